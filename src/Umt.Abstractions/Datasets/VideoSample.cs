@@ -1,0 +1,8 @@
+namespace Umt.Abstractions.Datasets;
+
+/// <summary>One decoded, augmented, normalised clip.</summary>
+/// <param name="Pixels">ImageNet-normalised values, layout <c>[3, T, H, W]</c> (channels first, then frames).</param>
+/// <param name="Labels">Label set name → class index.</param>
+/// <param name="Caption">Caption, when the dataset has captions.</param>
+/// <param name="Boxes">Main object's box per frame, <c>[T, 4]</c> as (x0, y0, x1, y1) in [0, 1] of the frame, or null.</param>
+public sealed record VideoSample(float[] Pixels, IReadOnlyDictionary<string, int> Labels, string? Caption = null, float[]? Boxes = null);

@@ -1,0 +1,28 @@
+using Umt.Abstractions.Datasets;
+using Umt.Abstractions.Geometry;
+using Umt.Abstractions.Teachers;
+using static TorchSharp.torch;
+
+namespace Umt.Abstractions.Objectives;
+
+/// <summary>What an objective may read in one training step. All tensors are on the run's device.</summary>
+public sealed class ObjectiveContext
+{
+    /// <summary>The batch: normalised clips <c>[B, 3, T, H, W]</c>, labels, captions, sample keys.</summary>
+    public required VideoBatch Batch { get; init; }
+
+    /// <summary>Mask <c>[B, N]</c>, bool, true = hidden; equal visible count per row.</summary>
+    public required Tensor Mask { get; init; }
+
+    /// <summary>The student's token grid.</summary>
+    public required TokenGrid Grid { get; init; }
+
+    /// <summary>
+    /// Outputs of the requested student blocks on the visible tokens, after the encoder's shared
+    /// final LayerNorm: block index → <c>[B, Nv, D]</c>, tokens in ascending (t, h, w) order.
+    /// </summary>
+    public required IReadOnlyDictionary<int, Tensor> StudentBlocks { get; init; }
+
+    /// <summary>Teacher targets for the objective's layers, or null when the run has no teacher.</summary>
+    public TeacherOutput? Teacher { get; init; }
+}

@@ -1,0 +1,26 @@
+using Umt.Abstractions.Composition;
+using Umt.Abstractions.Geometry;
+
+namespace Umt.Abstractions.Objectives;
+
+/// <summary>Runner-facing factory contract of kind <c>objective</c>.</summary>
+public interface IObjectiveFactory : IPluginFactory
+{
+    ObjectiveTraits Describe(object options, StudentSpec student);
+
+    /// <param name="teacherWidth">Teacher feature width C, or null when the run has no teacher.</param>
+    IObjective Create(object options, PluginContext context, int? teacherWidth);
+}
+
+/// <summary>Base class plugin authors derive from.</summary>
+public abstract class ObjectiveFactory<TOptions> : PluginFactory<TOptions>, IObjectiveFactory
+    where TOptions : class, new()
+{
+    public ObjectiveTraits Describe(object options, StudentSpec student) => Describe(Cast(options), student);
+
+    public IObjective Create(object options, PluginContext context, int? teacherWidth) => Create(Cast(options), context, teacherWidth);
+
+    protected abstract ObjectiveTraits Describe(TOptions options, StudentSpec student);
+
+    protected abstract IObjective Create(TOptions options, PluginContext context, int? teacherWidth);
+}

@@ -1,0 +1,2 @@
+namespace Umt.ThirdParty.SampleObjective;
+internal static class Placeholder { }
