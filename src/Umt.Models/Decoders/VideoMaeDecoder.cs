@@ -1,0 +1,78 @@
+using TorchSharp.Modules;
+using Umt.Models.Layers;
+using static TorchSharp.torch;
+
+namespace Umt.Models.Decoders;
+
+/// <summary>
+/// VideoMAE's pixel decoder: predicts one target vector per hidden token from the encoder's
+/// visible tokens, a shared learnable mask token, and fixed sin-cos positions.
+/// </summary>
+/// <remarks>
+/// Mirrors the decoder half of MCG-NJU/VideoMAE modeling_pretrain.py
+/// <c>PretrainVisionTransformer.forward</c> plus <c>PretrainVisionTransformerDecoder</c>. Field
+/// names are the reference's checkpoint keys (<c>encoder_to_decoder</c>, <c>mask_token</c>,
+/// <c>decoder.*</c>); <c>pos_embed</c> adds no key, as in the reference.
+/// </remarks>
+public sealed class VideoMaeDecoder : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly Linear encoder_to_decoder;
+    private readonly Parameter mask_token;
+    private readonly VideoMaeDecoderTransformer decoder;
+    private readonly FixedPositionEmbedding pos_embed;
+
+    /// <summary>Creates a randomly initialised decoder as the reference initialises it.</summary>
+    /// <param name="encoderWidth">Width of the encoder tokens it reads, D.</param>
+    /// <param name="width">Decoder width Dd.</param>
+    /// <param name="depth">Decoder blocks.</param>
+    /// <param name="heads">Decoder attention heads.</param>
+    /// <param name="tokens">Tokens per clip N (rows of the position table).</param>
+    /// <param name="outputsPerToken">Values predicted per hidden token (3·tubelet·p² for pixels).</param>
+    public VideoMaeDecoder(int encoderWidth, int width, int depth, int heads, int tokens, int outputsPerToken)
+        : base(nameof(VideoMaeDecoder))
+    {
+        encoder_to_decoder = nn.Linear(encoderWidth, width, hasBias: false);
+        mask_token = nn.Parameter(zeros(1, 1, width).DetachFromDisposeScope());   // owned by the module, not the caller's scope
+        decoder = new VideoMaeDecoderTransformer(width, depth, heads, outputsPerToken);
+        pos_embed = new FixedPositionEmbedding(tokens, width);
+        RegisterComponents();
+
+        ReferenceInit.Apply(this);
+        using (NewDisposeScope())
+        using (no_grad())
+        {
+            // timm trunc_normal_(std=.02) with its absolute bounds ±2, i.e. ±100 std: in effect a plain normal.
+            // The scope releases any handle the in-place init returns; the parameter itself predates it.
+            nn.init.trunc_normal_(mask_token, std: 0.02, a: -2, b: 2);
+        }
+    }
+
+    /// <param name="visible">Encoder output for the visible tokens <c>[B, Nv, D]</c>, ascending token order.</param>
+    /// <param name="mask">Bool <c>[B, N]</c>, true = hidden.</param>
+    /// <returns>Predictions for the hidden tokens <c>[B, Nm, outputsPerToken]</c>, ascending token order.</returns>
+    public override Tensor forward(Tensor visible, Tensor mask)
+    {
+        var batch = visible.shape[0];
+        var hiddenPerRow = MaskedTokens.HiddenPerRow(mask, batch, pos_embed.Positions);
+        if (visible.shape[1] != pos_embed.Positions - hiddenPerRow)
+        {
+            throw new ArgumentException(
+                $"The mask leaves {pos_embed.Positions - hiddenPerRow} tokens visible but {visible.shape[1]} visible tokens were given.",
+                nameof(visible));
+        }
+
+        // Stage 1: positions of the visible and of the hidden tokens.
+        var positions = pos_embed.Rows.expand(batch, -1, -1);              // [B, N, Dd]
+        var visiblePositions = MaskedTokens.Visible(positions, mask);      // [B, Nv, Dd]
+        var hiddenPositions = MaskedTokens.Hidden(positions, mask);        // [B, Nm, Dd]
+
+        // Stage 2: visible tokens projected to the decoder width, then one mask token per hidden
+        // position, appended last so the head reads them as the trailing Nm tokens.
+        var projected = encoder_to_decoder.call(visible) + visiblePositions;   // [B, Nv, Dd]
+        var maskTokens = mask_token + hiddenPositions;                          // [B, Nm, Dd]
+        var full = cat([projected, maskTokens], 1);                            // [B, N, Dd]
+
+        // Stage 3: decode and predict the hidden tokens.
+        return decoder.call(full, hiddenPerRow);                               // [B, Nm, outputsPerToken]
+    }
+}

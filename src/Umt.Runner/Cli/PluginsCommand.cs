@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.Json;
+using Umt.Abstractions.Composition;
+using Umt.Runner.Composition;
+using Umt.Runner.Configuration;
+
+namespace Umt.Runner.Cli;
+
+/// <summary><c>umt plugins</c>: every discovered plugin by kind, with its description and options with defaults.</summary>
+public static class PluginsCommand
+{
+    public sealed record OptionInfo(string Name, string Type, object? Default, string? Description);
+
+    public sealed record PluginInfo(string Kind, string Name, string Description, string Assembly, string ConfigPath, IReadOnlyList<OptionInfo> Options);
+
+    public static IReadOnlyList<PluginInfo> Describe(PluginCatalog catalog)
+    {
+        var plugins = new List<PluginInfo>();
+        foreach (var kind in Enum.GetValues<PluginKind>())
+        {
+            if (kind == PluginKind.Teacher)
+            {
+                plugins.Add(new PluginInfo("teacher", RunPlanner.NoTeacher, "No teacher: the VideoMAE baseline (objectives that need a teacher refuse it).", "(built in)", "Umt:Teacher:Use", []));
+            }
+            foreach (var entry in catalog.Of(kind))
+            {
+                string path = kind == PluginKind.Objective ? $"Umt:Objectives:{entry.Name}:Options" : $"Umt:{kind.Section()}:Options:{entry.Name}";
+                plugins.Add(new PluginInfo(kind.Section().ToLowerInvariant().TrimEnd('s'), entry.Name, entry.Description, entry.AssemblyName, path, Options(entry.Factory.OptionsType)));
+            }
+        }
+        return plugins;
+    }
+
+    public static int Run(PluginCatalog catalog, bool json, TextWriter output)
+    {
+        var plugins = Describe(catalog);
+        if (json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(plugins, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+            return ExitCodes.Success;
+        }
+        foreach (var group in plugins.GroupBy(p => p.Kind))
+        {
+            output.WriteLine($"{group.Key}:");
+            foreach (var plugin in group)
+            {
+                output.WriteLine($"  {plugin.Name,-16} {plugin.Description}  [{plugin.Assembly}]");
+                foreach (var option in plugin.Options)
+                {
+                    output.WriteLine($"      {plugin.ConfigPath}:{option.Name} = {Show(option.Default)} ({option.Type}){(option.Description is null ? "" : " — " + option.Description)}");
+                }
+            }
+        }
+        return ExitCodes.Success;
+    }
+
+    private static IReadOnlyList<OptionInfo> Options(Type optionsType)
+    {
+        object defaults = Activator.CreateInstance(optionsType)!;
+        return StrictOptionsBinder.Settable(optionsType)
+            .Select(p => new OptionInfo(p.Name, TypeName(p.PropertyType), p.GetValue(defaults), XmlDocumentation.Summary(p)))
+            .ToList();
+    }
+
+    private static string TypeName(Type type) => Nullable.GetUnderlyingType(type) is { } inner ? TypeName(inner) + "?" : type.Name switch
+    {
+        "Int32" or "Int64" => "integer",
+        "Double" or "Single" => "number",
+        "Boolean" => "bool",
+        "String" => "string",
+        _ => type.Name,
+    };
+
+    private static string Show(object? value) => value switch
+    {
+        null => "null",
+        string s => $"\"{s}\"",
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => JsonSerializer.Serialize(value),
+    };
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Umt.Runner.Composition;
+using Umt.Runner.Logging;
+using Umt.Runner.Training;
+
+namespace Umt.Runner.Cli;
+
+/// <summary><c>umt train [--resume]</c>: trains the configured run and prints a summary with the output paths.</summary>
+public static class TrainCommand
+{
+    public static int Run(RunPlan plan, IConfiguration configuration, bool resume, long? stopAfter, TextWriter output, CancellationToken cancel)
+    {
+        bool interactive = !Console.IsOutputRedirected;
+        using var log = SerilogSetup.Create(configuration, plan.OutputDirectory, metricsOnConsole: !interactive);
+        foreach (string warning in plan.Warnings)
+        {
+            log.Warning("{Warning}", warning);
+        }
+        var result = new Trainer(plan, log).Run(resume, interactive, stopAfter, cancel);
+        output.WriteLine(Summary(result));
+        return cancel.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Success;
+    }
+
+    public static string Summary(TrainingResult result)
+    {
+        int n = result.Losses.Count;
+        int window = Math.Min(10, Math.Max(1, n / 2));
+        string run = Path.GetRelativePath(Environment.CurrentDirectory, result.RunDirectory);
+        return string.Create(CultureInfo.InvariantCulture, $"""
+
+            {(result.Interrupted ? "Stopped early" : "Finished")}: steps {result.StartStep} → {result.EndStep} of {result.TotalSteps} in {result.Elapsed:h\:mm\:ss} ({result.SecondsPerStep:F3} s/step)
+              loss      {result.MeanLoss(0, window):F4} (mean of the first {window} steps) → {result.MeanLoss(n - window, n):F4} (mean of the last {window})
+              checkpoint {(result.Checkpoint is null ? "none" : Path.GetRelativePath(Environment.CurrentDirectory, result.Checkpoint))}{(result.Interrupted ? "  (continue with: ./umt train --resume, same --config/--set)" : "")}
+              log        {Path.Combine(run, SerilogSetup.LogFileName)}
+              config     {Path.Combine(run, Trainer.ResolvedConfigFile)}
+              tensorboard tensorboard --logdir {Path.Combine(run, "tensorboard")}
+            """);
+    }
+}

@@ -1,0 +1,108 @@
+using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Umt.Runner.Composition;
+using Umt.Runner.Configuration;
+using Umt.Runner.Training;
+
+namespace Umt.Runner.Cli;
+
+/// <summary>
+/// The <c>umt</c> command line (System.CommandLine). Every verb takes <c>--config FILE</c>
+/// (repeatable) and <c>--set Key=Value</c> (repeatable). Exit codes: 0 success, 2 configuration or
+/// usage error (readable message, no stack trace), 1 runtime failure.
+/// </summary>
+public static class UmtCommandLine
+{
+    private static readonly Option<string[]> ConfigOption = new("--config")
+    {
+        Description = "Overlay JSON file applied over plugins.json, in order (repeatable).",
+        Recursive = true,
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    private static readonly Option<string[]> SetOption = new("--set")
+    {
+        Description = "Override one key, e.g. --set Umt:Masking:Use=tube (repeatable, applied last).",
+        Recursive = true,
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    private static readonly Option<string?> RootOption = new("--root")
+    {
+        Description = "Folder holding plugins.json (default: the current folder).",
+        Recursive = true,
+    };
+
+    public static int Invoke(string[] args, TextWriter output, TextWriter error, CancellationToken cancel = default)
+    {
+        var root = new RootCommand("umt: Unmasked Teacher (UMT) and VideoMAE training on TorchSharp, composed from plugins.");
+        root.Options.Add(ConfigOption);
+        root.Options.Add(SetOption);
+        root.Options.Add(RootOption);
+
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in Umt:Run:OutputDir from its latest complete checkpoint." };
+        var stopAfter = new Option<long?>("--stop-after") { Description = "Stop with a checkpoint once this many steps are done; the schedule still spans Umt:Run:Steps (for preemptible jobs)." };
+        var train = new Command("train", "Train the configured run (default: the embedded synthetic benchmark).") { resume, stopAfter };
+        train.SetAction(parse => Guarded(parse, error, services =>
+            TrainCommand.Run(services.GetRequiredService<RunPlan>(), services.GetRequiredService<IConfiguration>(), parse.GetValue(resume), parse.GetValue(stopAfter), output, cancel)));
+
+        var validate = new Command("validate", "Check the configuration and print the resolved plugin graph; allocates nothing.");
+        validate.SetAction(parse => Guarded(parse, error, services => ValidateCommand.Run(services.GetRequiredService<RunPlan>(), output)));
+
+        var json = new Option<bool>("--json") { Description = "Machine-readable output." };
+        var plugins = new Command("plugins", "List every plugin by kind with its description and options.") { json };
+        plugins.SetAction(parse => Guarded(parse, error, services => PluginsCommand.Run(services.GetRequiredService<PluginCatalog>(), parse.GetValue(json), output)));
+
+        root.Subcommands.Add(train);
+        root.Subcommands.Add(validate);
+        root.Subcommands.Add(plugins);
+        root.Subcommands.Add(BenchCommand.Create(output, error, Guarded));
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var parseError in parsed.Errors)
+            {
+                error.WriteLine($"umt: {parseError.Message}");
+            }
+            error.WriteLine("Run 'umt --help' for usage.");
+            return ExitCodes.ConfigurationError;
+        }
+        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    /// <summary>Builds the services for a verb and maps failures to exit codes and one readable message.</summary>
+    public static int Guarded(ParseResult parse, TextWriter error, Func<ServiceProvider, int> action)
+    {
+        var arguments = new CommonArguments(parse.GetValue(RootOption), parse.GetValue(ConfigOption) ?? [], parse.GetValue(SetOption) ?? []);
+        try
+        {
+            using var services = RunnerServices.Build(arguments);
+            return action(services);
+        }
+        catch (ConfigurationException e)
+        {
+            error.WriteLine("umt: configuration error:");
+            foreach (string message in e.Errors)
+            {
+                error.WriteLine($"  {message}");
+            }
+            return ExitCodes.ConfigurationError;
+        }
+        catch (TrainingDivergedException e)
+        {
+            error.WriteLine($"umt: {e.Message}");
+            return ExitCodes.RuntimeFailure;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            error.WriteLine($"umt: error: {e.Message}");
+            if (Environment.GetEnvironmentVariable("UMT_TRACE") == "1")
+            {
+                error.WriteLine(e.ToString()); // UMT_TRACE=1: the stack trace, for bug reports
+            }
+            return ExitCodes.RuntimeFailure;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Text.Json;
+using Umt.Runner.Composition;
+using Umt.Runner.Configuration;
+
+namespace Umt.Runner.Cli;
+
+/// <summary><c>umt validate</c>: resolves and checks the configuration and prints the plugin graph; allocates nothing.</summary>
+public static class ValidateCommand
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    public static int Run(RunPlan plan, TextWriter output)
+    {
+        output.WriteLine("Configuration is valid. Resolved plugin graph:");
+        output.WriteLine($"  student   {plan.Model.Preset}: width {plan.Student.Width}, depth {plan.Student.Depth}, heads {plan.Student.Heads}; "
+            + $"{plan.Student.Frames} frames × {plan.Student.ImageSize}², patch {plan.Student.PatchSize}, tubelet {plan.Student.Tubelet} → {plan.Student.Grid} = {plan.Student.Grid.Count} tokens; drop-path {plan.Model.DropPath}");
+        Plugin(output, "dataset", plan.Dataset);
+        output.WriteLine($"            {plan.DatasetInfo.Count} samples, captions {(plan.DatasetInfo.HasCaptions ? "yes" : "no")}, labels {string.Join(", ", plan.DatasetInfo.LabelSets.Select(l => $"{l.Key} ({l.Value})"))}");
+        if (plan.Teacher is { } teacher)
+        {
+            Plugin(output, "teacher", teacher);
+            output.WriteLine($"            depth {plan.TeacherTraits!.Depth}, {plan.TeacherTraits.GridSide}×{plan.TeacherTraits.GridSide} tokens/frame, width {plan.TeacherTraits.OutputWidth}, layers [{string.Join(", ", plan.TeacherLayers)}]");
+        }
+        else
+        {
+            output.WriteLine($"  teacher   {RunPlanner.NoTeacher}");
+        }
+        Plugin(output, "masking", plan.Masking);
+        output.WriteLine($"            {plan.MaskingTraits.VisiblePerClip(plan.Student.Grid)} of {plan.Student.Grid.Count} tokens visible per clip");
+        foreach (var objective in plan.Objectives)
+        {
+            output.WriteLine($"  objective {objective.Entry.Name} × {objective.Weight} ({objective.Entry.AssemblyName}) {JsonSerializer.Serialize(objective.Options, objective.Options.GetType(), Json)}");
+            output.WriteLine($"            reads student blocks [{string.Join(", ", objective.Traits.StudentBlocks)}]{(objective.Traits.NeedsTeacher ? $", {objective.Traits.TeacherLayers} teacher layers" : "")}");
+        }
+        var s = plan.Schedule;
+        output.WriteLine($"  schedule  {s.TotalSteps} steps ({s.StepsPerEpoch}/epoch), warm-up {s.WarmupSteps}, batch {plan.Run.BatchSize} × {plan.Optimizer.AccumulateSteps} accumulation, "
+            + $"lr {s.PeakLr:E3} → {s.MinLr:E3}, AdamW betas ({plan.Optimizer.Betas[0]}, {plan.Optimizer.Betas[1]}), weight decay {plan.Optimizer.WeightDecay}");
+        output.WriteLine($"  run       seed {plan.Run.Seed}, device {plan.Device.type}, outputs {plan.OutputDirectory}");
+        foreach (string warning in plan.Warnings)
+        {
+            output.WriteLine($"warning: {warning}");
+        }
+        return ExitCodes.Success;
+    }
+
+    private static void Plugin(TextWriter output, string kind, SelectedPlugin plugin) =>
+        output.WriteLine($"  {kind,-9} {plugin.Entry.Name} ({plugin.Entry.AssemblyName}) {JsonSerializer.Serialize(plugin.Options, plugin.Options.GetType(), Json)}");
+}

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Configuration;
+using Umt.Abstractions.Datasets;
+using Umt.Abstractions.Geometry;
+using Umt.Abstractions.Masking;
+using Umt.Abstractions.Objectives;
+using Umt.Abstractions.Teachers;
+using Umt.Models.Student;
+using Umt.Runner.Configuration;
+using static TorchSharp.torch;
+
+namespace Umt.Runner.Composition;
+
+/// <summary>A selected plugin with its bound, validated options.</summary>
+/// <param name="OptionsPath">Configuration path of its options (<c>Umt:Masking:Options:tube</c>).</param>
+public sealed record SelectedPlugin(PluginEntry Entry, object Options, string OptionsPath);
+
+/// <summary>A selected objective: weight &gt; 0, bound options, declared needs.</summary>
+public sealed record SelectedObjective(PluginEntry Entry, double Weight, object Options, string OptionsPath, ObjectiveTraits Traits);
+
+/// <summary>
+/// The resolved plugin graph of a run: every selection bound and checked, nothing allocated.
+/// Produced by <see cref="RunPlanner"/>; <c>umt validate</c> prints it, <c>umt train</c> runs it.
+/// </summary>
+public sealed class RunPlan
+{
+    public required IConfiguration Configuration { get; init; }
+
+    public required string BaseDirectory { get; init; }
+
+    public required RunOptions Run { get; init; }
+
+    public required OptimizerOptions Optimizer { get; init; }
+
+    public required ModelOptions Model { get; init; }
+
+    public required DistributedOptions Distributed { get; init; }
+
+    public required StudentConfig StudentConfig { get; init; }
+
+    public required StudentSpec Student { get; init; }
+
+    public required Device Device { get; init; }
+
+    public required SelectedPlugin Dataset { get; init; }
+
+    public required DatasetInfo DatasetInfo { get; init; }
+
+    /// <summary>The teacher, or null for <c>Umt:Teacher:Use = none</c>.</summary>
+    public SelectedPlugin? Teacher { get; init; }
+
+    public TeacherTraits? TeacherTraits { get; init; }
+
+    public required SelectedPlugin Masking { get; init; }
+
+    public required MaskingTraits MaskingTraits { get; init; }
+
+    public required IReadOnlyList<SelectedObjective> Objectives { get; init; }
+
+    /// <summary>Student blocks any objective reads, ascending.</summary>
+    public required IReadOnlyList<int> StudentBlocks { get; init; }
+
+    /// <summary>Teacher blocks the run asks for (the last K), ascending; empty without a teacher.</summary>
+    public required IReadOnlyList<int> TeacherLayers { get; init; }
+
+    public required TrainingSchedule Schedule { get; init; }
+
+    /// <summary>Non-fatal findings (an Options key naming no known plugin).</summary>
+    public required IReadOnlyList<string> Warnings { get; init; }
+
+    /// <summary>Where the run's outputs go.</summary>
+    public string OutputDirectory => Path.GetFullPath(Run.OutputDir, BaseDirectory);
+}

@@ -1,0 +1,240 @@
+using Microsoft.Extensions.Configuration;
+using Serilog;
+using Umt.Abstractions.Composition;
+using Umt.Abstractions.Datasets;
+using Umt.Abstractions.Geometry;
+using Umt.Abstractions.Masking;
+using Umt.Abstractions.Objectives;
+using Umt.Abstractions.Teachers;
+using Umt.Models.Student;
+using Umt.Runner.Configuration;
+
+namespace Umt.Runner.Composition;
+
+/// <summary>
+/// Turns configuration into a <see cref="RunPlan"/>: binds run-level options, resolves every
+/// plugin selection against the catalog, binds and validates the selected plugins' options, and
+/// checks the cross-plugin rules of architecture.md — all before any tensor is allocated. Every
+/// problem found is reported at once, each with its configuration path.
+/// </summary>
+public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
+{
+    /// <summary>Reserved teacher name: no teacher (the VideoMAE baseline).</summary>
+    public const string NoTeacher = "none";
+
+    private static readonly string[] KnownSections =
+        ["PluginDirectories", "Run", "Optimizer", "Model", "Distributed", "Dataset", "Teacher", "Masking", "Objectives"];
+
+    public RunPlan Plan(IConfiguration configuration, string baseDirectory)
+    {
+        var errors = new List<string>();
+        var warnings = new List<string>();
+        var umt = configuration.GetSection("Umt");
+        CheckTopLevel(umt, errors);
+
+        var run = StrictOptionsBinder.Bind<RunOptions>(umt.GetSection("Run"), errors);
+        var optimizer = StrictOptionsBinder.Bind<OptimizerOptions>(umt.GetSection("Optimizer"), errors);
+        var model = StrictOptionsBinder.Bind<ModelOptions>(umt.GetSection("Model"), errors);
+        var distributed = StrictOptionsBinder.Bind<DistributedOptions>(umt.GetSection("Distributed"), errors);
+        if (errors.Count > 0)
+        {
+            // Plugin options are sized by the model and the run; stop before binding them on bad ground.
+            throw new ConfigurationException(errors);
+        }
+
+        if (run.Steps is not null && run.Epochs is not null)
+        {
+            warnings.Add($"Umt:Run:Steps ({run.Steps}) overrides Umt:Run:Epochs ({run.Epochs}).");
+        }
+        var studentConfig = StudentConfigFrom(model);
+        var student = new StudentSpec(studentConfig.Width, studentConfig.Depth, studentConfig.Heads, model.Frames, model.ImageSize, model.PatchSize, model.Tubelet);
+        var device = DeviceSelection.Resolve(run.Device);
+        var context = new PluginContext(device, run.Seed, student, log, baseDirectory);
+
+        var datasetChoice = Select(PluginKind.Dataset, umt.GetSection("Dataset"), errors, warnings);
+        var teacherChoice = Select(PluginKind.Teacher, umt.GetSection("Teacher"), errors, warnings, allowNone: true);
+        var maskingChoice = Select(PluginKind.Masking, umt.GetSection("Masking"), errors, warnings);
+        var objectives = SelectObjectives(umt.GetSection("Objectives"), student, errors);
+
+        DatasetInfo? datasetInfo = Describe(datasetChoice, errors, c => ((IVideoDatasetFactory)c.Entry.Factory).Describe(c.Options, context));
+        TeacherTraits? teacherTraits = Describe(teacherChoice, errors, c => ((ITeacherFactory)c.Entry.Factory).Describe(c.Options, context));
+        MaskingTraits? maskingTraits = Describe(maskingChoice, errors, c => ((IMaskingStrategyFactory)c.Entry.Factory).Describe(c.Options));
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationException(errors);
+        }
+
+        CompatibilityRules.Check(new CompatibilityInput(student, teacherChoice, teacherTraits, maskingChoice!, maskingTraits!, objectives, datasetChoice!, datasetInfo!), errors);
+        var schedule = TrainingSchedule.Resolve(run, optimizer, datasetInfo!.Count);
+        if (run.Epochs is not null && datasetInfo.Count < run.BatchSize * optimizer.AccumulateSteps)
+        {
+            errors.Add($"Umt:Run:BatchSize × Umt:Optimizer:AccumulateSteps ({run.BatchSize * optimizer.AccumulateSteps}) exceeds the dataset's {datasetInfo.Count} samples, so an epoch has no full batch.");
+        }
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationException(errors);
+        }
+
+        int k = objectives.Select(o => o.Traits.TeacherLayers).DefaultIfEmpty(0).Max();
+        return new RunPlan
+        {
+            Configuration = configuration,
+            BaseDirectory = baseDirectory,
+            Run = run,
+            Optimizer = optimizer,
+            Model = model,
+            Distributed = distributed,
+            StudentConfig = studentConfig,
+            Student = student,
+            Device = device,
+            Dataset = datasetChoice!,
+            DatasetInfo = datasetInfo,
+            Teacher = teacherChoice,
+            TeacherTraits = teacherTraits,
+            Masking = maskingChoice!,
+            MaskingTraits = maskingTraits!,
+            Objectives = objectives,
+            StudentBlocks = objectives.SelectMany(o => o.Traits.StudentBlocks).Distinct().Order().ToArray(),
+            TeacherLayers = teacherTraits is null || k == 0 ? [] : Enumerable.Range(teacherTraits.Depth - k, k).ToArray(),
+            Schedule = schedule,
+            Warnings = warnings,
+        };
+    }
+
+    private static void CheckTopLevel(IConfigurationSection umt, List<string> errors)
+    {
+        foreach (var child in umt.GetChildren())
+        {
+            if (!KnownSections.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                string? closest = NameSuggestions.Closest(child.Key, KnownSections);
+                errors.Add($"{child.Path} is not a known section. Valid sections: {string.Join(", ", KnownSections)}." + (closest is null ? "" : $" Did you mean '{closest}'?"));
+            }
+        }
+    }
+
+    private static StudentConfig StudentConfigFrom(ModelOptions model)
+    {
+        var preset = StudentPresets.Get(model.Preset);
+        return preset with
+        {
+            Width = model.Width ?? preset.Width,
+            Depth = model.Depth ?? preset.Depth,
+            Heads = model.Heads ?? preset.Heads,
+            Frames = model.Frames,
+            ImageSize = model.ImageSize,
+            PatchSize = model.PatchSize,
+            Tubelet = model.Tubelet,
+            DropPath = model.DropPath,
+        };
+    }
+
+    /// <summary>Resolves <c>Use</c> of a kind's section and binds <c>Options:&lt;name&gt;</c>.</summary>
+    private SelectedPlugin? Select(PluginKind kind, IConfigurationSection section, List<string> errors, List<string> warnings, bool allowNone = false)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            if (child.Key is not ("Use" or "Options"))
+            {
+                errors.Add($"{child.Path} is not a known key. Valid keys here: Use, Options.");
+            }
+        }
+        var available = catalog.Of(kind).Select(e => e.Name).Concat(allowNone ? [NoTeacher] : []).Order(StringComparer.Ordinal).ToArray();
+        foreach (var options in section.GetSection("Options").GetChildren())
+        {
+            if (!available.Contains(options.Key, StringComparer.Ordinal))
+            {
+                warnings.Add($"{options.Path} names no known {kind.Noun()} (available: {string.Join(", ", available)}); its options are ignored.");
+            }
+        }
+        string? use = section["Use"];
+        if (string.IsNullOrWhiteSpace(use))
+        {
+            errors.Add($"{section.Path}:Use is required: choose a {kind.Noun()} from {string.Join(", ", available)}.");
+            return null;
+        }
+        if (allowNone && use == NoTeacher)
+        {
+            return null;
+        }
+        if (catalog.Find(kind, use) is not { } entry)
+        {
+            errors.Add(UnknownName(kind, $"{section.Path}:Use", use, available));
+            return null;
+        }
+        string optionsPath = $"{section.Path}:Options:{use}";
+        var bound = StrictOptionsBinder.Bind(section.GetSection("Options").GetSection(use), entry.Factory.OptionsType, errors);
+        return new SelectedPlugin(entry, bound, optionsPath);
+    }
+
+    private List<SelectedObjective> SelectObjectives(IConfigurationSection section, StudentSpec student, List<string> errors)
+    {
+        var selected = new List<SelectedObjective>();
+        var available = catalog.Of(PluginKind.Objective).Select(e => e.Name).ToArray();
+        foreach (var child in section.GetChildren())
+        {
+            if (catalog.Find(PluginKind.Objective, child.Key) is not { } entry)
+            {
+                errors.Add(UnknownName(PluginKind.Objective, child.Path, child.Key, available));
+                continue;
+            }
+            foreach (var key in child.GetChildren().Where(c => c.Key is not ("Weight" or "Options")))
+            {
+                errors.Add($"{key.Path} is not a known key. Valid keys here: Weight, Options.");
+            }
+            double weight = 0;
+            if (child["Weight"] is { Length: > 0 } text && !double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out weight))
+            {
+                errors.Add($"{child.Path}:Weight must be a number, got '{text}'.");
+                continue;
+            }
+            if (weight < 0 || double.IsNaN(weight) || double.IsInfinity(weight))
+            {
+                errors.Add($"{child.Path}:Weight must be ≥ 0 (0 turns the objective off), got {weight}.");
+                continue;
+            }
+            if (weight == 0)
+            {
+                continue; // weight 0 = not constructed, its options stay as documentation
+            }
+            string optionsPath = $"{child.Path}:Options";
+            int before = errors.Count;
+            var options = StrictOptionsBinder.Bind(child.GetSection("Options"), entry.Factory.OptionsType, errors);
+            if (errors.Count == before)
+            {
+                var traits = ((IObjectiveFactory)entry.Factory).Describe(options, student);
+                selected.Add(new SelectedObjective(entry, weight, options, optionsPath, traits));
+            }
+        }
+        if (selected.Count == 0 && errors.Count == 0)
+        {
+            errors.Add($"{section.Path}: no objective has a Weight > 0; available objectives: {string.Join(", ", available)}.");
+        }
+        return selected;
+    }
+
+    private static T? Describe<T>(SelectedPlugin? choice, List<string> errors, Func<SelectedPlugin, T> describe) where T : class
+    {
+        if (choice is null)
+        {
+            return null;
+        }
+        try
+        {
+            return describe(choice);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            errors.Add($"{choice.OptionsPath}: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>"Unknown masking strategy 'tub' at Umt:Masking:Use. Available: random, semantic, tube. Did you mean 'tube'?"</summary>
+    public static string UnknownName(PluginKind kind, string path, string name, IReadOnlyCollection<string> available)
+    {
+        string? closest = NameSuggestions.Closest(name, available);
+        return $"{path}: unknown {kind.Noun()} '{name}'. Available: {string.Join(", ", available)}."
+            + (closest is null ? "" : $" Did you mean '{closest}'?");
+    }
+}

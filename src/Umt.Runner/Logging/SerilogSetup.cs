@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Configuration;
+using Serilog;
+using Serilog.Core;
+using Serilog.Filters;
+using Serilog.Formatting.Compact;
+
+namespace Umt.Runner.Logging;
+
+/// <summary>
+/// Serilog from the run's configuration: levels and overrides come from the <c>Serilog</c>
+/// section of the same layered configuration (plugins.json, overlays, --set); the sinks are fixed
+/// here: the console, and for training a JSON-lines file in the run folder.
+/// </summary>
+public static class SerilogSetup
+{
+    public const string LogFileName = "log.jsonl";
+    private const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}";
+
+    /// <param name="runDirectory">When given, every event also goes to <c>log.jsonl</c> there.</param>
+    /// <param name="metricsOnConsole">False while a progress bar owns the console: metric lines go to the file only.</param>
+    public static Logger Create(IConfiguration configuration, string? runDirectory = null, bool metricsOnConsole = true)
+    {
+        var logger = new LoggerConfiguration()
+            .ReadFrom.Configuration(configuration)
+            .Enrich.FromLogContext()
+            .WriteTo.Logger(console => console
+                .Filter.ByExcluding(e => !metricsOnConsole && Matching.WithProperty("Metrics")(e))
+                .WriteTo.Console(outputTemplate: ConsoleTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture));
+        if (runDirectory is not null)
+        {
+            Directory.CreateDirectory(runDirectory);
+            logger = logger.WriteTo.File(new CompactJsonFormatter(), Path.Combine(runDirectory, LogFileName));
+        }
+        return logger.CreateLogger();
+    }
+}

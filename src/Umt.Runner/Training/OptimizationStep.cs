@@ -1,0 +1,101 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using Umt.Abstractions.Datasets;
+using Umt.Abstractions.Randomness;
+using Umt.Runner.Composition;
+using static TorchSharp.torch;
+
+namespace Umt.Runner.Training;
+
+/// <summary>What one optimizer step produced.</summary>
+/// <param name="Loss">Weighted total, averaged over the accumulated micro-batches.</param>
+/// <param name="After">Data cursor after the step's last micro-batch.</param>
+public sealed record StepOutcome(double Loss, IReadOnlyDictionary<string, double> PerObjective, DataCursor After);
+
+/// <summary>
+/// One optimizer step of the configured pipeline: for each of <c>AccumulateSteps</c> micro-batches
+/// the forward of <see cref="TrainingStep"/> and a backward, then optional clipping and AdamW
+/// (decay and no-decay groups), all inside one dispose scope. Owns the optimizer. Shared by the
+/// trainer and <c>umt bench</c>, so the benchmark times exactly what training runs.
+/// </summary>
+public sealed class OptimizationStep : IDisposable
+{
+    private readonly RunPlan plan;
+    private readonly TrainingStep forward;
+    private readonly IReadOnlyList<Parameter> parameters;
+
+    public OptimizationStep(TrainingModel model, RunPlan plan)
+    {
+        this.plan = plan;
+        forward = new TrainingStep(model, plan);
+        var (decay, noDecay) = ParameterGroups.Split(model.NamedParameters());
+        var o = plan.Optimizer;
+        double lr = plan.Schedule.LearningRate(0);
+        var groups = new List<AdamW.ParamGroup>
+        {
+            new(decay.Select(p => p.Parameter), lr, o.Betas[0], o.Betas[1], o.Eps, o.WeightDecay, false, false),
+            new(noDecay.Select(p => p.Parameter), lr, o.Betas[0], o.Betas[1], o.Eps, 0.0, false, false),
+        };
+        Optimizer = optim.AdamW(groups, lr, o.Betas[0], o.Betas[1], o.Eps, o.WeightDecay, false, false);
+        var ordered = decay.Concat(noDecay).ToList();
+        ParameterNames = ordered.Select(p => p.Name).ToList();
+        parameters = ordered.Select(p => p.Parameter).ToList();
+    }
+
+    public AdamW Optimizer { get; }
+
+    /// <summary>Checkpoint names of the optimizer's parameters, in optimizer order.</summary>
+    public IReadOnlyList<string> ParameterNames { get; }
+
+    /// <param name="nextBatch">Supplies each micro-batch (the pipeline in training, a fixed batch in the benchmark).</param>
+    /// <param name="step">0-based optimizer step: keys the batch's randomness.</param>
+    public StepOutcome Run(Func<HostBatch> nextBatch, long step, double lr)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var group in Optimizer.ParamGroups)
+        {
+            group.LearningRate = lr;
+        }
+        int accumulate = plan.Optimizer.AccumulateSteps;
+        double total = 0;
+        var perObjective = new Dictionary<string, double>();
+        DataCursor after = default;
+        for (int micro = 0; micro < accumulate; micro++)
+        {
+            var host = nextBatch();
+            after = host.After;
+            var losses = forward.Forward(ToDevice(host, step));
+            double value = losses.Total.item<float>();
+            if (!double.IsFinite(value))
+            {
+                string parts = string.Join(", ", losses.PerObjective.Select(kv => $"{kv.Key} = {kv.Value.item<float>()}"));
+                throw new TrainingDivergedException(
+                    $"The loss became non-finite ({value}) at step {step + 1} ({parts}). The run stopped before the optimizer step, so no checkpoint holds the bad update; "
+                    + "lower Umt:Optimizer:Lr, set Umt:Optimizer:ClipGrad, or resume from the last checkpoint.");
+            }
+            (accumulate == 1 ? losses.Total : losses.Total / accumulate).backward();
+            total += value / accumulate;
+            foreach (var (name, loss) in losses.PerObjective)
+            {
+                perObjective[name] = perObjective.GetValueOrDefault(name) + loss.item<float>() / accumulate;
+            }
+        }
+        if (plan.Optimizer.ClipGrad is { } maxNorm)
+        {
+            nn.utils.clip_grad_norm_(parameters, maxNorm);
+        }
+        Optimizer.step();
+        Optimizer.zero_grad();
+        return new StepOutcome(total, perObjective, after);
+    }
+
+    /// <summary>Moves a host batch to the run's device: <c>[B, 3, T, H, W]</c> plus its per-sample keys for this step.</summary>
+    public VideoBatch ToDevice(HostBatch host, long step)
+    {
+        var s = plan.Student;
+        var video = tensor(host.Pixels, [host.Indices.Length, 3, s.Frames, s.ImageSize, s.ImageSize]).to(plan.Device); // [B, 3, T, H, W]
+        return new VideoBatch(video, new SampleKeys(plan.Run.Seed, step, host.Indices), host.Samples);
+    }
+
+    public void Dispose() => Optimizer.Dispose();
+}

@@ -1,0 +1,28 @@
+using Umt.Abstractions.Randomness;
+
+namespace Umt.Runner.Training;
+
+/// <summary>
+/// The order samples are visited in: a fresh permutation of [0, count) per epoch, a pure
+/// function of (seed, epoch), so a resumed run (or another process) sees the same order.
+/// Fisher–Yates over a SplitMix64 stream keyed by (seed, epoch).
+/// </summary>
+public static class SampleOrder
+{
+    public static long[] Permutation(long seed, long epoch, long count)
+    {
+        var order = new long[count];
+        for (long i = 0; i < count; i++)
+        {
+            order[i] = i;
+        }
+        ulong state = KeyMix.Combine(seed, epoch, count, KeyMix.Hash("sample-order"));
+        for (long i = count - 1; i > 0; i--)
+        {
+            state = KeyMix.Combine([unchecked((long)state), i]);
+            long j = (long)(state % (ulong)(i + 1));
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        return order;
+    }
+}

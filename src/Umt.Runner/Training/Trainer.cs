@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Serilog;
+using TorchSharp;
+using TorchSharp.Modules;
+using Umt.Abstractions.Composition;
+using Umt.Abstractions.Datasets;
+using Umt.Abstractions.Randomness;
+using Umt.Models.Weights;
+using Umt.Runner.Composition;
+using Umt.Runner.Configuration;
+using static TorchSharp.torch;
+
+namespace Umt.Runner.Training;
+
+/// <summary>
+/// The training loop: builds the run's objects from a <see cref="RunPlan"/>, resumes from the
+/// latest checkpoint when asked, and runs optimizer steps, each inside its own dispose scope
+/// (modules and optimizer live outside it). Checkpoints every <c>CheckpointEvery</c> steps, at
+/// the end, and when interrupted; a non-finite loss stops the run before the optimizer step.
+/// </summary>
+public sealed class Trainer(RunPlan plan, ILogger log)
+{
+    public const string ResolvedConfigFile = "config.json";
+
+    /// <param name="resume">Continue from the run folder's latest complete checkpoint.</param>
+    /// <param name="interactive">Draw a progress bar instead of periodic console lines.</param>
+    /// <param name="stopAfter">Stop, with a checkpoint, once this many steps are done (the schedule still spans all steps): for time-sliced or preemptible jobs.</param>
+    /// <param name="cancel">Stops after the current step, with a checkpoint.</param>
+    public TrainingResult Run(bool resume, bool interactive, long? stopAfter, CancellationToken cancel)
+    {
+        string runDirectory = plan.OutputDirectory;
+        var store = new CheckpointStore(runDirectory);
+        var identity = ModelIdentity.From(plan);
+        var checkpoint = PrepareRunFolder(store, resume, identity);
+
+        if (plan.Run.Threads > 0)
+        {
+            torch.set_num_threads(plan.Run.Threads);
+        }
+        using var model = TrainingModel.Create(plan, log);
+        model.Train();
+        using var optimization = new OptimizationStep(model, plan);
+
+        var state = new TrainingState { Seed = plan.Run.Seed, ModelIdentity = identity, ConfigHash = ModelIdentity.Hash(identity) };
+        if (checkpoint is not null)
+        {
+            Restore(checkpoint, model, optimization, state);
+            log.Information("Resuming {RunDirectory} from {Checkpoint} (step {Step})", runDirectory, checkpoint.Directory, state.Step);
+        }
+        long startStep = state.Step;
+        var schedule = plan.Schedule;
+        using var dataset = ((IVideoDatasetFactory)plan.Dataset.Entry.Factory).Create(plan.Dataset.Options,
+            new PluginContext(plan.Device, plan.Run.Seed, plan.Student, log, plan.BaseDirectory));
+        using var pipeline = new BatchPipeline(dataset, plan.Run.Seed, plan.Run.BatchSize, new DataCursor(state.Epoch, state.Offset), plan.Run.DataWorkers);
+        using var reporter = new TrainingReporter(log, runDirectory, plan.Run.LogEvery, schedule.TotalSteps, interactive);
+
+        log.Information("Training {Steps} steps ({Start} done) on {Device}: student {Preset} {Grid} tokens, masking {Masking}, teacher {Teacher}, objectives {Objectives}; outputs in {RunDirectory}",
+            schedule.TotalSteps, startStep, plan.Device.type, plan.Model.Preset, plan.Student.Grid.ToString(), plan.Masking.Entry.Name,
+            plan.Teacher?.Entry.Name ?? RunPlanner.NoTeacher, string.Join(", ", model.Objectives.Select(o => $"{o.Name}×{o.Weight}")), runDirectory);
+
+        var clock = Stopwatch.StartNew();
+        string? lastCheckpoint = checkpoint?.Directory;
+        bool interrupted = false;
+        while (state.Step < schedule.TotalSteps)
+        {
+            var stepClock = Stopwatch.StartNew();
+            double lr = schedule.LearningRate(state.Step);
+            var outcome = optimization.Run(pipeline.Next, state.Step, lr);
+            state.Step++;
+            (state.Epoch, state.Offset) = (outcome.After.Epoch, outcome.After.Offset);
+            state.Losses.Add(outcome.Loss);
+            reporter.Report(state.Step, outcome.Loss, outcome.PerObjective, lr, stepClock.Elapsed.TotalSeconds);
+
+            interrupted = cancel.IsCancellationRequested || state.Step == stopAfter;
+            if (state.Step % plan.Run.CheckpointEvery == 0 || state.Step == schedule.TotalSteps || interrupted)
+            {
+                lastCheckpoint = SaveCheckpoint(store, model, optimization, state);
+                reporter.EndBar();
+                log.Information("Checkpoint {Checkpoint}", lastCheckpoint);
+            }
+            if (interrupted)
+            {
+                break;
+            }
+        }
+        return new TrainingResult(runDirectory, startStep, state.Step, schedule.TotalSteps, clock.Elapsed, state.Losses, lastCheckpoint, interrupted);
+    }
+
+    /// <summary>Refuses to overwrite a run or resume a different model; writes the resolved configuration.</summary>
+    private CheckpointInfo? PrepareRunFolder(CheckpointStore store, bool resume, SortedDictionary<string, string> identity)
+    {
+        CheckpointInfo? checkpoint = null;
+        if (resume)
+        {
+            checkpoint = store.Latest() ?? throw new ConfigurationException(
+                $"Umt:Run:OutputDir = {plan.Run.OutputDir}: --resume found no complete checkpoint in {store.RunDirectory}.");
+            var differences = ModelIdentity.Differences(checkpoint.State.ModelIdentity, identity);
+            if (differences.Count > 0)
+            {
+                throw new ConfigurationException(
+                    [$"--resume: the configuration changes the model of the run in {store.RunDirectory}; refusing to continue. Changed keys:", .. differences.Select(d => "  " + d)]);
+            }
+        }
+        else if (store.HasCheckpoints())
+        {
+            throw new ConfigurationException(
+                $"Umt:Run:OutputDir = {plan.Run.OutputDir} already holds checkpoints ({store.RunDirectory}). Continue that run with --resume, or choose another Umt:Run:OutputDir.");
+        }
+        Directory.CreateDirectory(store.RunDirectory);
+        DurableFiles.ReplaceText(Path.Combine(store.RunDirectory, ResolvedConfigFile),
+            JsonSerializer.Serialize(ConfigurationLayers.ToTree(plan.Configuration), new JsonSerializerOptions { WriteIndented = true }));
+        return checkpoint;
+    }
+
+    private static void Restore(CheckpointInfo checkpoint, TrainingModel model, OptimizationStep optimization, TrainingState state)
+    {
+        using var scope = NewDisposeScope();
+        model.LoadStateDict(SafetensorsFile.Read(checkpoint.ModelFile));
+        var header = SafetensorsFile.ReadHeader(checkpoint.OptimizerFile);
+        OptimizerCheckpoint.Import(optimization.Optimizer, optimization.ParameterNames, SafetensorsFile.Read(checkpoint.OptimizerFile), header.Metadata);
+        state.Step = checkpoint.State.Step;
+        state.Epoch = checkpoint.State.Epoch;
+        state.Offset = checkpoint.State.Offset;
+        state.Losses = checkpoint.State.Losses;
+    }
+
+    private string SaveCheckpoint(CheckpointStore store, TrainingModel model, OptimizationStep optimization, TrainingState state)
+    {
+        using var scope = NewDisposeScope();
+        state.WrittenAt = DateTimeOffset.UtcNow;
+        var (tensors, metadata) = OptimizerCheckpoint.Export(optimization.Optimizer, optimization.ParameterNames);
+        return store.Save(state, model.StateDict(), tensors, metadata, plan.Run.KeepCheckpoints);
+    }
+}

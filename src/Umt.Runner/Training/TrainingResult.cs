@@ -1,0 +1,23 @@
+namespace Umt.Runner.Training;
+
+/// <summary>What a finished (or interrupted) training run reports.</summary>
+/// <param name="Losses">Total loss of every step of the run, including earlier sittings.</param>
+public sealed record TrainingResult(
+    string RunDirectory,
+    long StartStep,
+    long EndStep,
+    long TotalSteps,
+    TimeSpan Elapsed,
+    IReadOnlyList<double> Losses,
+    string? Checkpoint,
+    bool Interrupted)
+{
+    public double SecondsPerStep => EndStep > StartStep ? Elapsed.TotalSeconds / (EndStep - StartStep) : 0;
+
+    /// <summary>Mean total loss over steps [from, to) (0-based), or NaN when the range is empty.</summary>
+    public double MeanLoss(int from, int to)
+    {
+        var window = Losses.Skip(from).Take(Math.Max(0, to - from)).ToArray();
+        return window.Length == 0 ? double.NaN : window.Average();
+    }
+}

@@ -1,2 +1,0 @@
-namespace Umt.ThirdParty.SampleObjective;
-internal static class Placeholder { }
