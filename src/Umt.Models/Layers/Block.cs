@@ -10,7 +10,7 @@ namespace Umt.Models.Layers;
 /// <remarks>
 /// Mirrors unmasked_teacher single_modality/models/modeling_finetune.py <c>Block</c>; the field
 /// names are the reference's checkpoint keys. Drop-path noise comes from the caller: one draw per
-/// sample for the block, shared by its two branches.
+/// sample for each of the two branches, as timm's block applies two independent <c>DropPath</c>s.
 /// </remarks>
 public sealed class Block : nn.Module<Tensor, Tensor?, Tensor>
 {
@@ -40,14 +40,14 @@ public sealed class Block : nn.Module<Tensor, Tensor?, Tensor>
     }
 
     /// <param name="x">Tokens <c>[B, N, D]</c>.</param>
-    /// <param name="dropPathNoise">Uniform [0, 1) draws <c>[B]</c> for this block, or null for no drop-path.</param>
+    /// <param name="dropPathNoise">Uniform [0, 1) draws <c>[B, 2]</c> for this block (column 0 the attention branch, 1 the MLP branch), or null for no drop-path.</param>
     /// <returns>Tokens <c>[B, N, D]</c>.</returns>
     public override Tensor forward(Tensor x, Tensor? dropPathNoise)
     {
-        Tensor Regularised(Tensor branch) =>
-            training && dropPathRate > 0 && dropPathNoise is not null ? DropPath.Apply(branch, dropPathNoise, dropPathRate) : branch;
+        Tensor Regularised(Tensor branch, int column) =>
+            training && dropPathRate > 0 && dropPathNoise is not null ? DropPath.Apply(branch, dropPathNoise.select(1, column), dropPathRate) : branch;
 
-        x = x + Regularised(attn.call(norm1.call(x)));     // [B, N, D]
-        return x + Regularised(mlp.call(norm2.call(x)));   // [B, N, D]
+        x = x + Regularised(attn.call(norm1.call(x)), 0);     // [B, N, D]
+        return x + Regularised(mlp.call(norm2.call(x)), 1);   // [B, N, D]
     }
 }

@@ -73,7 +73,7 @@ public sealed class VideoVisionTransformer
     /// <param name="video">Clips <c>[B, 3, T, H, W]</c>.</param>
     /// <param name="mask">Bool <c>[B, N]</c>, true = hidden, the same hidden count in every row.</param>
     /// <param name="returnBlocks">Block indices (0-based) whose outputs to return.</param>
-    /// <param name="dropPathNoise">Uniform [0, 1) draws <c>[B, Depth]</c> (column i feeds block i), or null for no drop-path.</param>
+    /// <param name="dropPathNoise">Uniform [0, 1) draws <c>[B, Depth, 2]</c> (row i feeds block i's attention and MLP branches), or null for no drop-path.</param>
     /// <returns>Requested block index → its output after the shared final norm, <c>[B, Nv, D]</c>, visible tokens in ascending order; keys enumerate ascending.</returns>
     public override IReadOnlyDictionary<int, Tensor> forward(
         Tensor video, Tensor mask, IReadOnlyList<int> returnBlocks, Tensor? dropPathNoise)
@@ -89,7 +89,7 @@ public sealed class VideoVisionTransformer
         var outputs = new SortedDictionary<int, Tensor>();
         for (var i = 0; i <= lastBlock; i++)
         {
-            var blockNoise = dropPathNoise?.select(1, i);           // [B]
+            var blockNoise = dropPathNoise?.select(1, i);           // [B, 2]
             x = blocks[i].call(x, blockNoise);                      // [B, Nv, D]
             if (returnBlocks.Contains(i))
             {
@@ -111,10 +111,10 @@ public sealed class VideoVisionTransformer
             throw new ArgumentOutOfRangeException(
                 nameof(returnBlocks), $"Blocks {string.Join(", ", outOfRange)} do not exist; the encoder has blocks 0..{Depth - 1}.");
         }
-        if (dropPathNoise is not null && !dropPathNoise.shape.SequenceEqual([batch, Depth]))
+        if (dropPathNoise is not null && !dropPathNoise.shape.SequenceEqual([batch, Depth, 2]))
         {
             throw new ArgumentException(
-                $"Drop-path noise must be [{batch}, {Depth}]; got [{string.Join(", ", dropPathNoise.shape)}].", nameof(dropPathNoise));
+                $"Drop-path noise must be [{batch}, {Depth}, 2]; got [{string.Join(", ", dropPathNoise.shape)}].", nameof(dropPathNoise));
         }
         return returnBlocks.Max();
     }

@@ -62,7 +62,7 @@ public sealed class BareVideoMaeStep : IDisposable
         }
 
         // student (with per-sample drop-path, as in training) + decoder
-        var dropPath = config.DropPath > 0 ? rand(b, config.Depth, device: video.device) : null;       // [B, depth]
+        var dropPath = config.DropPath > 0 ? rand([b, config.Depth, 2], device: video.device) : null;  // [B, depth, 2]
         var visible = student.ForwardVisible(video, mask, [config.Depth - 1], dropPath)[config.Depth - 1]; // [B, Nv, D]
         var prediction = decoder.call(visible, mask);                                                  // [B, Nm, 3·u·p²]
 

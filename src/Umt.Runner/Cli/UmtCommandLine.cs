@@ -95,8 +95,9 @@ public static class UmtCommandLine
             error.WriteLine($"umt: {e.Message}");
             return ExitCodes.RuntimeFailure;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception e)
         {
+            // Any other failure is a runtime failure: one line, exit 1, never an unhandled crash.
             error.WriteLine($"umt: error: {e.Message}");
             if (Environment.GetEnvironmentVariable("UMT_TRACE") == "1")
             {

@@ -29,7 +29,7 @@ public sealed class TrainingStep(TrainingModel model, RunPlan plan)
 
         // 3. student on the visible tokens only; drop-path decided per sample from its key
         var dropPath = plan.StudentConfig.DropPath > 0
-            ? batch.Keys.Uniform(DropPathPurpose, [plan.Student.Depth], plan.Device) // [B, depth]
+            ? batch.Keys.Uniform(DropPathPurpose, [plan.Student.Depth, 2], plan.Device) // [B, depth, 2]: attention and MLP branch of each block
             : null;
         var blocks = model.Student.ForwardVisible(batch.Video, mask, plan.StudentBlocks, dropPath); // block → [B, Nv, D]
 

@@ -47,7 +47,8 @@ public sealed class DropPathTests
         var x = randn(new long[] { samples, tokens, width }, generator: generator);
         var noise = rand(samples, generator: generator);
 
-        var output = block.call(x, noise);
+        // Both branches of a sample share its draw here, so a sample is either fully kept or fully dropped.
+        var output = block.call(x, noise.unsqueeze(1).expand(-1, 2));
 
         // Independent evaluation of the kept path: y = x + 2·attn(norm1(x)); y + 2·mlp(norm2(y)).
         var state = block.state_dict();
@@ -72,7 +73,7 @@ public sealed class DropPathTests
     {
         using var scope = NewDisposeScope();
         var x = randn(4, 3, 8);
-        var dropEverything = zeros(4);   // every draw is below any positive rate
+        var dropEverything = zeros(4, 2);   // every draw is below any positive rate
 
         using var noDrop = new Block(8, heads: 2, mlpRatio: 4, dropPathRate: 0);
         noDrop.train();
@@ -85,5 +86,25 @@ public sealed class DropPathTests
         var inEval = evaluated.call(x, dropEverything);
         inEval.equal(evaluated.call(x, null)).all().item<bool>().Should().BeTrue();
         inEval.equal(x).all().item<bool>().Should().BeFalse();
+    }
+
+    [Fact]
+    public void The_attention_and_mlp_branches_drop_on_their_own_draws()
+    {
+        const int width = 8;
+        using var scope = NewDisposeScope();
+        using var block = new Block(width, heads: 2, mlpRatio: 4, dropPathRate: 0.5);
+        block.train();
+        var x = randn(2, 3, width);
+        var keepAttentionDropMlp = tensor(new float[] { 0.9f, 0.1f, 0.9f, 0.1f }, [2, 2]);
+
+        var output = block.call(x, keepAttentionDropMlp);
+
+        // timm's Block: x + drop_path1(attn(norm1(x))), then + drop_path2(mlp(norm2(x))) with its own draw.
+        var state = block.state_dict();
+        using var attn = new Attention(width, 2);
+        Umt.Models.Weights.StateDictLoader.Load(attn, state, "attn.");
+        var expected = x + 2 * attn.call(nn.functional.layer_norm(x, [width], state["norm1.weight"], state["norm1.bias"], 1e-6));
+        output.allclose(expected, rtol: 1e-5, atol: 1e-6).Should().BeTrue("the attention branch is kept (×2) and the MLP branch dropped");
     }
 }

@@ -101,8 +101,8 @@ public sealed class VideoVisionTransformerTests
         student.train();
         var video = Video(4);
         var mask = Mask(Enumerable.Repeat(new[] { true, false, true, false, true, false, true, false }, 4).ToArray());
-        var keepAll = ones(4, Tiny.Depth).mul(0.99);
-        var dropAll = zeros(4, Tiny.Depth);
+        var keepAll = ones(4, Tiny.Depth, 2).mul(0.99);
+        var dropAll = zeros(4, Tiny.Depth, 2);
 
         // Rates are linspace(0, 0.5, 3) = [0, 0.25, 0.5]: block 0 never drops, block 1 may.
         var kept = student.ForwardVisible(video, mask, [1], keepAll)[1];
@@ -127,7 +127,7 @@ public sealed class VideoVisionTransformerTests
 
         student.Invoking(s => s.ForwardVisible(video, mask, [3], null)).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*3*0..2*");
         student.Invoking(s => s.ForwardVisible(video, mask, [], null)).Should().Throw<ArgumentException>();
-        student.Invoking(s => s.ForwardVisible(video, mask, [0], zeros(2, 2))).Should().Throw<ArgumentException>().WithMessage("*[2, 3]*");
+        student.Invoking(s => s.ForwardVisible(video, mask, [0], zeros(2, 3))).Should().Throw<ArgumentException>().WithMessage("*[2, 3, 2]*");
         student.Invoking(s => s.Embed(randn(new long[] { 2, 3, 2, 16, 16 }))).Should().Throw<ArgumentException>().WithMessage("*[B, 3, 2, 8, 8]*");
     }
 
