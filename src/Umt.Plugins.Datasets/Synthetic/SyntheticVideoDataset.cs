@@ -70,7 +70,7 @@ internal sealed class SyntheticVideoDataset : IVideoDataset
         {
             throw new ArgumentException($"The synthetic dataset needs Umt:Model:Frames ≥ 1, got {student.Frames}.", nameof(student));
         }
-        return new DatasetInfo(options.Clips, HasCaptions: true, options.Images ? ImageLabelSets : VideoLabelSets, HasBoxes: true);
+        return new DatasetInfo(options.Clips, options.Images ? 1 : student.Frames, HasCaptions: true, options.Images ? ImageLabelSets : VideoLabelSets, HasBoxes: true);
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ public static class ValidateCommand
         output.WriteLine($"  student   {plan.Model.Preset}: width {plan.Student.Width}, depth {plan.Student.Depth}, heads {plan.Student.Heads}; "
             + $"{plan.Student.Frames} frames × {plan.Student.ImageSize}², patch {plan.Student.PatchSize}, tubelet {plan.Student.Tubelet} → {plan.Student.Grid} = {plan.Student.Grid.Count} tokens; drop-path {plan.Model.DropPath}");
         Plugin(output, "dataset", plan.Dataset);
-        output.WriteLine($"            {plan.DatasetInfo.Count} samples, captions {(plan.DatasetInfo.HasCaptions ? "yes" : "no")}, labels {string.Join(", ", plan.DatasetInfo.LabelSets.Select(l => $"{l.Key} ({l.Value})"))}");
+        output.WriteLine($"            {plan.DatasetInfo.Count} samples of {plan.DatasetInfo.Frames} frames, captions {(plan.DatasetInfo.HasCaptions ? "yes" : "no")}, labels {string.Join(", ", plan.DatasetInfo.LabelSets.Select(l => $"{l.Key} ({l.Value})"))}");
         if (plan.Teacher is { } teacher)
         {
             Plugin(output, "teacher", teacher);

@@ -22,9 +22,14 @@ public static partial class XmlDocumentation
         {
             return null;
         }
-        string text = string.Concat(summary.Nodes().Select(n => n is XElement e ? (string?)e.Attribute("cref") ?? (string?)e.Attribute("langword") ?? e.Value : n.ToString()));
-        return Whitespace().Replace(text.Replace("P:", "").Replace("T:", ""), " ").Trim();
+        string text = string.Concat(summary.Nodes().Select(n => n is XElement e ? Inline(e) : n.ToString()));
+        return Whitespace().Replace(text, " ").Trim();
     }
+
+    /// <summary><c>&lt;see cref="P:A.B.Options.Ratio"/&gt;</c> reads as "Ratio"; other inline elements as their text.</summary>
+    private static string Inline(XElement element) =>
+        (string?)element.Attribute("cref") is { } cref ? cref[(cref.LastIndexOf('.') + 1)..]
+        : (string?)element.Attribute("langword") ?? element.Value;
 
     private static XDocument? Load(Assembly assembly)
     {

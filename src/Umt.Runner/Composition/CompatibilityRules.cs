@@ -28,6 +28,11 @@ public static class CompatibilityRules
 
     public static void Check(CompatibilityInput input, List<string> errors)
     {
+        if (input.DatasetInfo.Frames != input.Student.Frames)
+        {
+            errors.Add($"The dataset '{input.Dataset.Entry.Name}' ({input.Dataset.OptionsPath}) yields {input.DatasetInfo.Frames}-frame samples, "
+                + $"the student takes {input.Student.Frames} (Umt:Model:Frames).");
+        }
         CheckObjectives(input, errors);
         CheckMasking(input, errors);
         CheckTeacherGrid(input, errors);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Serilog;
 using Serilog.Core;
+using Serilog.Events;
 using Serilog.Filters;
 using Serilog.Formatting.Compact;
 
@@ -9,7 +10,8 @@ namespace Umt.Runner.Logging;
 /// <summary>
 /// Serilog from the run's configuration: levels and overrides come from the <c>Serilog</c>
 /// section of the same layered configuration (plugins.json, overlays, --set); the sinks are fixed
-/// here: the console, and for training a JSON-lines file in the run folder.
+/// here: the console (standard error, so a verb's result on standard output stays parseable),
+/// and for training a JSON-lines file in the run folder.
 /// </summary>
 public static class SerilogSetup
 {
@@ -25,7 +27,8 @@ public static class SerilogSetup
             .Enrich.FromLogContext()
             .WriteTo.Logger(console => console
                 .Filter.ByExcluding(e => !metricsOnConsole && Matching.WithProperty("Metrics")(e))
-                .WriteTo.Console(outputTemplate: ConsoleTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture));
+                .WriteTo.Console(outputTemplate: ConsoleTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture,
+                    standardErrorFromLevel: LogEventLevel.Verbose)); // logs on stderr, results (summaries, --json) on stdout
         if (runDirectory is not null)
         {
             Directory.CreateDirectory(runDirectory);

@@ -43,6 +43,13 @@ public sealed class PluginContractTests
         return (factory, Activator.CreateInstance(((IPluginFactory)factory!).OptionsType)!);
     }
 
+    /// <summary>A masking plugin with its default options, as the runner would create it.</summary>
+    private static (MaskingTraits Traits, IMaskingStrategy Strategy, object Options) Masking(string name)
+    {
+        var (factory, options) = Defaults<IMaskingStrategyFactory>(PluginKind.Masking, name);
+        return (factory.Describe(options), factory.Create(options, Context), options);
+    }
+
     /// <summary>Head-averaged-softmax-like attention rows [B·T, P] for strategies that read it.</summary>
     private static Tensor Attention(int batch) => softmax(randn(batch * Student.Grid.T, Student.Grid.PerSlot, generator: new Generator(5)), 1);
 
@@ -50,9 +57,7 @@ public sealed class PluginContractTests
     public void Masking_returns_a_bool_mask_with_equal_visible_count_per_row(string name)
     {
         using var scope = NewDisposeScope();
-        var (factory, options) = Defaults<IMaskingStrategyFactory>(PluginKind.Masking, name);
-        var traits = factory.Describe(options);
-        var strategy = factory.Create(options, Context);
+        var (traits, strategy, options) = Masking(name);
         var keys = new SampleKeys(7, 3, [10, 11, 12, 13]);
         var attention = traits.NeedsTeacherAttention ? Attention(4) : null;
 
@@ -75,9 +80,7 @@ public sealed class PluginContractTests
     public void Masking_is_reproducible_and_independent_of_how_the_batch_is_split(string name)
     {
         using var scope = NewDisposeScope();
-        var (factory, options) = Defaults<IMaskingStrategyFactory>(PluginKind.Masking, name);
-        var traits = factory.Describe(options);
-        var strategy = factory.Create(options, Context);
+        var (traits, strategy, _) = Masking(name);
         var keys = new SampleKeys(7, 3, [10, 11, 12, 13]);
         var attention = traits.NeedsTeacherAttention ? Attention(4) : null;
         Tensor? Rows(Tensor? a, int start, int count) => a?.narrow(0, start * Student.Grid.T, count * Student.Grid.T);
@@ -133,10 +136,11 @@ public sealed class PluginContractTests
         using var dataset = factory.Create(options, context);
 
         dataset.Info.Should().BeEquivalentTo(info, "Describe promises what Create delivers");
+        info.Frames.Should().BeInRange(1, DatasetStudent.Frames, "a sample is a clip of the run's frames or a single image");
         foreach (long index in new[] { 0L, info.Count - 1 })
         {
             var sample = dataset.Read(index, augmentationKey: 42);
-            sample.Pixels.Should().HaveCount(3 * DatasetStudent.Frames * DatasetStudent.ImageSize * DatasetStudent.ImageSize, "pixels are [3, T, H, W] of the run's geometry");
+            sample.Pixels.Should().HaveCount(3 * info.Frames * DatasetStudent.ImageSize * DatasetStudent.ImageSize, "pixels are [3, T, H, W] of the declared frames and the run's size");
             sample.Pixels.Should().OnlyContain(v => float.IsFinite(v));
             sample.Labels.Keys.Should().BeEquivalentTo(info.LabelSets.Keys);
             foreach (var (set, label) in sample.Labels)
@@ -149,7 +153,7 @@ public sealed class PluginContractTests
             }
             if (info.HasBoxes)
             {
-                sample.Boxes.Should().HaveCount(DatasetStudent.Frames * 4).And.OnlyContain(v => v >= 0 && v <= 1);
+                sample.Boxes.Should().HaveCount(info.Frames * 4).And.OnlyContain(v => v >= 0 && v <= 1);
             }
         }
     }

@@ -79,6 +79,15 @@ public sealed class ConfigurationErrorTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void A_dataset_whose_samples_do_not_fit_the_student_names_both_keys()
+    {
+        var result = TestSupport.Umt.Run(log, "validate", "--set", "Umt:Dataset:Options:synthetic:Images=true");
+
+        ShouldBeConfigurationError(result);
+        result.Error.Should().Contain("Umt:Dataset:Options:synthetic").And.Contain("yields 1-frame samples").And.Contain("Umt:Model:Frames");
+    }
+
+    [Fact]
     public void Missing_overlay_file_is_a_configuration_error()
     {
         var result = TestSupport.Umt.Run(log, "validate", "--config", "configs/does-not-exist.json");
