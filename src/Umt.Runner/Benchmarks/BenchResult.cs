@@ -14,6 +14,7 @@ public sealed record BenchResult(
     [property: JsonPropertyName("gemm_fraction")] double GemmFraction,
     [property: JsonPropertyName("rss_slope_kb_per_step")] double RssSlopeKbPerStep,
     [property: JsonPropertyName("rss_mb_end")] double RssMbEnd,
+    [property: JsonPropertyName("rss_mb_every_50_steps")] IReadOnlyList<double> RssMbEvery50Steps,
     [property: JsonPropertyName("allocator")] IReadOnlyDictionary<string, string> Allocator,
     [property: JsonPropertyName("steps")] int Steps,
     [property: JsonPropertyName("threads")] int Threads,

@@ -98,6 +98,7 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log)
             GemmFraction: achieved / gemm,
             RssSlopeKbPerStep: MemoryProbe.Slope(fit),
             RssMbEnd: rss[^1] / 1024,
+            RssMbEvery50Steps: rss.Where((_, i) => i % 50 == 0).Select(kib => Math.Round(kib / 1024, 1)).ToList(),
             Allocator: MemoryProbe.AllocatorSettings(),
             Steps: rss.Count,
             Threads: torch.get_num_threads(),

@@ -26,15 +26,22 @@ public static class TrainCommand
     {
         int n = result.Losses.Count;
         int window = Math.Min(10, Math.Max(1, n / 2));
-        string run = Path.GetRelativePath(Environment.CurrentDirectory, result.RunDirectory);
+        string run = Show(result.RunDirectory);
         return string.Create(CultureInfo.InvariantCulture, $"""
 
             {(result.Interrupted ? "Stopped early" : "Finished")}: steps {result.StartStep} → {result.EndStep} of {result.TotalSteps} in {result.Elapsed:h\:mm\:ss} ({result.SecondsPerStep:F3} s/step)
               loss      {result.MeanLoss(0, window):F4} (mean of the first {window} steps) → {result.MeanLoss(n - window, n):F4} (mean of the last {window})
-              checkpoint {(result.Checkpoint is null ? "none" : Path.GetRelativePath(Environment.CurrentDirectory, result.Checkpoint))}{(result.Interrupted ? "  (continue with: ./umt train --resume, same --config/--set)" : "")}
+              checkpoint {(result.Checkpoint is null ? "none" : Show(result.Checkpoint))}{(result.Interrupted ? "  (continue with: ./umt train --resume, same --config/--set)" : "")}
               log        {Path.Combine(run, SerilogSetup.LogFileName)}
               config     {Path.Combine(run, Trainer.ResolvedConfigFile)}
               tensorboard tensorboard --logdir {Path.Combine(run, "tensorboard")}
             """);
+    }
+
+    /// <summary>A path relative to the current folder when it lies inside it, else absolute.</summary>
+    private static string Show(string path)
+    {
+        string relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? Path.GetFullPath(path) : relative;
     }
 }
