@@ -1,4 +1,3 @@
-using TorchSharp;
 using Umt.Abstractions.Objectives;
 using static TorchSharp.torch;
 

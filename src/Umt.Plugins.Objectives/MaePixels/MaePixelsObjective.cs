@@ -1,4 +1,3 @@
-using TorchSharp;
 using Umt.Abstractions.Geometry;
 using Umt.Abstractions.Objectives;
 using Umt.Models.Decoders;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Serilog;
 using TorchSharp;
-using Umt.Models.Weights;
 using Umt.Runner.Composition;
 using Umt.Runner.Configuration;
 using Umt.Runner.Training;
@@ -107,8 +106,7 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log)
 
     private HostBatch FirstBatch()
     {
-        using var dataset = ((Umt.Abstractions.Datasets.IVideoDatasetFactory)plan.Dataset.Entry.Factory).Create(plan.Dataset.Options,
-            new Umt.Abstractions.Composition.PluginContext(plan.Device, plan.Run.Seed, plan.Student, log, plan.BaseDirectory));
+        using var dataset = plan.CreateDataset(log);
         using var pipeline = new BatchPipeline(dataset, plan.Run.Seed, plan.Run.BatchSize, default, plan.Run.DataWorkers);
         return pipeline.Next();
     }

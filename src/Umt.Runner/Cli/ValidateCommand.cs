@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Umt.Runner.Composition;
-using Umt.Runner.Configuration;
 
 namespace Umt.Runner.Cli;
 

@@ -1,5 +1,4 @@
 using System.Reflection;
-using Umt.Runner.Configuration;
 
 namespace Umt.Runner.Composition;
 

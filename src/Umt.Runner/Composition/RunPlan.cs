@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Configuration;
+using Serilog;
+using Umt.Abstractions.Composition;
 using Umt.Abstractions.Datasets;
 using Umt.Abstractions.Geometry;
 using Umt.Abstractions.Masking;
@@ -69,4 +71,10 @@ public sealed class RunPlan
 
     /// <summary>Where the run's outputs go.</summary>
     public string OutputDirectory => Path.GetFullPath(Run.OutputDir, BaseDirectory);
+
+    /// <summary>What a factory may use when the run creates its plugin objects.</summary>
+    public PluginContext PluginContext(ILogger log) => new(Device, Run.Seed, Student, log, BaseDirectory);
+
+    /// <summary>Creates the configured dataset; the caller owns (disposes) it.</summary>
+    public IVideoDataset CreateDataset(ILogger log) => ((IVideoDatasetFactory)Dataset.Entry.Factory).Create(Dataset.Options, PluginContext(log));
 }

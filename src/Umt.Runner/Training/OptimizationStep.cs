@@ -1,4 +1,3 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using Umt.Abstractions.Datasets;
 using Umt.Abstractions.Randomness;

@@ -2,10 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using Serilog;
 using TorchSharp;
-using TorchSharp.Modules;
-using Umt.Abstractions.Composition;
-using Umt.Abstractions.Datasets;
-using Umt.Abstractions.Randomness;
 using Umt.Models.Weights;
 using Umt.Runner.Composition;
 using Umt.Runner.Configuration;
@@ -50,8 +46,7 @@ public sealed class Trainer(RunPlan plan, ILogger log)
         }
         long startStep = state.Step;
         var schedule = plan.Schedule;
-        using var dataset = ((IVideoDatasetFactory)plan.Dataset.Entry.Factory).Create(plan.Dataset.Options,
-            new PluginContext(plan.Device, plan.Run.Seed, plan.Student, log, plan.BaseDirectory));
+        using var dataset = plan.CreateDataset(log);
         using var pipeline = new BatchPipeline(dataset, plan.Run.Seed, plan.Run.BatchSize, new DataCursor(state.Epoch, state.Offset), plan.Run.DataWorkers);
         using var reporter = new TrainingReporter(log, runDirectory, plan.Run.LogEvery, schedule.TotalSteps, interactive);
 

@@ -1,7 +1,6 @@
 using Serilog;
 using TorchSharp;
 using TorchSharp.Modules;
-using Umt.Abstractions.Composition;
 using Umt.Abstractions.Masking;
 using Umt.Abstractions.Objectives;
 using Umt.Abstractions.Teachers;
@@ -42,7 +41,7 @@ public sealed class TrainingModel : IDisposable
     public static TrainingModel Create(RunPlan plan, ILogger log)
     {
         torch.manual_seed(plan.Run.Seed);
-        var context = new PluginContext(plan.Device, plan.Run.Seed, plan.Student, log, plan.BaseDirectory);
+        var context = plan.PluginContext(log);
         var student = new VideoVisionTransformer(plan.StudentConfig);
         student.to(plan.Device);
         ITeacher? teacher = plan.Teacher is { } t ? ((ITeacherFactory)t.Entry.Factory).Create(t.Options, context) : null;

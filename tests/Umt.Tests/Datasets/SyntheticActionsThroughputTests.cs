@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Umt.Plugins.Datasets.Synthetic;
 using Xunit.Abstractions;
 
 namespace Umt.Tests.Datasets;

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Composition.Hosting;
 using Serilog.Core;
-using TorchSharp;
 using Umt.Abstractions.Composition;
 using Umt.Abstractions.Datasets;
 using Umt.Abstractions.Geometry;
