@@ -44,10 +44,12 @@ public sealed class Block : nn.Module<Tensor, Tensor?, Tensor>
     /// <returns>Tokens <c>[B, N, D]</c>.</returns>
     public override Tensor forward(Tensor x, Tensor? dropPathNoise)
     {
-        Tensor Regularised(Tensor branch, int column) =>
-            training && dropPathRate > 0 && dropPathNoise is not null ? DropPath.Apply(branch, dropPathNoise.select(1, column), dropPathRate) : branch;
+        Tensor Residual(Tensor input, Tensor branch, int column) =>
+            training && dropPathRate > 0 && dropPathNoise is not null
+                ? input.addcmul(branch, DropPath.Scale(dropPathNoise.select(1, column), dropPathRate, branch), 1)  // x + drop_path(branch), fused
+                : input + branch;
 
-        x = x + Regularised(attn.call(norm1.call(x)), 0);     // [B, N, D]
-        return x + Regularised(mlp.call(norm2.call(x)), 1);   // [B, N, D]
+        x = Residual(x, attn.call(norm1.call(x)), 0);     // [B, N, D]
+        return Residual(x, mlp.call(norm2.call(x)), 1);   // [B, N, D]
     }
 }

@@ -17,16 +17,23 @@ public static class DropPath
     /// <param name="branch">Residual branch <c>[B, ...]</c>.</param>
     /// <param name="noise">Uniform [0, 1) draws <c>[B]</c>, one per sample.</param>
     /// <param name="rate">Drop probability in [0, 1].</param>
-    public static Tensor Apply(Tensor branch, Tensor noise, double rate)
+    public static Tensor Apply(Tensor branch, Tensor noise, double rate) =>
+        branch.mul(Scale(noise, rate, branch));                               // [B, ...]
+
+    /// <summary>
+    /// The per-sample factor of <see cref="Apply"/>: 0 for a dropped sample, <c>1/(1 − rate)</c> for a
+    /// kept one, shaped <c>[B, 1, ...]</c> to broadcast over <paramref name="like"/>. A residual block
+    /// applies it fused (<c>x.addcmul(branch, scale)</c>), saving a full-size temporary per branch.
+    /// </summary>
+    public static Tensor Scale(Tensor noise, double rate, Tensor like)
     {
         var keepProbability = 1.0 - rate;
-        var broadcastShape = new long[branch.dim()];
+        var broadcastShape = new long[like.dim()];
         Array.Fill(broadcastShape, 1L);
-        broadcastShape[0] = branch.shape[0];
+        broadcastShape[0] = like.shape[0];
 
-        var keep = noise.ge(rate).to(branch.dtype).reshape(broadcastShape);   // [B, 1, ...]  1 = kept
+        var keep = noise.ge(rate).to(like.dtype).reshape(broadcastShape);     // [B, 1, ...]  1 = kept
         // Like timm, no rescaling when everything is dropped (rate 1): there is nothing to keep unbiased.
-        var scale = keepProbability > 0 ? keep.div(keepProbability) : keep;     // [B, 1, ...]
-        return branch.mul(scale);                                             // [B, ...]
+        return keepProbability > 0 ? keep.div(keepProbability) : keep;       // [B, 1, ...]
     }
 }
