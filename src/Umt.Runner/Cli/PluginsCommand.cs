@@ -25,7 +25,7 @@ public static class PluginsCommand
             foreach (var entry in catalog.Of(kind))
             {
                 string path = kind == PluginKind.Objective ? $"Umt:Objectives:{entry.Name}:Options" : $"Umt:{kind.Section()}:Options:{entry.Name}";
-                plugins.Add(new PluginInfo(kind.Section().ToLowerInvariant().TrimEnd('s'), entry.Name, entry.Description, entry.AssemblyName, path, Options(entry.Factory.OptionsType)));
+                plugins.Add(new PluginInfo(kind.ToString().ToLowerInvariant(), entry.Name, entry.Description, entry.AssemblyName, path, Options(entry.Factory.OptionsType)));
             }
         }
         return plugins;
