@@ -37,6 +37,30 @@ public static class SafetensorsFile
         }
     }
 
+    /// <summary>
+    /// <see cref="Write"/> to a temporary file beside <paramref name="path"/>, flushed to disk, then
+    /// renamed over it: a reader sees the old file or the complete new one, never a torn one.
+    /// </summary>
+    public static void WriteAtomic(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string temporary = $"{full}.tmp-{Environment.ProcessId}";
+        try
+        {
+            Write(temporary, tensors, metadata);
+            using (var stream = new FileStream(temporary, FileMode.Open, FileAccess.ReadWrite))
+            {
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary); // no-op after the rename
+        }
+    }
+
     /// <summary>Reads and validates only the header: names, dtypes, shapes and byte ranges.</summary>
     public static SafetensorsHeader ReadHeader(string path)
     {

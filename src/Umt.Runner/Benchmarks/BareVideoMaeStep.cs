@@ -3,6 +3,7 @@ using TorchSharp.Modules;
 using Umt.Abstractions.Datasets;
 using Umt.Models.Decoders;
 using Umt.Models.Student;
+using Umt.Runner.Training;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Benchmarks;
@@ -13,7 +14,7 @@ namespace Umt.Runner.Benchmarks;
 /// only Umt.Models and TorchSharp: no plugins, no keyed randomness, no contexts. The configured
 /// step's time over this one is the cost of the plugin architecture.
 /// </summary>
-public sealed class BareVideoMaeStep : IDisposable
+public sealed class BareVideoMaeStep : IBareStep
 {
     private readonly VideoVisionTransformer student;
     private readonly VideoMaeDecoder decoder;
@@ -21,10 +22,13 @@ public sealed class BareVideoMaeStep : IDisposable
     private readonly int hiddenPerSlot;
     private readonly bool tube;
     private readonly int hiddenPerClip;
+    private readonly IStepPhaseRecorder? phases;
 
     /// <param name="tubeMasking">Tube masking (one spatial mask for all slots) or random masking over all tokens.</param>
-    public BareVideoMaeStep(StudentConfig config, int decoderWidth, int decoderDepth, int decoderHeads, bool tubeMasking, double ratio, Device device)
+    /// <param name="phases">Phase boundaries, marked like the configured step's (no teacher: its phase is empty).</param>
+    public BareVideoMaeStep(StudentConfig config, int decoderWidth, int decoderDepth, int decoderHeads, bool tubeMasking, double ratio, Device device, IStepPhaseRecorder? phases = null)
     {
+        this.phases = phases;
         var spec = config.ToSpec();
         student = new VideoVisionTransformer(config);
         student.to(device);
@@ -43,11 +47,13 @@ public sealed class BareVideoMaeStep : IDisposable
     /// <summary>One optimizer step on <paramref name="video"/> <c>[B, 3, T, H, W]</c>; returns the loss.</summary>
     public double Run(Tensor video)
     {
+        phases?.StepStarted();
         using var scope = NewDisposeScope();
         var config = student.Config;
         var grid = config.ToSpec().Grid;
         long b = video.shape[0];
         long p = config.PatchSize, u = config.Tubelet;
+        phases?.PhaseEnded(StepPhase.TeacherForward); // none in VideoMAE
 
         // mask [B, N], true = hidden
         Tensor mask;
@@ -60,10 +66,12 @@ public sealed class BareVideoMaeStep : IDisposable
         {
             mask = rand(b, grid.Count, device: video.device).argsort(1).argsort(1) < hiddenPerClip; // [B, N]
         }
+        phases?.PhaseEnded(StepPhase.Masking);
 
         // student (with per-sample drop-path, as in training) + decoder
         var dropPath = config.DropPath > 0 ? rand([b, config.Depth, 2], device: video.device) : null;  // [B, depth, 2]
         var visible = student.ForwardVisible(video, mask, [config.Depth - 1], dropPath)[config.Depth - 1]; // [B, Nv, D]
+        phases?.PhaseEnded(StepPhase.StudentForward);
         var prediction = decoder.call(visible, mask);                                                  // [B, Nm, 3·u·p²]
 
         // normalised pixel targets of the hidden tokens
@@ -80,11 +88,15 @@ public sealed class BareVideoMaeStep : IDisposable
             target = flat[mask].reshape(b, -1, flat.shape[2]);                                           // [B, Nm, 3·u·p²]
         }
         var loss = target.shape[1] == 0 ? prediction.sum() * 0 : nn.functional.mse_loss(prediction, target);
+        phases?.PhaseEnded(StepPhase.ObjectivesForward);
 
+        double value = loss.item<float>(); // read before backward, as the configured step checks finiteness there
         loss.backward();
+        phases?.PhaseEnded(StepPhase.Backward);
         optimizer.step();
         optimizer.zero_grad();
-        return loss.item<float>();
+        phases?.PhaseEnded(StepPhase.Optimizer);
+        return value;
     }
 
     public void Dispose()

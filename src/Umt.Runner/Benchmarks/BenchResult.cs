@@ -3,10 +3,18 @@ using System.Text.Json.Serialization;
 namespace Umt.Runner.Benchmarks;
 
 /// <summary>What <c>umt bench</c> measured, in one run of one process (ratios are the numbers to compare across machines).</summary>
+/// <param name="PhasesMs">Configured step per phase (<c>teacher_forward</c>, <c>masking</c>, <c>student_forward</c>, <c>objectives_forward</c>, <c>backward</c>, <c>optimizer</c>), medians over the timed steps, ms.</param>
+/// <param name="BarePhasesMs">The hand-written step's phases, the same way.</param>
+/// <param name="UnattributedMs">Median over the timed steps of the configured step's time outside every phase: the batch's upload and freeing the step's tensors.</param>
+/// <param name="BareUnattributedMs">The same for the hand-written step (freeing its tensors; its batch is uploaded once).</param>
 public sealed record BenchResult(
     [property: JsonPropertyName("step_ms")] double StepMs,
     [property: JsonPropertyName("bare_step_ms")] double BareStepMs,
     [property: JsonPropertyName("overhead_ratio")] double OverheadRatio,
+    [property: JsonPropertyName("phases_ms")] IReadOnlyDictionary<string, double> PhasesMs,
+    [property: JsonPropertyName("bare_phases_ms")] IReadOnlyDictionary<string, double> BarePhasesMs,
+    [property: JsonPropertyName("unattributed_ms")] double UnattributedMs,
+    [property: JsonPropertyName("bare_unattributed_ms")] double BareUnattributedMs,
     [property: JsonPropertyName("tokens_per_s")] double TokensPerSecond,
     [property: JsonPropertyName("gflop_per_step")] double GflopPerStep,
     [property: JsonPropertyName("achieved_gflops")] double AchievedGflops,

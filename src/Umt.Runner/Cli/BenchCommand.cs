@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
@@ -14,17 +15,41 @@ public static class BenchCommand
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object on one line." };
         var steps = new Option<int>("--steps") { Description = "Configured steps in all; RSS growth is fitted over steps 100..N.", DefaultValueFactory = _ => 600 };
-        var rounds = new Option<int>("--rounds") { Description = "Timing rounds of 5 configured + 5 hand-written steps.", DefaultValueFactory = _ => 8 };
+        var rounds = new Option<int>("--rounds") { Description = "Timing rounds of 5 configured and 5 hand-written steps, alternating step by step.", DefaultValueFactory = _ => 8 };
         var bench = new Command("bench", "Benchmark the configured step against a hand-written TorchSharp step; report GFLOP/s and memory growth.") { json, steps, rounds };
         bench.SetAction(parse => guarded(parse, error, services =>
         {
             var result = new PipelineBenchmark(services.GetRequiredService<RunPlan>(), services.GetRequiredService<ILogger>())
                 .Run(Math.Max(1, parse.GetValue(steps)), Math.Max(1, parse.GetValue(rounds)));
-            output.WriteLine(parse.GetValue(json)
-                ? JsonSerializer.Serialize(result)
-                : JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(result));
+            }
+            else
+            {
+                WriteText(result, output);
+            }
             return ExitCodes.Success;
         }));
         return bench;
+    }
+
+    /// <summary>The result for a person: the headline numbers, then the phase table of both steps.</summary>
+    private static void WriteText(BenchResult r, TextWriter output)
+    {
+        void Line(FormattableString text) => output.WriteLine(text.ToString(CultureInfo.InvariantCulture));
+        Line($"config:          {r.Config}");
+        Line($"step:            {r.StepMs:F1} ms configured, {r.BareStepMs:F1} ms hand-written, overhead ratio {r.OverheadRatio:F3} (medians; {r.Threads} threads)");
+        Line($"throughput:      {r.TokensPerSecond:F0} tokens/s, {r.GflopPerStep:F2} GFLOP/step, {r.AchievedGflops:F1} GFLOP/s = {r.GemmFraction:F2} of the {r.GemmGflops:F1} GFLOP/s GEMM");
+        Line($"memory:          RSS {r.RssMbEnd:F0} MB after {r.Steps} steps, slope {r.RssSlopeKbPerStep:F1} KB/step");
+        Line($"");
+        Line($"{"phase (ms, median)",-22}{"configured",12}{"hand-written",14}");
+        foreach (var (phase, ms) in r.PhasesMs)
+        {
+            Line($"{phase,-22}{ms,12:F1}{r.BarePhasesMs.GetValueOrDefault(phase),14:F1}");
+        }
+        Line($"{"(outside phases)",-22}{r.UnattributedMs,12:F1}{r.BareUnattributedMs,14:F1}");
+        Line($"");
+        Line($"allocator:       {string.Join(", ", r.Allocator.Select(kv => $"{kv.Key}={kv.Value}"))}");
     }
 }

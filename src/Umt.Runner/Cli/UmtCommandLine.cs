@@ -59,6 +59,15 @@ public static class UmtCommandLine
         root.Subcommands.Add(plugins);
         root.Subcommands.Add(BenchCommand.Create(output, error, Guarded));
 
+        // `umt teacher ...`: the one place the group is built; each subcommand lives in its own file.
+        var teacher = new Command("teacher", "Teachers: train and evaluate the tiny CLIP, extract features, write a random CLIP for smoke runs.");
+        teacher.Subcommands.Add(TeacherTrainCommand.Create(output, error, Guarded, cancel));
+        teacher.Subcommands.Add(TeacherEvalCommand.Create(output, error, Guarded));
+        teacher.Subcommands.Add(TeacherFeaturesCommand.Create(output, error, Guarded));
+        teacher.Subcommands.Add(TeacherInitCommand.Create(output, error, Guarded));
+        root.Subcommands.Add(teacher);
+        root.Subcommands.Add(MaskCommand.Create(output, error, Guarded));
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -23,7 +23,7 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
     public const string NoTeacher = "none";
 
     private static readonly string[] KnownSections =
-        ["PluginDirectories", "Run", "Optimizer", "Model", "Distributed", "Dataset", "Teacher", "Masking", "Objectives"];
+        ["PluginDirectories", "Run", "Optimizer", "Model", "Distributed", "Dataset", "Teacher", "Masking", "Objectives", "TeacherTraining"];
 
     public RunPlan Plan(IConfiguration configuration, string baseDirectory)
     {
@@ -163,8 +163,10 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
             return null;
         }
         string optionsPath = $"{section.Path}:Options:{use}";
+        int before = errors.Count;
         var bound = StrictOptionsBinder.Bind(section.GetSection("Options").GetSection(use), entry.Factory.OptionsType, errors);
-        return new SelectedPlugin(entry, bound, optionsPath);
+        // Options that failed validation are not described: a factory would only add a confusing second error.
+        return errors.Count == before ? new SelectedPlugin(entry, bound, optionsPath) : null;
     }
 
     private List<SelectedObjective> SelectObjectives(IConfigurationSection section, StudentSpec student, List<string> errors)

@@ -22,11 +22,14 @@ public sealed class OptimizationStep : IDisposable
     private readonly RunPlan plan;
     private readonly TrainingStep forward;
     private readonly IReadOnlyList<Parameter> parameters;
+    private readonly IStepPhaseRecorder? phases;
 
-    public OptimizationStep(TrainingModel model, RunPlan plan)
+    /// <param name="phases">Phase boundaries for <c>umt bench</c>'s breakdown; null (the default) in training, which then pays one null check per phase.</param>
+    public OptimizationStep(TrainingModel model, RunPlan plan, IStepPhaseRecorder? phases = null)
     {
         this.plan = plan;
-        forward = new TrainingStep(model, plan);
+        this.phases = phases;
+        forward = new TrainingStep(model, plan, phases);
         var (decay, noDecay) = ParameterGroups.Split(model.NamedParameters());
         var o = plan.Optimizer;
         double lr = plan.Schedule.LearningRate(0);
@@ -46,10 +49,19 @@ public sealed class OptimizationStep : IDisposable
     /// <summary>Checkpoint names of the optimizer's parameters, in optimizer order.</summary>
     public IReadOnlyList<string> ParameterNames { get; }
 
+    /// <summary>Shapes of the latest forward pass.</summary>
+    public StepShapes? LastShapes => forward.LastShapes;
+
     /// <param name="nextBatch">Supplies each micro-batch (the pipeline in training, a fixed batch in the benchmark).</param>
     /// <param name="step">0-based optimizer step: keys the batch's randomness.</param>
     public StepOutcome Run(Func<HostBatch> nextBatch, long step, double lr)
     {
+        phases?.StepStarted();
+        // No collection while TorchSharp calls run, optimizer included (see CollectionPause); the
+        // budget also covers the batches the data workers assemble meanwhile.
+        var s = plan.Student;
+        long batchBytes = (long)plan.Run.BatchSize * 3 * s.Frames * s.ImageSize * s.ImageSize * sizeof(float);
+        using var pause = new CollectionPause(CollectionPause.StepBudget + (plan.Optimizer.AccumulateSteps + 2) * batchBytes);
         using var scope = NewDisposeScope();
         foreach (var group in Optimizer.ParamGroups)
         {
@@ -63,7 +75,9 @@ public sealed class OptimizationStep : IDisposable
         {
             var host = nextBatch();
             after = host.After;
-            var losses = forward.Forward(ToDevice(host, step));
+            var deviceBatch = ToDevice(host, step);
+            phases?.Restart(); // the upload is data movement, not one of the step's phases
+            var losses = forward.Forward(deviceBatch);
             double value = losses.Total.item<float>();
             if (!double.IsFinite(value))
             {
@@ -78,6 +92,7 @@ public sealed class OptimizationStep : IDisposable
             {
                 perObjective[name] = perObjective.GetValueOrDefault(name) + loss.item<float>() / accumulate;
             }
+            phases?.PhaseEnded(StepPhase.Backward);
         }
         if (plan.Optimizer.ClipGrad is { } maxNorm)
         {
@@ -85,6 +100,7 @@ public sealed class OptimizationStep : IDisposable
         }
         Optimizer.step();
         Optimizer.zero_grad();
+        phases?.PhaseEnded(StepPhase.Optimizer);
         return new StepOutcome(total, perObjective, after);
     }
 
@@ -92,7 +108,12 @@ public sealed class OptimizationStep : IDisposable
     public VideoBatch ToDevice(HostBatch host, long step)
     {
         var s = plan.Student;
-        var video = tensor(host.Pixels, [host.Indices.Length, 3, s.Frames, s.ImageSize, s.ImageSize]).to(plan.Device); // [B, 3, T, H, W]
+        // A view of the host array, not a copy: the pipeline assembles every batch in a fresh array
+        // that nothing writes to afterwards, so on the CPU the step reads the pixels where they lie
+        // (a copy cost a fresh B·3·T·H·W allocation per step, ≈35 ms at batch 16 on the 2-core box);
+        // on CUDA .to() makes the one host→device copy. Nothing may write into the video in place.
+        var video = frombuffer(host.Pixels, ScalarType.Float32)
+            .view(host.Indices.Length, 3, s.Frames, s.ImageSize, s.ImageSize).to(plan.Device); // [B, 3, T, H, W]
         return new VideoBatch(video, new SampleKeys(plan.Run.Seed, step, host.Indices), host.Samples);
     }
 

@@ -66,6 +66,10 @@ public sealed class Trainer(RunPlan plan, ILogger log)
             (state.Epoch, state.Offset) = (outcome.After.Epoch, outcome.After.Offset);
             state.Losses.Add(outcome.Loss);
             reporter.Report(state.Step, outcome.Loss, outcome.PerObjective, lr, stepClock.Elapsed.TotalSeconds);
+            if (state.Step == startStep + 1 && optimization.LastShapes is { } shapes)
+            {
+                LogShapes(shapes);
+            }
 
             interrupted = cancel.IsCancellationRequested || state.Step == stopAfter;
             if (state.Step % plan.Run.CheckpointEvery == 0 || state.Step == schedule.TotalSteps || interrupted)
@@ -126,5 +130,12 @@ public sealed class Trainer(RunPlan plan, ILogger log)
         state.WrittenAt = DateTimeOffset.UtcNow;
         var (tensors, metadata) = OptimizerCheckpoint.Export(optimization.Optimizer, optimization.ParameterNames);
         return store.Save(state, model.StateDict(), tensors, metadata, plan.Run.KeepCheckpoints);
+    }
+
+    private void LogShapes(StepShapes shapes)
+    {
+        static string Shape(long[]? s) => s is null ? "none" : $"[{string.Join(", ", s)}]";
+        log.Information("First step: {Visible} of {Tokens} tokens visible per clip (mask {Mask}); teacher features {Features}, attention {Attention}, aligned targets {Targets}",
+            shapes.VisiblePerClip, shapes.Mask[1], Shape(shapes.Mask), Shape(shapes.TeacherFeatures), Shape(shapes.TeacherAttention), Shape(shapes.VisibleTargets));
     }
 }

@@ -9,29 +9,91 @@ namespace Umt.Runner.Training;
 /// <summary>Losses of one forward pass: the weighted total and each objective's unweighted value.</summary>
 public sealed record StepLosses(Tensor Total, IReadOnlyDictionary<string, Tensor> PerObjective);
 
+/// <summary>Shapes one forward pass actually produced, for the run log (the reference's users debug grid mismatches by these).</summary>
+/// <param name="Mask">Mask shape <c>[B, N]</c>.</param>
+/// <param name="VisiblePerClip">Visible tokens Nv of the first clip.</param>
+/// <param name="TeacherFeatures">Teacher features <c>[K, B, N, C]</c>, or null without a teacher.</param>
+/// <param name="TeacherAttention">Teacher attention <c>[B·T, P]</c>, or null when masking did not ask for it.</param>
+public sealed record StepShapes(long[] Mask, long VisiblePerClip, long[]? TeacherFeatures, long[]? TeacherAttention)
+{
+    /// <summary>Aligned targets after masking, <c>[K, B, Nv, C]</c>.</summary>
+    public long[]? VisibleTargets => TeacherFeatures is { } f ? [f[0], f[1], VisiblePerClip, f[3]] : null;
+}
+
+/// <summary>The phases of one optimizer step, in the order they run (<c>umt bench</c> reports each).</summary>
+public enum StepPhase
+{
+    /// <summary>The frozen teacher on the whole clips (no grad): targets and, for semantic masking, attention.</summary>
+    TeacherForward,
+
+    /// <summary>The mask, and the step's shape bookkeeping that reads it.</summary>
+    Masking,
+
+    /// <summary>Drop-path draws and the student on the visible tokens.</summary>
+    StudentForward,
+
+    /// <summary>Every objective's loss (heads included) and the weighted sum.</summary>
+    ObjectivesForward,
+
+    /// <summary>The loss read-back and finiteness check, then autograd's backward.</summary>
+    Backward,
+
+    /// <summary>Gradient clipping, AdamW and zeroing the gradients.</summary>
+    Optimizer,
+}
+
+/// <summary>
+/// Receives phase boundaries of the training step, for <c>umt bench</c>'s breakdown. Training passes
+/// none (the step then pays one null check per phase). Marks are laps: each
+/// <see cref="PhaseEnded"/> closes the span since the previous mark. On the CPU a mark needs no
+/// sync (every call returns when its work is done); on CUDA the work is only queued at a mark, so
+/// a recorder must synchronise the device before reading its clock, or a phase's kernels are
+/// billed to the next phase that waits for a result (the benchmark's recorder does).
+/// </summary>
+public interface IStepPhaseRecorder
+{
+    /// <summary>An optimizer step begins: the previous step's laps are closed and cleared.</summary>
+    void StepStarted();
+
+    /// <summary>Restarts the lap without recording it: the time since the previous mark belongs to no phase (the batch's upload).</summary>
+    void Restart();
+
+    /// <summary>The time since the previous mark belongs to <paramref name="phase"/> (summed when a phase recurs, as with accumulated micro-batches).</summary>
+    void PhaseEnded(StepPhase phase);
+}
+
 /// <summary>
 /// The forward half of a training step (architecture.md, "The training step"):
 /// teacher (no grad) → mask → student on the visible tokens → objectives → weighted sum.
 /// Everything stays on the run's device; the caller owns the dispose scope and the backward.
 /// </summary>
-public sealed class TrainingStep(TrainingModel model, RunPlan plan)
+/// <param name="phases">Phase boundaries for the benchmark; null in training.</param>
+public sealed class TrainingStep(TrainingModel model, RunPlan plan, IStepPhaseRecorder? phases = null)
 {
     /// <summary>Keyed-randomness purpose of the student's per-sample drop-path draws.</summary>
     public const string DropPathPurpose = "drop-path";
+
+    /// <summary>Shapes of the latest forward pass; null before the first.</summary>
+    public StepShapes? LastShapes { get; private set; }
 
     public StepLosses Forward(VideoBatch batch)
     {
         // 1. teacher: targets for the aligned layers and, for semantic masking, its attention
         var teacher = model.Teacher?.Encode(batch.Video, plan.TeacherLayers, plan.MaskingTraits.NeedsTeacherAttention);
+        phases?.PhaseEnded(StepPhase.TeacherForward);
 
         // 2. mask [B, N], true = hidden, made on the device from per-sample keyed draws
         var mask = model.Masking.CreateMask(new MaskingInput(plan.Student.Grid, batch.Keys, plan.Device, teacher?.Attention));
+
+        LastShapes = new StepShapes(mask.shape, mask[0].logical_not().sum().item<long>(), teacher?.Features.shape, teacher?.Attention?.shape);
+        phases?.PhaseEnded(StepPhase.Masking);
 
         // 3. student on the visible tokens only; drop-path decided per sample from its key
         var dropPath = plan.StudentConfig.DropPath > 0
             ? batch.Keys.Uniform(DropPathPurpose, [plan.Student.Depth, 2], plan.Device) // [B, depth, 2]: attention and MLP branch of each block
             : null;
         var blocks = model.Student.ForwardVisible(batch.Video, mask, plan.StudentBlocks, dropPath); // block → [B, Nv, D]
+        phases?.PhaseEnded(StepPhase.StudentForward);
 
         // 4. objectives, summed with their weights
         var context = new ObjectiveContext { Batch = batch, Mask = mask, Grid = plan.Student.Grid, StudentBlocks = blocks, Teacher = teacher };
@@ -44,6 +106,7 @@ public sealed class TrainingStep(TrainingModel model, RunPlan plan)
             var weighted = active.Weight == 1.0 ? loss : loss * active.Weight;
             total = total is null ? weighted : total + weighted;
         }
+        phases?.PhaseEnded(StepPhase.ObjectivesForward);
         return new StepLosses(total!, losses);
     }
 }

@@ -25,10 +25,10 @@ public sealed class ConfigurationErrorTests(ITestOutputHelper log)
     [Fact]
     public void Unknown_option_key_names_its_path_and_the_valid_keys()
     {
-        var result = TestSupport.Umt.Run(log, "validate", "--set", "Umt:Masking:Options:tube:Ratoi=0.5");
+        var result = TestSupport.Umt.Run(log, "validate", "--set", "Umt:Masking:Options:semantic:Ratoi=0.5");
 
         ShouldBeConfigurationError(result);
-        result.Error.Should().Contain("Umt:Masking:Options:tube:Ratoi is not a known option").And.Contain("Did you mean 'Ratio'?");
+        result.Error.Should().Contain("Umt:Masking:Options:semantic:Ratoi is not a known option").And.Contain("Did you mean 'Ratio'?");
     }
 
     [Fact]
@@ -43,10 +43,10 @@ public sealed class ConfigurationErrorTests(ITestOutputHelper log)
     [Fact]
     public void Out_of_range_value_names_the_path_the_range_and_the_value()
     {
-        var result = TestSupport.Umt.Run(log, "validate", "--set", "Umt:Masking:Options:tube:Ratio=1.5");
+        var result = TestSupport.Umt.Run(log, "validate", "--set", "Umt:Masking:Options:semantic:Ratio=1.5");
 
         ShouldBeConfigurationError(result);
-        result.Error.Should().Contain("Umt:Masking:Options:tube:Ratio must be in [0, 1), got 1.5");
+        result.Error.Should().Contain("Umt:Masking:Options:semantic:Ratio must be in [0, 1), got 1.5");
     }
 
     [Fact]
@@ -125,10 +125,12 @@ public sealed class ConfigurationErrorTests(ITestOutputHelper log)
     {
         var result = TestSupport.Umt.Run(log, "validate", "--set", "Umt:Masking:Use=random", "--set", "Umt:Masking:Options:random:Ratio=0.75");
 
-        result.ExitCode.Should().Be(0);
+        result.ExitCode.Should().Be(0, result.All);
         result.Output.Should().Contain("masking   random (Umt.Plugins.Masking.dll) {\"Ratio\":0.75}")
             .And.Contain("128 of 512 tokens visible per clip")
-            .And.Contain("objective mae-pixels × 1 (Umt.Plugins.Objectives.dll)")
-            .And.Contain("teacher   none");
+            .And.Contain("objective umt-alignment × 1 (Umt.Plugins.Objectives.dll)")
+            .And.Contain("teacher   tiny-clip (Umt.Plugins.Teachers.dll)")
+            .And.Contain("depth 6, 8×8 tokens/frame, width 128, layers [3, 4, 5]")
+            .And.Contain("reads student blocks [3, 4, 5], 3 teacher layers");
     }
 }

@@ -1,0 +1,41 @@
+using static TorchSharp.torch;
+
+namespace Umt.Models.Weights.PyTorch;
+
+/// <summary>
+/// Reads PyTorch weight files as data, never executing anything they name: <c>torch.save</c> zip
+/// archives (PyTorch ≥ 1.6; e.g. UMT's <c>vit_b16.pth</c>, HF <c>pytorch_model.bin</c>) and
+/// TorchScript archives (<c>torch.jit.save</c>; e.g. OpenAI's published CLIP <c>ViT-B-16.pt</c>).
+/// The pickle is interpreted by a restricted unpickler that only builds containers, scalars,
+/// strings, bytes, tensors and inert TorchScript module objects; any other global is refused with
+/// an <see cref="UnsafePickleException"/>. TorchScript code (<c>code/</c>, <c>constants.pkl</c>) is never read.
+/// </summary>
+public static class PyTorchCheckpoint
+{
+    /// <summary>
+    /// Every tensor of the file by dotted name, as contiguous CPU tensors of their stored dtype
+    /// (float32/16, bfloat16, float64, int64/32/16/8, uint8, bool; strides and storage offsets
+    /// honoured). A dict of tensors comes back as is; nested dicts (<c>{'model': {...}}</c> →
+    /// <c>model.encoder.norm.weight</c>) and TorchScript module trees (→ <c>visual.conv1.weight</c>)
+    /// are flattened; non-tensor leaves (ints, strings, <c>training</c> flags, lists) are skipped.
+    /// </summary>
+    /// <remarks>
+    /// The tensors belong to no dispose scope (the caller owns them and disposes them); on any
+    /// error none is left behind. A tensor stored once under two names (tied weights) comes back
+    /// as two handles to the same data.
+    /// </remarks>
+    /// <exception cref="UnsafePickleException">The pickle names a global outside the allow-list (nothing was executed).</exception>
+    /// <exception cref="InvalidDataException">Not a PyTorch zip archive (a legacy non-zip <c>torch.save</c> file included), or a truncated or corrupt one; the message names the file.</exception>
+    public static Dictionary<string, Tensor> ReadStateDict(string path)
+    {
+        using var archive = PyTorchArchive.Open(path);
+        using var scope = NewDisposeScope();
+        var tree = archive.ReadObjectTree();
+        var tensors = StateDictFlattener.Flatten(tree, problem => new InvalidDataException($"Invalid PyTorch weight file '{path}': {problem}."));
+        foreach (var tensor in tensors.Values)
+        {
+            tensor.DetachFromDisposeScope();
+        }
+        return tensors;
+    }
+}

@@ -1,0 +1,125 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog;
+using Umt.Abstractions.Geometry;
+using Umt.Abstractions.Masking;
+using Umt.Abstractions.Randomness;
+using Umt.Abstractions.Teachers;
+using Umt.Models.Weights;
+using Umt.Runner.Composition;
+using Umt.Runner.Mechanism;
+using Umt.Runner.Visualization;
+using static TorchSharp.torch;
+
+namespace Umt.Runner.Cli;
+
+/// <summary>
+/// <c>umt mask [--input FILE | --index I] --draws N --out DIR</c>: what the configured masking
+/// strategy does to one clip. Writes <c>frames.png</c> (the frames, visible tokens of the first
+/// draw outlined, hidden ones dimmed), <c>visible-frequency.png</c> (how often each token stayed
+/// visible over N draws), <c>attention.png</c> (the teacher's CLS attention, when the run has a
+/// teacher) and <c>masks.safetensors</c> (<c>masks</c> <c>[N, tokens]</c>, 1 = hidden;
+/// <c>visible_frequency</c> <c>[tokens]</c>; <c>attention</c> <c>[T, P]</c>).
+/// </summary>
+public static class MaskCommand
+{
+    public static Command Create(TextWriter output, TextWriter error, Func<ParseResult, TextWriter, Func<ServiceProvider, int>, int> guarded)
+    {
+        var input = new Option<string?>("--input") { Description = $"safetensors file holding '{TeacherFeaturesCommand.VideoKey}' [1, 3, T, H, W], ImageNet-normalised (default: a clip of the configured dataset)." };
+        var index = new Option<long>("--index") { Description = "Clip of the configured dataset, when --input is not given.", DefaultValueFactory = _ => 0 };
+        var draws = new Option<int>("--draws") { Description = "Masks drawn (each with the keys of another step).", DefaultValueFactory = _ => 1000 };
+        var outDir = new Option<string>("--out") { Description = "Output folder.", Required = true };
+        var enrichment = new Option<int>("--enrichment") { Description = "Also measure the mechanism check on this many clips with small objects: visible tokens' share inside the object's box over the box's share (1 = no preference).", DefaultValueFactory = _ => 0 };
+        var mask = new Command("mask", "Draw the configured masking strategy's masks on one clip: PNG figures and the masks as safetensors.") { input, index, draws, outDir, enrichment };
+        mask.SetAction(parse => guarded(parse, error, services =>
+        {
+            var plan = services.GetRequiredService<RunPlan>();
+            var log = services.GetRequiredService<ILogger>();
+            int count = parse.GetValue(draws);
+            if (count < 1)
+            {
+                throw new ArgumentException($"--draws must be at least 1, got {count}.");
+            }
+            string folder = Path.GetFullPath(parse.GetValue(outDir)!);
+            Directory.CreateDirectory(folder);
+            using var teacher = plan.Teacher is { } t ? ((ITeacherFactory)t.Entry.Factory).Create(t.Options, plan.PluginContext(log)) : null;
+            var masking = ((IMaskingStrategyFactory)plan.Masking.Entry.Factory).Create(plan.Masking.Options, plan.PluginContext(log));
+            output.WriteLine(Draw(plan, log, teacher, masking, parse.GetValue(input), parse.GetValue(index), count, folder));
+            if (parse.GetValue(enrichment) is > 0 and var clips)
+            {
+                using var dataset = plan.CreateDataset(log);
+                var result = VisibleTokenEnrichment.Measure(dataset, plan.Student.Grid, plan.Student.Frames, plan.Student.ImageSize, masking,
+                    plan.MaskingTraits.NeedsTeacherAttention ? teacher : null, plan.TeacherTraits?.Depth ?? 0, plan.Run.Seed, clips, plan.Device);
+                output.WriteLine($"{plan.Masking.Entry.Name}: visible-token enrichment in the object's box {result.Mean:F3} (mean over {result.Clips} clips with small objects; 1 = no preference)");
+            }
+            return ExitCodes.Success;
+        }));
+        return mask;
+    }
+
+    private static string Draw(RunPlan plan, ILogger log, ITeacher? teacher, IMaskingStrategy masking, string? inputPath, long index, int count, string folder)
+    {
+        using var scope = NewDisposeScope();
+        var grid = plan.Student.Grid;
+        var (pixels, video) = ReadClip(plan, log, inputPath, index);                               // [3·T·H·W], [1, 3, T, H, W]
+        int frames = (int)video.shape[2], side = (int)video.shape[3];
+
+        // 1. the teacher's attention, once: it does not depend on the draw
+        var attention = teacher?.Encode(video, [plan.TeacherTraits!.Depth - 1], withAttention: true).Attention; // [T, P]
+
+        // 2. N masks, draw d keyed as step d of this clip
+        var masks = new List<Tensor>(count);
+        for (int d = 0; d < count; d++)
+        {
+            var keys = new SampleKeys(plan.Run.Seed, d, [index]);
+            masks.Add(masking.CreateMask(new MaskingInput(grid, keys, plan.Device, attention)).cpu()); // [1, N]
+        }
+        var stacked = cat(masks, 0);                                                                // [draws, N] bool
+        var frequency = stacked.logical_not().to(ScalarType.Float32).mean([0]);                     // [N]
+
+        // 3. figures and tensors
+        bool[] first = stacked[0].data<bool>().ToArray();
+        Save(folder, "frames.png", MaskFigures.Frames(pixels, frames, side, grid, first));
+        Save(folder, "visible-frequency.png", MaskFigures.Heat(frequency.data<float>().ToArray(), frames, side, grid));
+        var tensors = new Dictionary<string, Tensor> { ["masks"] = stacked.to(ScalarType.Byte), ["visible_frequency"] = frequency };
+        if (attention is not null)
+        {
+            var perFrame = new TokenGrid(frames, grid.H, grid.W);
+            Save(folder, "attention.png", MaskFigures.Heat(attention.cpu().flatten().data<float>().ToArray(), frames, side, perFrame));
+            tensors["attention"] = attention.cpu();
+        }
+        SafetensorsFile.WriteAtomic(Path.Combine(folder, "masks.safetensors"), tensors, new Dictionary<string, string>
+        {
+            ["umt.masking"] = plan.Masking.Entry.Name,
+            ["umt.grid"] = grid.ToString(),
+            ["umt.clip"] = inputPath ?? $"{plan.Dataset.Entry.Name}[{index}]",
+        });
+        long visible = first.Count(h => !h);
+        return $"{plan.Masking.Entry.Name}: {visible} of {grid.Count} tokens visible per draw; {count} draws; figures and masks.safetensors in {folder}";
+    }
+
+    private static (float[] Pixels, Tensor Video) ReadClip(RunPlan plan, ILogger log, string? inputPath, long index)
+    {
+        if (inputPath is not null)
+        {
+            var tensors = SafetensorsFile.Read(Path.GetFullPath(inputPath));
+            if (!tensors.TryGetValue(TeacherFeaturesCommand.VideoKey, out var video) || video.dim() != 5 || video.shape[0] != 1 || video.shape[1] != 3)
+            {
+                throw new InvalidDataException($"'{inputPath}' must hold '{TeacherFeaturesCommand.VideoKey}' [1, 3, T, H, W].");
+            }
+            var clip = video.to(ScalarType.Float32);
+            return (clip.flatten().data<float>().ToArray(), clip.to(plan.Device));
+        }
+        using var dataset = plan.CreateDataset(log);
+        if (index < 0 || index >= dataset.Info.Count)
+        {
+            throw new ArgumentException($"--index {index} is outside the dataset's {dataset.Info.Count} clips.");
+        }
+        var sample = dataset.Read(index, augmentationKey: 0);
+        var shape = new long[] { 1, 3, plan.Student.Frames, plan.Student.ImageSize, plan.Student.ImageSize };
+        return (sample.Pixels, tensor(sample.Pixels, shape).to(plan.Device));
+    }
+
+    private static void Save(string folder, string name, (int Width, int Height, byte[] Rgb) image) =>
+        PngWriter.Write(Path.Combine(folder, name), image.Width, image.Height, image.Rgb);
+}
