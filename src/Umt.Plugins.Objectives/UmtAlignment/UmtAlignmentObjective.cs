@@ -1,6 +1,5 @@
 using Umt.Abstractions.Objectives;
 using Umt.Models.Alignment;
-using Umt.Models.Layers;
 using static TorchSharp.torch;
 
 namespace Umt.Plugins.Objectives.UmtAlignment;
@@ -29,9 +28,9 @@ internal sealed class UmtAlignmentObjective(AlignmentHeads heads, IReadOnlyList<
         // 1. student predictions of the visible tokens
         var predictions = heads.Forward(blocks, context.Mask);                            // [K, B, Nv, C]
 
-        // 2. the teacher's targets at the same tokens (the mask indexes every layer alike)
-        var targets = stack(Enumerable.Range(0, heads.Layers)
-            .Select(k => MaskedTokens.Visible(teacher[k], context.Mask)));                // [K, B, Nv, C]
+        // 2. the teacher's targets at the same tokens: one gather for all K layers (the mask indexes each alike)
+        var targets = teacher.index(TensorIndex.Colon, TensorIndex.Tensor(context.Mask.logical_not())) // [K, B·Nv, C]  ascending tokens per clip
+            .reshape(predictions.shape);                                                  // [K, B, Nv, C]
 
         // 3. 2 − 2cos, averaged over (K, B, Nv)
         var cosine = (predictions * targets).sum(-1);                                    // [K, B, Nv]

@@ -1,7 +1,5 @@
-using TorchSharp;
 using Umt.Abstractions.Teachers;
 using Umt.Models.Clip;
-using Umt.Models.Weights;
 using static TorchSharp.torch;
 
 namespace Umt.Plugins.Teachers.Clip;
@@ -21,21 +19,7 @@ internal sealed class ClipTeacher : ITeacher
     public ClipTeacher(ClipTeacherSpec spec, Device device)
     {
         inputResolution = spec.InputResolution;
-        visual = new ClipVisionTransformer(spec.Config);
-        using (var weights = ClipVisionWeights.Read(spec.WeightsPath))
-        {
-            StateDictLoader.Load(visual, weights.Tensors);
-        }
-        if (spec.Bf16)
-        {
-            visual.to(ScalarType.BFloat16);
-        }
-        visual.to(device);
-        visual.eval();
-        foreach (var parameter in visual.parameters())
-        {
-            parameter.requires_grad = false; // frozen: AdamW never sees it, autograd never records it
-        }
+        visual = FrozenClipVision.Load(spec.WeightsPath, spec.Config, spec.Bf16, device);
         using var noGrad = no_grad();
         // The reference resizes the table once at load (interpolate_pos_embed); so does this.
         positions = visual.PositionTable(spec.GridSide).detach().clone().DetachFromDisposeScope(); // [1 + P, D]

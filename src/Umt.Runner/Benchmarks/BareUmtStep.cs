@@ -3,7 +3,6 @@ using TorchSharp.Modules;
 using Umt.Models.Alignment;
 using Umt.Models.Clip;
 using Umt.Models.Student;
-using Umt.Models.Weights;
 using Umt.Runner.Training;
 using static TorchSharp.torch;
 
@@ -62,21 +61,8 @@ public sealed class BareUmtStep : IBareStep
         int k = setup.AlignedLayers;
 
         // The configured teacher's tower and weights, frozen.
-        using (var weights = ClipVisionWeights.Read(setup.TeacherWeights))
-        {
-            teacher = new ClipVisionTransformer(ClipVisionConfig.Infer(weights.Shapes, setup.TeacherHeads));
-            StateDictLoader.Load(teacher, weights.Tensors);
-        }
-        if (setup.TeacherBf16)
-        {
-            teacher.to(ScalarType.BFloat16);
-        }
-        teacher.to(device);
-        teacher.eval();
-        foreach (var parameter in teacher.parameters())
-        {
-            parameter.requires_grad = false;
-        }
+        var teacherConfig = ClipVisionConfig.Infer(ClipVisionWeights.ReadShapes(setup.TeacherWeights), setup.TeacherHeads);
+        teacher = FrozenClipVision.Load(setup.TeacherWeights, teacherConfig, setup.TeacherBf16, device);
         using (no_grad())
         {
             // Resized once, not per step, as the configured teacher does.
@@ -183,13 +169,7 @@ public sealed class BareUmtStep : IBareStep
         var loss = (2 - 2 * (predictions * visibleTargets).sum(-1)).mean();                                  // []
         phases?.PhaseEnded(StepPhase.ObjectivesForward);
 
-        double value = loss.item<float>(); // read before backward, as the configured step checks finiteness there
-        loss.backward();
-        phases?.PhaseEnded(StepPhase.Backward);
-        optimizer.step();
-        optimizer.zero_grad();
-        phases?.PhaseEnded(StepPhase.Optimizer);
-        return value;
+        return BareStepTail.BackwardAndStep(loss, optimizer, phases);
     }
 
     public void Dispose()

@@ -90,13 +90,7 @@ public sealed class BareVideoMaeStep : IBareStep
         var loss = target.shape[1] == 0 ? prediction.sum() * 0 : nn.functional.mse_loss(prediction, target);
         phases?.PhaseEnded(StepPhase.ObjectivesForward);
 
-        double value = loss.item<float>(); // read before backward, as the configured step checks finiteness there
-        loss.backward();
-        phases?.PhaseEnded(StepPhase.Backward);
-        optimizer.step();
-        optimizer.zero_grad();
-        phases?.PhaseEnded(StepPhase.Optimizer);
-        return value;
+        return BareStepTail.BackwardAndStep(loss, optimizer, phases);
     }
 
     public void Dispose()

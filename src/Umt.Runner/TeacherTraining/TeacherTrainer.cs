@@ -31,7 +31,8 @@ public sealed record TeacherTrainingResult(string? Output, string Vocab, int Ste
 /// order a pure function of (seed, epoch), images a pure function of their index. Each step runs
 /// inside its own dispose scope, with garbage collection held off (see <see cref="CollectionPause"/>);
 /// the model and the optimizer live outside it. Batches are read between steps, not ahead of
-/// them (see <see cref="SynchronousBatchReader"/>).
+/// them (a <see cref="BatchAssembler"/> called on this thread): 64 rendered images per step would
+/// outgrow the no-GC budget if a producer allocated them while the step runs.
 /// </summary>
 public sealed class TeacherTrainer(TeacherTrainingOptions options, PluginCatalog catalog, string baseDirectory, ILogger log)
 {
@@ -71,7 +72,7 @@ public sealed class TeacherTrainer(TeacherTrainingOptions options, PluginCatalog
         ], schedule.LearningRate(0), beta1, beta2, options.Eps, options.WeightDecay, false, false);
 
         using var dataset = SyntheticImages.Create(catalog, "train", options.Images, options.DataSeed, options.ImageSize, options.PatchSize, baseDirectory, log);
-        var batches = new SynchronousBatchReader(dataset, options.Seed, options.BatchSize, options.DataWorkers);
+        var batches = new BatchAssembler(dataset, options.Seed, options.BatchSize, default, options.DataWorkers);
         var captionTokens = new Dictionary<string, TokenizedCaptions>(StringComparer.Ordinal);
 
         log.Information("Training the tiny CLIP teacher: {Steps} steps of {Batch} synthetic images ({Images} in all), image tower {VisionWidth}×{VisionLayers} patch {Patch} at {Size}², "

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Umt.Abstractions.Datasets;
-using Umt.Abstractions.Randomness;
 
 namespace Umt.Runner.Training;
 
@@ -40,25 +39,10 @@ public sealed class BatchPipeline : IDisposable
     {
         try
         {
-            long count = dataset.Info.Count;
-            long[] order = SampleOrder.Permutation(seed, cursor.Epoch, count);
+            var assembler = new BatchAssembler(dataset, seed, batchSize, cursor, workers);
             while (!token.IsCancellationRequested)
             {
-                var start = cursor.BatchStart(batchSize, count);
-                if (start.Epoch != cursor.Epoch)
-                {
-                    order = SampleOrder.Permutation(seed, start.Epoch, count);
-                }
-                var indices = new long[batchSize];
-                Array.Copy(order, start.Offset, indices, 0, batchSize);
-                var samples = new VideoSample[batchSize];
-                Parallel.For(0, batchSize, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = token }, row =>
-                {
-                    ulong key = KeyMix.Combine(seed, start.Epoch, indices[row], KeyMix.Hash("augment"));
-                    samples[row] = dataset.Read(indices[row], key);
-                });
-                cursor = cursor.Advance(batchSize, count);
-                await channel.Writer.WriteAsync(new HostBatch(indices, Collate(samples), samples, cursor), token).ConfigureAwait(false);
+                await channel.Writer.WriteAsync(assembler.Next(token), token).ConfigureAwait(false);
             }
             channel.Writer.TryComplete();
         }
@@ -70,21 +54,6 @@ public sealed class BatchPipeline : IDisposable
         {
             channel.Writer.TryComplete(e);
         }
-    }
-
-    private static float[] Collate(VideoSample[] samples)
-    {
-        int size = samples[0].Pixels.Length;
-        var pixels = new float[size * samples.Length];
-        for (int row = 0; row < samples.Length; row++)
-        {
-            if (samples[row].Pixels.Length != size)
-            {
-                throw new InvalidDataException($"Sample rows differ in size ({samples[row].Pixels.Length} vs {size} values); a dataset must return [3, T, H, W] of the run's geometry.");
-            }
-            samples[row].Pixels.CopyTo(pixels, row * size);
-        }
-        return pixels;
     }
 
     public void Dispose()

@@ -57,11 +57,6 @@ public sealed class OptimizationStep : IDisposable
     public StepOutcome Run(Func<HostBatch> nextBatch, long step, double lr)
     {
         phases?.StepStarted();
-        // No collection while TorchSharp calls run, optimizer included (see CollectionPause); the
-        // budget also covers the batches the data workers assemble meanwhile.
-        var s = plan.Student;
-        long batchBytes = (long)plan.Run.BatchSize * 3 * s.Frames * s.ImageSize * s.ImageSize * sizeof(float);
-        using var pause = new CollectionPause(CollectionPause.StepBudget + (plan.Optimizer.AccumulateSteps + 2) * batchBytes);
         using var scope = NewDisposeScope();
         foreach (var group in Optimizer.ParamGroups)
         {
