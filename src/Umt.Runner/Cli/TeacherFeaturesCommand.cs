@@ -40,7 +40,6 @@ public static class TeacherFeaturesCommand
             using var scope = NewDisposeScope();
             var video = ReadVideo(inputPath).to(plan.Device);                                   // [B, 3, T, H, W]
             using var teacher = ((ITeacherFactory)plan.Teacher.Entry.Factory).Create(plan.Teacher.Options, plan.PluginContext(services.GetRequiredService<ILogger>()));
-            teacher.Encode(video, plan.TeacherLayers, withAttention: true);                      // warm-up: first-call allocations are not the teacher's speed
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var encoded = teacher.Encode(video, plan.TeacherLayers, withAttention: true);        // [K, B, N, C], [B·T, P]
             double encodeMs = clock.Elapsed.TotalMilliseconds;
@@ -57,7 +56,7 @@ public static class TeacherFeaturesCommand
                 ["umt.input"] = inputPath,
             });
             output.WriteLine($"features [{string.Join(", ", encoded.Features.shape)}] (teacher blocks {string.Join(", ", plan.TeacherLayers)}), "
-                + $"attention [{string.Join(", ", encoded.Attention?.shape ?? [])}] in {encodeMs:F0} ms → {path}");
+                + $"attention [{string.Join(", ", encoded.Attention?.shape ?? [])}] in {encodeMs:F0} ms (first call) → {path}");
             return ExitCodes.Success;
         }));
         return features;

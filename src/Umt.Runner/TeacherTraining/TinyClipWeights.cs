@@ -86,13 +86,8 @@ public static class TinyClipWeights
             [TrainingConfigKey] = trainingConfigJson,
         };
         string full = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
-        string temporary = full + ".tmp";
-        SafetensorsFile.Write(temporary, model.state_dict(), metadata);
-        DurableFiles.FlushFile(temporary);
-        File.Move(temporary, full, overwrite: true);
-        DurableFiles.FlushFolder(folder);
+        SafetensorsFile.WriteAtomic(full, model.state_dict(), metadata);
+        DurableFiles.FlushFolder(Path.GetDirectoryName(full)!); // make the rename itself durable
     }
 
     /// <summary>

@@ -49,8 +49,8 @@ public sealed class OptimizationStep : IDisposable
     /// <summary>Checkpoint names of the optimizer's parameters, in optimizer order.</summary>
     public IReadOnlyList<string> ParameterNames { get; }
 
-    /// <summary>Shapes of the latest forward pass.</summary>
-    public StepShapes? LastShapes => forward.LastShapes;
+    /// <summary>Shapes of the first forward pass.</summary>
+    public StepShapes? FirstShapes => forward.FirstShapes;
 
     /// <param name="nextBatch">Supplies each micro-batch (the pipeline in training, a fixed batch in the benchmark).</param>
     /// <param name="step">0-based optimizer step: keys the batch's randomness.</param>

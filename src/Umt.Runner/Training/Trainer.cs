@@ -66,7 +66,7 @@ public sealed class Trainer(RunPlan plan, ILogger log)
             (state.Epoch, state.Offset) = (outcome.After.Epoch, outcome.After.Offset);
             state.Losses.Add(outcome.Loss);
             reporter.Report(state.Step, outcome.Loss, outcome.PerObjective, lr, stepClock.Elapsed.TotalSeconds);
-            if (state.Step == startStep + 1 && optimization.LastShapes is { } shapes)
+            if (state.Step == startStep + 1 && optimization.FirstShapes is { } shapes)
             {
                 LogShapes(shapes);
             }

@@ -73,8 +73,8 @@ public sealed class TrainingStep(TrainingModel model, RunPlan plan, IStepPhaseRe
     /// <summary>Keyed-randomness purpose of the student's per-sample drop-path draws.</summary>
     public const string DropPathPurpose = "drop-path";
 
-    /// <summary>Shapes of the latest forward pass; null before the first.</summary>
-    public StepShapes? LastShapes { get; private set; }
+    /// <summary>Shapes of the first forward pass, for the run log; null before it. Read once: counting the visible tokens is a device sync.</summary>
+    public StepShapes? FirstShapes { get; private set; }
 
     public StepLosses Forward(VideoBatch batch)
     {
@@ -85,7 +85,7 @@ public sealed class TrainingStep(TrainingModel model, RunPlan plan, IStepPhaseRe
         // 2. mask [B, N], true = hidden, made on the device from per-sample keyed draws
         var mask = model.Masking.CreateMask(new MaskingInput(plan.Student.Grid, batch.Keys, plan.Device, teacher?.Attention));
 
-        LastShapes = new StepShapes(mask.shape, mask[0].logical_not().sum().item<long>(), teacher?.Features.shape, teacher?.Attention?.shape);
+        FirstShapes ??= new StepShapes(mask.shape, mask[0].logical_not().sum().item<long>(), teacher?.Features.shape, teacher?.Attention?.shape);
         phases?.PhaseEnded(StepPhase.Masking);
 
         // 3. student on the visible tokens only; drop-path decided per sample from its key
