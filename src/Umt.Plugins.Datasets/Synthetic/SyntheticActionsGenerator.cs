@@ -1,6 +1,8 @@
 using System.Buffers;
 using Umt.Abstractions.Datasets;
 
+using Umt.Plugins.Datasets.Randomness;
+
 namespace Umt.Plugins.Datasets.Synthetic;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Umt.Plugins.Datasets.Randomness;
+
 namespace Umt.Plugins.Datasets.Synthetic;
 
 /// <summary>What every clip of one dataset shares: geometry from the run, switches from the options.</summary>

@@ -3,6 +3,8 @@ using System.ComponentModel.DataAnnotations;
 using Umt.Abstractions.Datasets;
 using Umt.Abstractions.Geometry;
 
+using Umt.Plugins.Datasets.Randomness;
+
 namespace Umt.Plugins.Datasets.Synthetic;
 
 /// <summary>
@@ -79,7 +81,7 @@ internal sealed class SyntheticVideoDataset : IVideoDataset
     /// directions and a crop can cut the object out of its box (synthetic-benchmark.md,
     /// "augmentation"); the same index always gives the same sample.
     /// </summary>
-    public VideoSample Read(long index, ulong augmentationKey)
+    public VideoSample Read(long index, ulong augmentationKey, CancellationToken cancel = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, clips);

@@ -153,7 +153,8 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log)
     private HostBatch FirstBatch()
     {
         using var dataset = plan.CreateDataset(log);
-        using var pipeline = new BatchPipeline(dataset, plan.Run.Seed, plan.Run.BatchSize, default, plan.Run.DataWorkers);
+        using var pipeline = new BatchPipeline(dataset, plan.Run.Seed, plan.Run.BatchSize, default, plan.Run.DataWorkers,
+            new SampleFailures(log, dataset.Info.Count, plan.Run.MaxFailureFraction));
         return pipeline.Next();
     }
 

@@ -31,6 +31,7 @@ public static class TrainCommand
 
             {(result.Interrupted ? "Stopped early" : "Finished")}: steps {result.StartStep} → {result.EndStep} of {result.TotalSteps} in {result.Elapsed:h\:mm\:ss} ({result.SecondsPerStep:F3} s/step)
               loss      {result.MeanLoss(0, window):F4} (mean of the first {window} steps) → {result.MeanLoss(n - window, n):F4} (mean of the last {window})
+              skipped   {result.Skipped} unreadable samples{(result.Skipped == 0 ? "" : $" ({string.Join(", ", result.SkippedByReason.Select(kv => $"{kv.Key} ×{kv.Value}"))}; each logged in the log below)")}
               checkpoint {(result.Checkpoint is null ? "none" : Show(result.Checkpoint))}{(result.Interrupted ? "  (continue with: ./umt train --resume, same --config/--set)" : "")}
               log        {Path.Combine(run, SerilogSetup.LogFileName)}
               config     {Path.Combine(run, Trainer.ResolvedConfigFile)}

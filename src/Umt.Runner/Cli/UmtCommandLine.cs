@@ -67,6 +67,7 @@ public static class UmtCommandLine
         teacher.Subcommands.Add(TeacherInitCommand.Create(output, error, Guarded));
         root.Subcommands.Add(teacher);
         root.Subcommands.Add(MaskCommand.Create(output, error, Guarded));
+        root.Subcommands.Add(DataCommand.Create(output, error, cancel));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -82,13 +83,28 @@ public static class UmtCommandLine
     }
 
     /// <summary>Builds the services for a verb and maps failures to exit codes and one readable message.</summary>
-    public static int Guarded(ParseResult parse, TextWriter error, Func<ServiceProvider, int> action)
+    public static int Guarded(ParseResult parse, TextWriter error, Func<ServiceProvider, int> action) =>
+        Guarded(parse, error, _ => action);
+
+    /// <summary>
+    /// <see cref="Guarded(ParseResult, TextWriter, Func{ServiceProvider, int})"/> for verbs that
+    /// add <c>--set</c> overrides of their own (e.g. <c>data verify</c> points the dataset at its
+    /// argument): <paramref name="action"/> receives a builder of services with extra overrides.
+    /// </summary>
+    public static int Guarded(ParseResult parse, TextWriter error, Func<Func<IReadOnlyList<string>, ServiceProvider>, Func<ServiceProvider, int>> action)
     {
         var arguments = new CommonArguments(parse.GetValue(RootOption), parse.GetValue(ConfigOption) ?? [], parse.GetValue(SetOption) ?? []);
+        var built = new List<ServiceProvider>();
         try
         {
-            using var services = RunnerServices.Build(arguments);
-            return action(services);
+            ServiceProvider Build(IReadOnlyList<string> extraSets)
+            {
+                var services = RunnerServices.Build(arguments with { Sets = [.. arguments.Sets, .. extraSets] });
+                built.Add(services);
+                return services;
+            }
+            var services = Build([]);
+            return action(Build)(services);
         }
         catch (ConfigurationException e)
         {
@@ -113,6 +129,13 @@ public static class UmtCommandLine
                 error.WriteLine(e.ToString()); // UMT_TRACE=1: the stack trace, for bug reports
             }
             return ExitCodes.RuntimeFailure;
+        }
+        finally
+        {
+            foreach (var services in built)
+            {
+                services.Dispose();
+            }
         }
     }
 }

@@ -56,6 +56,18 @@ public sealed class RunOptions : IValidatableObject
     [Range(1, 64)]
     public int DataWorkers { get; set; } = 2;
 
+    /// <summary>Finished batches held ready ahead of the step (each is B clips of host memory).</summary>
+    [Range(1, 64)]
+    public int PrefetchBatches { get; set; } = 2;
+
+    /// <summary>
+    /// Share of the dataset allowed to be unreadable (broken, missing or too short files, bad
+    /// manifest rows) before the run stops; below it, such samples are skipped, logged, counted and
+    /// replaced.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double MaxFailureFraction { get; set; } = 0.05;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Steps is null && Epochs is null)

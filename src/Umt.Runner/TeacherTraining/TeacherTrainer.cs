@@ -72,7 +72,8 @@ public sealed class TeacherTrainer(TeacherTrainingOptions options, PluginCatalog
         ], schedule.LearningRate(0), beta1, beta2, options.Eps, options.WeightDecay, false, false);
 
         using var dataset = SyntheticImages.Create(catalog, "train", options.Images, options.DataSeed, options.ImageSize, options.PatchSize, baseDirectory, log);
-        var batches = new BatchAssembler(dataset, options.Seed, options.BatchSize, default, options.DataWorkers);
+        using var batches = new BatchAssembler(dataset, options.Seed, options.BatchSize, default, options.DataWorkers,
+            new SampleFailures(log, dataset.Info.Count, maxFraction: 0));
         var captionTokens = new Dictionary<string, TokenizedCaptions>(StringComparer.Ordinal);
 
         log.Information("Training the tiny CLIP teacher: {Steps} steps of {Batch} synthetic images ({Images} in all), image tower {VisionWidth}×{VisionLayers} patch {Patch} at {Size}², "

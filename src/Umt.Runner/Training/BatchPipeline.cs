@@ -4,22 +4,25 @@ using Umt.Abstractions.Datasets;
 namespace Umt.Runner.Training;
 
 /// <summary>
-/// Reads batches ahead of the training step: one producer task walks the sample order from a
-/// cursor, reads each batch's samples in parallel (<c>Umt:Run:DataWorkers</c>) and hands
-/// finished batches through a bounded channel, so the step never waits on decoding unless data
-/// is slower than compute. The sample order, and so every batch, depends only on (seed, cursor).
+/// Reads batches ahead of the training step: a producer task takes batches from a
+/// <see cref="BatchAssembler"/> (W decode workers, a batch of reads queued ahead) and hands them
+/// through a bounded channel of <c>prefetch</c> finished batches, so the step never waits on
+/// decoding unless data is slower than compute. The sample order, and so every batch, depends
+/// only on (seed, cursor). Disposing stops the producer and the workers, and kills any decoder
+/// child process in flight.
 /// </summary>
 public sealed class BatchPipeline : IDisposable
 {
-    private const int Prefetch = 2;
-
-    private readonly Channel<HostBatch> channel = Channel.CreateBounded<HostBatch>(new BoundedChannelOptions(Prefetch) { SingleReader = true, SingleWriter = true });
+    private readonly Channel<HostBatch> channel;
     private readonly CancellationTokenSource stop = new();
+    private readonly BatchAssembler assembler;
     private readonly Task producer;
 
-    public BatchPipeline(IVideoDataset dataset, long seed, int batchSize, DataCursor start, int workers)
+    public BatchPipeline(IVideoDataset dataset, long seed, int batchSize, DataCursor start, int workers, SampleFailures failures, int prefetch = 2)
     {
-        producer = Task.Run(() => Produce(dataset, seed, batchSize, start, workers, stop.Token));
+        channel = Channel.CreateBounded<HostBatch>(new BoundedChannelOptions(Math.Max(1, prefetch)) { SingleReader = true, SingleWriter = true });
+        assembler = new BatchAssembler(dataset, seed, batchSize, start, workers, failures);
+        producer = Task.Run(() => Produce(stop.Token));
     }
 
     /// <summary>The next batch, in order; rethrows a failure of the producer.</summary>
@@ -29,17 +32,20 @@ public sealed class BatchPipeline : IDisposable
         {
             return channel.Reader.ReadAsync(stop.Token).AsTask().GetAwaiter().GetResult();
         }
+        catch (ChannelClosedException e) when (e.InnerException is TooManyFailedSamplesException tooMany)
+        {
+            throw new TooManyFailedSamplesException(tooMany.Message);
+        }
         catch (ChannelClosedException e) when (e.InnerException is not null)
         {
             throw new InvalidOperationException($"Reading training data failed: {e.InnerException.Message}", e.InnerException);
         }
     }
 
-    private async Task Produce(IVideoDataset dataset, long seed, int batchSize, DataCursor cursor, int workers, CancellationToken token)
+    private async Task Produce(CancellationToken token)
     {
         try
         {
-            var assembler = new BatchAssembler(dataset, seed, batchSize, cursor, workers);
             while (!token.IsCancellationRequested)
             {
                 await channel.Writer.WriteAsync(assembler.Next(token), token).ConfigureAwait(false);
@@ -61,12 +67,13 @@ public sealed class BatchPipeline : IDisposable
         stop.Cancel();
         try
         {
-            producer.Wait(TimeSpan.FromSeconds(10));
+            producer.Wait(TimeSpan.FromSeconds(30));
         }
         catch (AggregateException)
         {
             // the producer's failure was already reported through Next()
         }
+        assembler.Dispose();
         stop.Dispose();
     }
 }

@@ -47,7 +47,10 @@ public sealed class Trainer(RunPlan plan, ILogger log)
         long startStep = state.Step;
         var schedule = plan.Schedule;
         using var dataset = plan.CreateDataset(log);
-        using var pipeline = new BatchPipeline(dataset, plan.Run.Seed, plan.Run.BatchSize, new DataCursor(state.Epoch, state.Offset), plan.Run.DataWorkers);
+        var failures = new SampleFailures(log, dataset.Info.Count, plan.Run.MaxFailureFraction);
+        failures.Restore(state.FailedSamples);
+        using var pipeline = new BatchPipeline(dataset, plan.Run.Seed, plan.Run.BatchSize, new DataCursor(state.Epoch, state.Offset),
+            plan.Run.DataWorkers, failures, plan.Run.PrefetchBatches);
         using var reporter = new TrainingReporter(log, runDirectory, plan.Run.LogEvery, schedule.TotalSteps, interactive);
 
         log.Information("Training {Steps} steps ({Start} done) on {Device}: student {Preset} {Grid} tokens, masking {Masking}, teacher {Teacher}, objectives {Objectives}; outputs in {RunDirectory}",
@@ -65,7 +68,7 @@ public sealed class Trainer(RunPlan plan, ILogger log)
             state.Step++;
             (state.Epoch, state.Offset) = (outcome.After.Epoch, outcome.After.Offset);
             state.Losses.Add(outcome.Loss);
-            reporter.Report(state.Step, outcome.Loss, outcome.PerObjective, lr, stepClock.Elapsed.TotalSeconds);
+            reporter.Report(state.Step, outcome.Loss, outcome.PerObjective, lr, stepClock.Elapsed.TotalSeconds, failures.Count);
             if (state.Step == startStep + 1 && optimization.FirstShapes is { } shapes)
             {
                 LogShapes(shapes);
@@ -74,6 +77,7 @@ public sealed class Trainer(RunPlan plan, ILogger log)
             interrupted = cancel.IsCancellationRequested || state.Step == stopAfter;
             if (state.Step % plan.Run.CheckpointEvery == 0 || state.Step == schedule.TotalSteps || interrupted)
             {
+                state.FailedSamples = [.. failures.Indices];
                 lastCheckpoint = SaveCheckpoint(store, model, optimization, state);
                 reporter.EndBar();
                 log.Information("Checkpoint {Checkpoint}", lastCheckpoint);
@@ -83,7 +87,7 @@ public sealed class Trainer(RunPlan plan, ILogger log)
                 break;
             }
         }
-        return new TrainingResult(runDirectory, startStep, state.Step, schedule.TotalSteps, clock.Elapsed, state.Losses, lastCheckpoint, interrupted);
+        return new TrainingResult(runDirectory, startStep, state.Step, schedule.TotalSteps, clock.Elapsed, state.Losses, lastCheckpoint, interrupted, failures.ByReason);
     }
 
     /// <summary>Refuses to overwrite a run or resume a different model; writes the resolved configuration.</summary>
@@ -122,6 +126,7 @@ public sealed class Trainer(RunPlan plan, ILogger log)
         state.Epoch = checkpoint.State.Epoch;
         state.Offset = checkpoint.State.Offset;
         state.Losses = checkpoint.State.Losses;
+        state.FailedSamples = checkpoint.State.FailedSamples;
     }
 
     private string SaveCheckpoint(CheckpointStore store, TrainingModel model, OptimizationStep optimization, TrainingState state)

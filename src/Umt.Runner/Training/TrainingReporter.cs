@@ -34,7 +34,8 @@ public sealed class TrainingReporter : IDisposable
     public string TensorBoardDirectory { get; }
 
     /// <param name="step">Steps completed (1-based).</param>
-    public void Report(long step, double loss, IReadOnlyDictionary<string, double> perObjective, double learningRate, double stepSeconds)
+    /// <param name="skipped">Unreadable samples skipped so far.</param>
+    public void Report(long step, double loss, IReadOnlyDictionary<string, double> perObjective, double learningRate, double stepSeconds, int skipped)
     {
         recentStepSeconds.Enqueue(stepSeconds);
         if (recentStepSeconds.Count > 20)
@@ -53,10 +54,11 @@ public sealed class TrainingReporter : IDisposable
             tensorboard.add_scalar("lr", (float)learningRate, point);
             tensorboard.add_scalar("time/step_ms", (float)(stepSeconds * 1000), point);
             tensorboard.add_scalar("memory/rss_mb", Process.GetCurrentProcess().WorkingSet64 / (1024f * 1024f), point);
+            tensorboard.add_scalar("data/skipped_samples", skipped, point);
             var metrics = log.ForContext("Metrics", true);
-            metrics.Information("step {Step}/{Total} loss {Loss:F4} {PerObjective} lr {Lr:E2} {StepMs:F0} ms/step ETA {Eta}",
+            metrics.Information("step {Step}/{Total} loss {Loss:F4} {PerObjective} lr {Lr:E2} {StepMs:F0} ms/step skipped {Skipped} ETA {Eta}",
                 step, totalSteps, loss, string.Join(" ", perObjective.Select(kv => $"{kv.Key}={kv.Value.ToString("F4", CultureInfo.InvariantCulture)}")),
-                learningRate, stepSeconds * 1000, Eta(step));
+                learningRate, stepSeconds * 1000, skipped, Eta(step));
         }
         if (interactive)
         {

@@ -2,6 +2,7 @@ namespace Umt.Runner.Training;
 
 /// <summary>What a finished (or interrupted) training run reports.</summary>
 /// <param name="Losses">Total loss of every step of the run, including earlier sittings.</param>
+/// <param name="SkippedByReason">Unreadable samples skipped, per reason, including earlier sittings.</param>
 public sealed record TrainingResult(
     string RunDirectory,
     long StartStep,
@@ -10,8 +11,12 @@ public sealed record TrainingResult(
     TimeSpan Elapsed,
     IReadOnlyList<double> Losses,
     string? Checkpoint,
-    bool Interrupted)
+    bool Interrupted,
+    IReadOnlyList<KeyValuePair<string, int>> SkippedByReason)
 {
+    /// <summary>Unreadable samples skipped (and replaced) over the whole run.</summary>
+    public int Skipped => SkippedByReason.Sum(kv => kv.Value);
+
     public double SecondsPerStep => EndStep > StartStep ? Elapsed.TotalSeconds / (EndStep - StartStep) : 0;
 
     /// <summary>Mean total loss over steps [from, to) (0-based), or NaN when the range is empty.</summary>

@@ -16,6 +16,9 @@ public sealed class TrainingState
 
     public long Seed { get; set; }
 
+    /// <summary>Samples found unreadable so far (skipped and replaced); a resumed run keeps counting them.</summary>
+    public List<long> FailedSamples { get; set; } = [];
+
     /// <summary>SHA-256 of <see cref="ModelIdentity"/>.</summary>
     public string ConfigHash { get; set; } = "";
 

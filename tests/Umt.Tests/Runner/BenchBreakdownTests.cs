@@ -123,7 +123,7 @@ public sealed class BenchBreakdownTests(ITestOutputHelper output) : IDisposable
     private static HostBatch FirstBatch(RunPlan plan, ILogger log)
     {
         using var dataset = plan.CreateDataset(log);
-        using var pipeline = new BatchPipeline(dataset, plan.Run.Seed, plan.Run.BatchSize, default, workers: 1);
+        using var pipeline = new BatchPipeline(dataset, plan.Run.Seed, plan.Run.BatchSize, default, workers: 1, new SampleFailures(log, dataset.Info.Count, maxFraction: 0));
         return pipeline.Next();
     }
 

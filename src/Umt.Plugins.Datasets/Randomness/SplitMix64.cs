@@ -1,4 +1,4 @@
-namespace Umt.Plugins.Datasets.Synthetic;
+namespace Umt.Plugins.Datasets.Randomness;
 
 /// <summary>
 /// SplitMix64 (Steele, Lea and Flood, 2014): a fixed integer algorithm, so clip <c>i</c> of seed

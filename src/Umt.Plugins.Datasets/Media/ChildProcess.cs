@@ -1,0 +1,102 @@
+using System.ComponentModel;
+using System.Diagnostics;
+
+namespace Umt.Plugins.Datasets.Media;
+
+/// <summary>What a finished child process left: its exit code, stdout bytes and the tail of stderr.</summary>
+internal sealed record ChildOutput(int ExitCode, byte[] Stdout, string StderrTail)
+{
+    /// <summary>The last non-empty stderr line: ffmpeg's reason for a failure.</summary>
+    public string LastError => StderrTail.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
+}
+
+/// <summary>
+/// Runs ffmpeg/ffprobe as a child process: arguments through <see cref="ProcessStartInfo.ArgumentList"/>
+/// (no shell, so file names with spaces or quotes are safe), stdout captured as bytes, stdin fed
+/// from memory, a wall-clock limit, and the child killed and reaped on timeout, cancellation or
+/// any failure, so no run leaves an ffmpeg behind (one clip per process: a decoder that hangs on
+/// a corrupt file costs that clip only).
+/// </summary>
+internal static class ChildProcess
+{
+    private const int StderrTailChars = 4096;
+
+    /// <exception cref="TimeoutException">The child ran past <paramref name="timeout"/>; it was killed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancel"/> fired; the child was killed.</exception>
+    /// <exception cref="FileNotFoundException">The executable could not be started.</exception>
+    public static ChildOutput Run(string executable, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancel, byte[]? stdin = null, int stdoutCapacity = 0)
+    {
+        var start = new ProcessStartInfo(executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = stdin is not null,
+            UseShellExecute = false,
+            CreateNoWindow = true,
+        };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = new Process { StartInfo = start };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception e)
+        {
+            throw new FileNotFoundException($"Could not start '{executable}': {e.Message}", executable, e);
+        }
+        try
+        {
+            var stdout = new MemoryStream(stdoutCapacity);
+            var reading = process.StandardOutput.BaseStream.CopyToAsync(stdout, cancel);
+            var errors = process.StandardError.ReadToEndAsync(cancel);
+            var writing = stdin is null ? Task.CompletedTask : Feed(process, stdin, cancel);
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            limit.CancelAfter(timeout);
+            try
+            {
+                process.WaitForExitAsync(limit.Token).GetAwaiter().GetResult();
+                Task.WaitAll(reading, errors, writing);
+            }
+            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+            {
+                throw new TimeoutException($"'{Path.GetFileName(executable)}' ran longer than {timeout.TotalSeconds:F0} s and was stopped.");
+            }
+            catch (AggregateException e) when (e.InnerException is IOException && stdin is not null)
+            {
+                // The child closed stdin early (it failed): its exit code and stderr say why.
+            }
+            string tail = errors.IsCompletedSuccessfully ? errors.Result : "";
+            return new ChildOutput(process.ExitCode, stdout.ToArray(), tail.Length > StderrTailChars ? tail[^StderrTailChars..] : tail);
+        }
+        finally
+        {
+            Reap(process);
+        }
+    }
+
+    private static async Task Feed(Process process, byte[] stdin, CancellationToken cancel)
+    {
+        await using var input = process.StandardInput.BaseStream;
+        await input.WriteAsync(stdin, cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>Kills the child (and anything it started) if it still runs, then waits for it, so it never outlives the read.</summary>
+    private static void Reap(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            process.WaitForExit();
+        }
+        catch (InvalidOperationException)
+        {
+            // never started or already reaped
+        }
+    }
+}

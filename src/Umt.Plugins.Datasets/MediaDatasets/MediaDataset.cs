@@ -1,0 +1,149 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using Umt.Abstractions.Datasets;
+using Umt.Plugins.Datasets.Augmentation;
+using Umt.Plugins.Datasets.Manifests;
+using Umt.Plugins.Datasets.Media;
+using Umt.Plugins.Datasets.Randomness;
+
+namespace Umt.Plugins.Datasets.MediaDatasets;
+
+/// <summary>
+/// A dataset of real files behind a manifest: sample i is row i of the manifest (bad rows
+/// included, so they are skipped and counted like broken files instead of silently vanishing).
+/// Each read draws its frames, crop and flip from the sample's key alone, decodes through ffmpeg
+/// (videos) or SkiaSharp (images), and normalises. Every way a file can be unusable ends in an
+/// <see cref="UnreadableMediaException"/> with a short reason; thread-safe.
+/// </summary>
+internal sealed class MediaDataset : IVideoDataset
+{
+    private readonly MediaDatasetSettings settings;
+    private readonly string manifestName;
+    private readonly (ManifestEntry? Entry, ManifestRejection? Rejection)[] rows;
+    private readonly IMediaReader reader;
+    private readonly ConcurrentDictionary<long, MediaInfo> probed = new();
+    private readonly ConcurrentDictionary<int, IReadOnlyDictionary<string, int>> labels = new();
+
+    public MediaDataset(Manifest manifest, string manifestPath, MediaDatasetSettings settings)
+    {
+        this.settings = settings;
+        manifestName = Path.GetFileName(manifestPath);
+        rows = [.. manifest.Entries.Select(e => ((ManifestEntry?)e, (ManifestRejection?)null, e.Line))
+            .Concat(manifest.Rejected.Select(r => ((ManifestEntry?)null, (ManifestRejection?)r, r.Line)))
+            .OrderBy(row => row.Item3)
+            .Select(row => (row.Item1, row.Item2))];
+        reader = settings.Kind == MediaKind.Image ? new SkiaImageReader() : new FfmpegVideoReader(settings.DecodeTimeout);
+        Info = Describe(manifest, settings);
+    }
+
+    public DatasetInfo Info { get; }
+
+    /// <summary>The dataset's facts from a parsed manifest: one sample per row, bad rows included.</summary>
+    public static DatasetInfo Describe(Manifest manifest, MediaDatasetSettings settings)
+    {
+        var labelSets = settings.LabelSet is { } name ? new Dictionary<string, int> { [name] = settings.Classes } : new Dictionary<string, int>();
+        return new DatasetInfo(manifest.Rows, settings.Frames, settings.HasCaptions, labelSets.ToFrozenDictionary(), HasBoxes: false);
+    }
+
+    public VideoSample Read(long index, ulong augmentationKey, CancellationToken cancel = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, rows.LongLength);
+        var (entry, rejection) = rows[index];
+        if (entry is null)
+        {
+            throw new UnreadableMediaException($"{manifestName} line {rejection!.Line}", "bad manifest row", rejection.Reason);
+        }
+        CheckFile(entry.Path);
+        try
+        {
+            var info = settings.Kind == MediaKind.Video ? probed.GetOrAdd(index, _ => reader.Probe(entry.Path, cancel)) : reader.Probe(entry.Path, cancel);
+            if (settings.Kind == MediaKind.Video && info.FrameCount < settings.Frames)
+            {
+                // The reference repeats frame 0 for such clips (mae.py); a still clip is no sample of motion.
+                throw new UnreadableMediaException(entry.Path, "too few frames", $"{info.FrameCount} frames, the run samples {settings.Frames}");
+            }
+
+            // One generator per sample, drawn in a fixed order: frames, crop, flip, caption.
+            var random = new SplitMix64(augmentationKey);
+            int[] frames = settings.Kind == MediaKind.Image
+                ? new int[settings.Frames]
+                : FrameSampling.Indices(settings.Sampling, info.FrameCount, settings.Frames, ref random);
+            var crop = settings.Crop switch
+            {
+                CropMode.MultiScale => CropGeometry.MultiScale(info.Width, info.Height, settings.Size, ref random),
+                CropMode.RandomResized => CropGeometry.RandomResized(info.Width, info.Height, ref random),
+                CropMode.Center => CropGeometry.Center(info.Width, info.Height),
+                _ => CropGeometry.Whole(info.Width, info.Height),
+            };
+            crop = InsideFrame(crop, info.Width, info.Height);
+            bool flip = settings.Flip && random.Chance(0.5);
+            byte[] rgb = reader.Read(entry.Path, info, frames, crop, settings.Size, settings.Resampling, cancel); // [T, S, S, 3]
+            float[] pixels = ClipPixels.FromRgb24(rgb, settings.Frames, settings.Size, settings.Size, flip);  // [3, T, S, S]
+            return new VideoSample(pixels, Labels(entry.Label), Caption(entry, ref random));
+        }
+        catch (IOException e) when (e is not UnreadableMediaException)
+        {
+            throw new UnreadableMediaException(entry.Path, "read failed", e.Message, e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new UnreadableMediaException(entry.Path, "permission denied", e.Message, e);
+        }
+    }
+
+    public void Dispose()
+    {
+        // Child processes end with each read; nothing is held between reads.
+    }
+
+    /// <summary>Cheap checks before any process starts: most broken entries of a real corpus fail here.</summary>
+    private static void CheckFile(string path)
+    {
+        var file = new FileInfo(path);
+        if (file.Exists)
+        {
+            if (file.Length == 0)
+            {
+                throw new UnreadableMediaException(path, "empty file");
+            }
+            return;
+        }
+        if (Directory.Exists(path))
+        {
+            throw new UnreadableMediaException(path, "not a file", "a directory");
+        }
+        if (file.LinkTarget is { } target)
+        {
+            throw new UnreadableMediaException(path, "dangling link", $"points to {target}");
+        }
+        throw new UnreadableMediaException(path, "missing file");
+    }
+
+    /// <summary>
+    /// The crop shifted (and if need be shrunk) into the frame. GroupMultiScaleCrop can reach up to
+    /// 4 px past the edge when the short side is just below the output size (its size snaps up to
+    /// the output); PIL pads that strip black, ffmpeg's crop refuses it. Shifting keeps the scale.
+    /// </summary>
+    private static CropBox InsideFrame(CropBox crop, int width, int height)
+    {
+        int w = Math.Min(crop.Width, width), h = Math.Min(crop.Height, height);
+        return new CropBox(Math.Clamp(crop.X, 0, width - w), Math.Clamp(crop.Y, 0, height - h), w, h);
+    }
+
+    private IReadOnlyDictionary<string, int> Labels(int? label) =>
+        settings.LabelSet is { } name && label is { } value
+            ? labels.GetOrAdd(value, v => new Dictionary<string, int> { [name] = v }.ToFrozenDictionary())
+            : FrozenDictionary<string, int>.Empty;
+
+    /// <summary>One caption per read; a row with several (MSR-VTT style) gives a keyed choice, as the reference's random.choice.</summary>
+    private string? Caption(ManifestEntry entry, ref SplitMix64 random)
+    {
+        if (!settings.HasCaptions || entry.Captions.Count == 0)
+        {
+            return null;
+        }
+        string caption = entry.Captions.Count == 1 ? entry.Captions[0] : entry.Captions[random.NextInt(entry.Captions.Count)];
+        return settings.CleanCaptions ? CaptionText.Clean(caption) : caption;
+    }
+}

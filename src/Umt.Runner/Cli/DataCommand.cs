@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog;
+using Umt.Plugins.Datasets.Synthetic;
+using Umt.Runner.Composition;
+using Umt.Runner.Data;
+
+namespace Umt.Runner.Cli;
+
+/// <summary>
+/// <c>umt data synth</c> (SyntheticActions as real .mp4/.jpg files with Kinetics, WebVid and CC3M
+/// manifests) and <c>umt data verify</c> (read every entry of a manifest without training).
+/// </summary>
+public static class DataCommand
+{
+    public static Command Create(TextWriter output, TextWriter error, CancellationToken cancel)
+    {
+        var data = new Command("data", "Real-data tools: write SyntheticActions as media files; verify a manifest before training.");
+        data.Subcommands.Add(Synth(output, error, cancel));
+        data.Subcommands.Add(Verify(output, error, cancel));
+        return data;
+    }
+
+    private static Command Synth(TextWriter output, TextWriter error, CancellationToken cancel)
+    {
+        var outDir = new Option<string>("--out") { Description = "Output folder.", Required = true };
+        var clips = new Option<int>("--clips") { Description = "Videos to write (.mp4, H.264).", DefaultValueFactory = _ => 64 };
+        var images = new Option<int>("--images") { Description = "Images to write (.jpg).", DefaultValueFactory = _ => 0 };
+        var size = new Option<int>("--size") { Description = "Frame side in pixels (even).", DefaultValueFactory = _ => 64 };
+        var frames = new Option<int>("--frames") { Description = "Frames per video.", DefaultValueFactory = _ => 16 };
+        var fps = new Option<int>("--fps") { Description = "Frame rate of the videos.", DefaultValueFactory = _ => 8 };
+        var seed = new Option<long>("--seed") { Description = "SyntheticActions content seed.", DefaultValueFactory = _ => 0 };
+        var synth = new Command("synth", "Write SyntheticActions as real files: .mp4 clips + a Kinetics list + a WebVid JSON list, .jpg images + a CC3M TSV, and overlay configs for each loader.")
+        {
+            outDir, clips, images, size, frames, fps, seed,
+        };
+        synth.SetAction(parse => UmtCommandLine.Guarded(parse, error, services =>
+        {
+            var plan = services.GetRequiredService<RunPlan>();
+            var result = SyntheticMediaExport.Write(new SyntheticExportOptions(parse.GetValue(outDir)!, parse.GetValue(clips), parse.GetValue(images),
+                parse.GetValue(size), parse.GetValue(frames), parse.GetValue(fps), parse.GetValue(seed), plan.Run.DataWorkers), cancel);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote {result.Clips} clips and {result.Images} images to {result.Output}"));
+            foreach (string? manifest in new[] { result.KineticsList, result.WebVidJson, result.Cc3mTsv }.Where(m => m is not null))
+            {
+                output.WriteLine($"  manifest  {manifest}");
+            }
+            foreach (string overlay in result.Overlays)
+            {
+                output.WriteLine($"  train on it: ./umt train --config {overlay}");
+            }
+            return ExitCodes.Success;
+        }));
+        return synth;
+    }
+
+    private static Command Verify(TextWriter output, TextWriter error, CancellationToken cancel)
+    {
+        var manifest = new Argument<string>("manifest") { Description = "The manifest to check." };
+        var root = new Option<string>("--root") { Description = "Media root the manifest's paths are resolved under.", Required = true };
+        var dataset = new Option<string?>("--dataset") { Description = "Dataset plugin that reads the manifest (default: Umt:Dataset:Use)." };
+        var verify = new Command("verify", "Read every entry of a manifest as training would, without training; print failures grouped by reason; exit 1 if any.")
+        {
+            manifest, root, dataset,
+        };
+        verify.SetAction(parse => UmtCommandLine.Guarded(parse, error, build => services =>
+        {
+            string name = parse.GetValue(dataset) ?? services.GetRequiredService<IConfiguration>()["Umt:Dataset:Use"] ?? "";
+            string prefix = $"Umt:Dataset:Options:{name}";
+            using var pointed = build([$"Umt:Dataset:Use={name}", $"{prefix}:Manifest={Path.GetFullPath(parse.GetValue(manifest)!)}", $"{prefix}:Root={Path.GetFullPath(parse.GetValue(root)!)}"]);
+            var plan = pointed.GetRequiredService<RunPlan>();
+            var log = pointed.GetRequiredService<ILogger>();
+            using var reader = plan.CreateDataset(log);
+            var report = DatasetVerifier.Verify(reader, plan.Run.DataWorkers, cancel);
+            report.Write(output, name, parse.GetValue(manifest)!);
+            return report.Failures.Count == 0 ? ExitCodes.Success : ExitCodes.RuntimeFailure;
+        }));
+        return verify;
+    }
+}
