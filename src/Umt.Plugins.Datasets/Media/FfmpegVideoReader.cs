@@ -15,6 +15,16 @@ internal sealed class FfmpegVideoReader(TimeSpan timeout) : IMediaReader
 {
     public MediaInfo Probe(string path, CancellationToken cancel)
     {
+        if (Mp4Header.TryRead(path) is { } header)
+        {
+            return header;
+        }
+        return ProbeWithFfprobe(path, cancel);
+    }
+
+    /// <summary>ffprobe: every container, and the error message when a file is not a video.</summary>
+    internal MediaInfo ProbeWithFfprobe(string path, CancellationToken cancel)
+    {
         var (stream, containerDuration) = ProbeStream(path, countPackets: false, cancel);
         int frames = FrameCount(stream, containerDuration);
         if (frames <= 0)

@@ -40,6 +40,28 @@ public static class MediaWriters
         File.Move(temporary, path, overwrite: true);
     }
 
+    /// <summary>
+    /// ffmpeg's <c>testsrc2</c> pattern (moving shapes, a counter, colour bars) as H.264: the clip
+    /// data-and-weights.md §1 timed decoders on.
+    /// </summary>
+    public static void WriteTestSource(string path, int width, int height, int seconds, int fps, CancellationToken cancel = default)
+    {
+        string temporary = path + ".partial.mp4";
+        string[] arguments =
+        [
+            "-nostdin", "-hide_banner", "-v", "error", "-y",
+            "-f", "lavfi", "-i", string.Create(CultureInfo.InvariantCulture, $"testsrc2=size={width}x{height}:rate={fps}:duration={seconds}"),
+            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", temporary,
+        ];
+        var output = ChildProcess.Run(FfmpegTools.Ffmpeg, arguments, TimeSpan.FromMinutes(5), cancel);
+        if (output.ExitCode != 0)
+        {
+            File.Delete(temporary);
+            throw new IOException($"ffmpeg could not write {path}: {output.LastError}");
+        }
+        File.Move(temporary, path, overwrite: true);
+    }
+
     /// <summary>Encodes one RGB24 image as JPEG.</summary>
     public static void WriteJpeg(string path, ReadOnlySpan<byte> rgb, int width, int height, int quality = 95)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SkiaSharp;
 using Umt.Abstractions.Datasets;
 using Umt.Plugins.Datasets.Augmentation;
@@ -29,6 +30,10 @@ internal sealed class SkiaImageReader : IMediaReader
             // IncompleteInput is a truncated file: Skia fills the rest with grey, PIL refuses it; so do we.
             throw new UnreadableMediaException(path, result == SKCodecResult.IncompleteInput ? "truncated image" : "decode failed", result.ToString());
         }
+        if (codec.Info.AlphaType != SKAlphaType.Opaque)
+        {
+            DropAlpha(decoded);
+        }
         using var upright = Orient(decoded, codec.EncodedOrigin);
         using var resized = new SKBitmap(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         using (var image = SKImage.FromBitmap(upright))
@@ -54,6 +59,21 @@ internal sealed class SkiaImageReader : IMediaReader
             Buffer.BlockCopy(clip, 0, clip, t * frameBytes, frameBytes);
         }
         return clip;
+    }
+
+    /// <summary>
+    /// Makes every pixel opaque, keeping its stored colour, as PIL's <c>convert("RGB")</c> in the
+    /// reference does; drawn with its alpha, Skia would blend transparent areas to black.
+    /// </summary>
+    private static void DropAlpha(SKBitmap bitmap)
+    {
+        var rgba = new byte[bitmap.ByteCount];
+        Marshal.Copy(bitmap.GetPixels(), rgba, 0, rgba.Length);
+        for (int p = 3; p < rgba.Length; p += 4)
+        {
+            rgba[p] = 255;
+        }
+        Marshal.Copy(rgba, 0, bitmap.GetPixels(), rgba.Length);
     }
 
     private static SKCodec Open(string path)

@@ -100,24 +100,26 @@ internal sealed class MediaDataset : IVideoDataset
     /// <summary>Cheap checks before any process starts: most broken entries of a real corpus fail here.</summary>
     private static void CheckFile(string path)
     {
-        var file = new FileInfo(path);
-        if (file.Exists)
+        FileSystemInfo entry = new FileInfo(path);
+        if (entry.LinkTarget is { } target)
         {
-            if (file.Length == 0)
-            {
-                throw new UnreadableMediaException(path, "empty file");
-            }
-            return;
+            // A link reports itself as existing; what counts is what it finally points to.
+            entry = entry.ResolveLinkTarget(returnFinalTarget: true) is { Exists: true } final
+                ? final
+                : throw new UnreadableMediaException(path, "dangling link", $"points to {target}");
         }
-        if (Directory.Exists(path))
+        if (Directory.Exists(entry.FullName))
         {
             throw new UnreadableMediaException(path, "not a file", "a directory");
         }
-        if (file.LinkTarget is { } target)
+        if (entry is not FileInfo { Exists: true } file)
         {
-            throw new UnreadableMediaException(path, "dangling link", $"points to {target}");
+            throw new UnreadableMediaException(path, "missing file");
         }
-        throw new UnreadableMediaException(path, "missing file");
+        if (file.Length == 0)
+        {
+            throw new UnreadableMediaException(path, "empty file");
+        }
     }
 
     /// <summary>

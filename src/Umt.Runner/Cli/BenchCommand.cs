@@ -17,6 +17,7 @@ public static class BenchCommand
         var steps = new Option<int>("--steps") { Description = "Configured steps in all; RSS growth is fitted over steps 100..N.", DefaultValueFactory = _ => 600 };
         var rounds = new Option<int>("--rounds") { Description = "Timing rounds of 5 configured and 5 hand-written steps, alternating step by step.", DefaultValueFactory = _ => 8 };
         var bench = new Command("bench", "Benchmark the configured step against a hand-written TorchSharp step; report GFLOP/s and memory growth.") { json, steps, rounds };
+        bench.Subcommands.Add(Data(output, error, guarded));
         bench.SetAction(parse => guarded(parse, error, services =>
         {
             var result = new PipelineBenchmark(services.GetRequiredService<RunPlan>(), services.GetRequiredService<ILogger>())
@@ -32,6 +33,42 @@ public static class BenchCommand
             return ExitCodes.Success;
         }));
         return bench;
+    }
+
+    /// <summary><c>umt bench data [--json] [--batches N] [--steps N] [--source WxH] [--seconds S]</c>.</summary>
+    private static Command Data(TextWriter output, TextWriter error, Func<ParseResult, TextWriter, Func<ServiceProvider, int>, int> guarded)
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on one line." };
+        var batches = new Option<int>("--batches") { Description = "Batches decoded and timed (after one warm-up batch).", DefaultValueFactory = _ => 4 };
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps timed (after two warm-up steps).", DefaultValueFactory = _ => 3 };
+        var source = new Option<string>("--source") { Description = "Size of the generated clips when the synthetic dataset is configured.", DefaultValueFactory = _ => "320x240" };
+        var seconds = new Option<int>("--seconds") { Description = "Length of the generated clips (25 fps).", DefaultValueFactory = _ => 10 };
+        var data = new Command("data", "Decode throughput (clips/s with Umt:Run:DataWorkers workers) against the rate the configured trainer consumes clips, and their ratio.")
+        {
+            json, batches, steps, source, seconds,
+        };
+        data.SetAction(parse => guarded(parse, error, services =>
+        {
+            string[] size = parse.GetValue(source)!.Split('x');
+            if (size.Length != 2 || !int.TryParse(size[0], CultureInfo.InvariantCulture, out int width) || !int.TryParse(size[1], CultureInfo.InvariantCulture, out int height) || width % 2 != 0 || height % 2 != 0)
+            {
+                throw new ArgumentException($"--source must be WIDTHxHEIGHT with even sides, got '{parse.GetValue(source)}'.");
+            }
+            var result = new DataBenchmark(services.GetRequiredService<RunPlan>(), services.GetRequiredService<PluginCatalog>(), services.GetRequiredService<ILogger>())
+                .Run(Math.Max(1, parse.GetValue(batches)), Math.Max(1, parse.GetValue(steps)), width, height, Math.Max(1, parse.GetValue(seconds)), CancellationToken.None);
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(result));
+                return ExitCodes.Success;
+            }
+            void Line(FormattableString text) => output.WriteLine(text.ToString(CultureInfo.InvariantCulture));
+            Line($"source:          {result.Source}");
+            Line($"decode:          {result.DecodeClipsPerSecond:F2} clips/s ({result.ClipsDecoded} clips of {result.Frames}×{result.ImageSize}² in {result.DecodeSeconds:F2} s, {result.Workers} workers)");
+            Line($"trainer:         {result.TrainerClipsPerSecond:F2} clips/s (step {result.StepMs:F0} ms at batch {result.BatchSize}, {result.Threads} threads)");
+            Line($"ratio:           {result.Ratio:F2} (decode / consumption; ≥ 1 keeps the step fed)");
+            return ExitCodes.Success;
+        }));
+        return data;
     }
 
     /// <summary>The result for a person: the headline numbers, then the phase table of both steps.</summary>

@@ -28,7 +28,7 @@ public static class UmtCommandLine
         Arity = ArgumentArity.ZeroOrMore,
     };
 
-    private static readonly Option<string?> RootOption = new("--root")
+    private static readonly Option<string?> RootOption = new("--repo")
     {
         Description = "Folder holding plugins.json (default: the current folder).",
         Recursive = true,

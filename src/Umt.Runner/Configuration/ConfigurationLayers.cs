@@ -19,7 +19,7 @@ public static class ConfigurationLayers
         string baseFile = Path.Combine(baseDirectory, BaseFileName);
         if (!File.Exists(baseFile))
         {
-            errors.Add($"{BaseFileName} not found in {baseDirectory}: run umt from the repository root or pass --root.");
+            errors.Add($"{BaseFileName} not found in {baseDirectory}: run umt from the repository root or pass --repo.");
         }
         var builder = new ConfigurationBuilder().SetBasePath(baseDirectory);
         if (File.Exists(baseFile))

@@ -52,7 +52,7 @@ public sealed class BatchPipeline : IDisposable
             }
             channel.Writer.TryComplete();
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             channel.Writer.TryComplete();
         }

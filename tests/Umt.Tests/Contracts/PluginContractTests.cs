@@ -7,6 +7,7 @@ using Umt.Abstractions.Objectives;
 using Umt.Abstractions.Randomness;
 using Umt.Abstractions.Teachers;
 using Umt.Models.Student;
+using Umt.Plugins.Datasets.MediaDatasets;
 using Umt.Runner.Composition;
 using Umt.Tests.TestSupport;
 using static TorchSharp.torch;
@@ -40,8 +41,17 @@ public sealed class PluginContractTests
     private static (TFactory Factory, object Options) Defaults<TFactory>(PluginKind kind, string name)
     {
         var factory = (TFactory)Catalog.Find(kind, name)!.Factory;
-        return (factory, Activator.CreateInstance(((IPluginFactory)factory!).OptionsType)!);
+        var options = Activator.CreateInstance(((IPluginFactory)factory!).OptionsType)!;
+        if (options is MediaDatasetOptions media)
+        {
+            // A dataset of files has no usable default manifest: point it at real files of its format.
+            (media.Manifest, media.Root) = (MediaCorpus.Value.Manifest(name), MediaCorpus.Value.Root);
+        }
+        return (factory, options);
     }
+
+    /// <summary>SyntheticActions written as .mp4/.jpg files once per test run, with a manifest per real-data plugin.</summary>
+    private static readonly Lazy<ContractMediaCorpus> MediaCorpus = new(() => new ContractMediaCorpus());
 
     /// <summary>A masking plugin with its default options, as the runner would create it.</summary>
     private static (MaskingTraits Traits, IMaskingStrategy Strategy, object Options) Masking(string name)

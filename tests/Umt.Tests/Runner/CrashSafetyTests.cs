@@ -32,7 +32,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper log)
         for (int kill = 0; kill < 3; kill++)
         {
             bool resume = store.Latest() is not null;
-            using var process = Process.Start(new ProcessStartInfo("dotnet", [RunnerDll, .. Arguments(run, resume), "--root", RepositoryPaths.Root]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            using var process = Process.Start(new ProcessStartInfo("dotnet", [RunnerDll, .. Arguments(run, resume), "--repo", RepositoryPaths.Root]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             // Wait for a first checkpoint of this sitting, then kill at a random moment within the next steps.

@@ -17,7 +17,7 @@ public static class Umt
         var output = new StringWriter();
         var error = new StringWriter();
         var clock = Stopwatch.StartNew();
-        int code = UmtCommandLine.Invoke([.. args, "--root", RepositoryPaths.Root], output, error);
+        int code = UmtCommandLine.Invoke([.. args, "--repo", RepositoryPaths.Root], output, error);
         log?.WriteLine($"umt {string.Join(' ', args)} → exit {code} in {clock.Elapsed.TotalSeconds:F1} s\n{output}\n{error}");
         return new Result(code, output.ToString(), error.ToString());
     }
