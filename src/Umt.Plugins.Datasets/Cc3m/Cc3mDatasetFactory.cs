@@ -25,7 +25,7 @@ internal sealed class Cc3mDatasetFactory : MediaDatasetFactory<Cc3mOptions>
     protected override LoadedManifest Load(Cc3mOptions options, string manifestPath, MediaRoot root, PluginContext context)
     {
         using var reader = File.OpenText(manifestPath);
-        bool json = options.Format == "json" || (options.Format == "auto" && manifestPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase));
+        bool json = IsJson(options.Format, manifestPath);
         var manifest = json ? CaptionJson.Parse(reader, root, "image") : Cc3mTsv.Parse(reader, root, options.FilePattern);
         return new LoadedManifest(manifest, Classes: 0);
     }

@@ -56,6 +56,10 @@ internal sealed class CsvHeader
 
     public bool Has(string name) => columns.ContainsKey(name);
 
+    /// <summary>Why a record cannot be read against this header (a quoting error, a wrong field count), or null.</summary>
+    public string? Problem(CsvRecord record) =>
+        record.Error ?? (record.Fields.Count != Count ? $"expected {Count} fields, found {record.Fields.Count}" : null);
+
     /// <summary>The field of <paramref name="record"/> in column <paramref name="name"/>, or null if the header has no such column.</summary>
     public string? ValueOf(CsvRecord record, string name) =>
         columns.TryGetValue(name, out int index) && index < record.Fields.Count ? record.Fields[index] : null;

@@ -57,7 +57,7 @@ internal static class KineticsCsv
         else
         {
             string[] sorted = hasLabels
-                ? rows.Where(r => IsWellFormed(r, header))
+                ? rows.Where(r => header.Problem(r) is null)
                     .Select(r => header.ValueOf(r, LabelColumn)!.Trim())
                     .Where(l => l.Length > 0)
                     .Distinct(StringComparer.Ordinal)
@@ -71,14 +71,9 @@ internal static class KineticsCsv
         var builder = new ManifestBuilder(root);
         foreach (CsvRecord row in rows)
         {
-            if (row.Error is not null)
+            if (header.Problem(row) is { } problem)
             {
-                builder.Reject(row.Line, row.Text, row.Error);
-                continue;
-            }
-            if (row.Fields.Count != header.Count)
-            {
-                builder.Reject(row.Line, row.Text, $"expected {header.Count} fields, found {row.Fields.Count}");
+                builder.Reject(row.Line, row.Text, problem);
                 continue;
             }
 
@@ -108,8 +103,6 @@ internal static class KineticsCsv
         }
         return (builder.Build(), classes);
     }
-
-    private static bool IsWellFormed(CsvRecord row, CsvHeader header) => row.Error is null && row.Fields.Count == header.Count;
 
     private static Dictionary<string, int> IndexClassNames(IReadOnlyList<string> names)
     {

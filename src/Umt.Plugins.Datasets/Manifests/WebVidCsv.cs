@@ -26,14 +26,9 @@ internal static class WebVidCsv
         while (records.MoveNext())
         {
             CsvRecord row = records.Current;
-            if (row.Error is not null)
+            if (header.Problem(row) is { } problem)
             {
-                builder.Reject(row.Line, row.Text, row.Error);
-                continue;
-            }
-            if (row.Fields.Count != header.Count)
-            {
-                builder.Reject(row.Line, row.Text, $"expected {header.Count} fields, found {row.Fields.Count}");
+                builder.Reject(row.Line, row.Text, problem);
                 continue;
             }
 

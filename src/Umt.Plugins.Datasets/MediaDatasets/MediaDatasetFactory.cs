@@ -94,6 +94,13 @@ internal abstract class MediaDatasetFactory<TOptions> : VideoDatasetFactory<TOpt
         return (loaded, manifestPath, settings);
     }
 
+    /// <summary>
+    /// Whether a manifest is read as JSON: <paramref name="format"/> says so, or it is <c>auto</c>
+    /// and the file ends in <c>.json</c> (every other format of these datasets is line-based text).
+    /// </summary>
+    protected static bool IsJson(string format, string manifestPath) =>
+        format == "json" || (format == "auto" && manifestPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase));
+
     /// <summary>The plugin's registered name, from its export attribute.</summary>
     private string Name => GetType().GetCustomAttributes(inherit: false).OfType<ExportVideoDatasetAttribute>().Single().Name;
 }

@@ -26,7 +26,7 @@ internal sealed class Ssv2DatasetFactory : MediaDatasetFactory<Ssv2Options>
         string? labelsPath = options.Labels is { } labels ? context.ResolvePath(labels) : null;
         int? classes = labelsPath is null ? null : CountClasses(labelsPath);
         using var reader = File.OpenText(manifestPath);
-        bool json = options.Format == "json" || (options.Format == "auto" && manifestPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase));
+        bool json = IsJson(options.Format, manifestPath);
         if (!json)
         {
             var list = KineticsList.Parse(reader, root, "auto", ".webm");

@@ -25,7 +25,7 @@ internal sealed class WebVidDatasetFactory : MediaDatasetFactory<WebVidOptions>
     protected override LoadedManifest Load(WebVidOptions options, string manifestPath, MediaRoot root, PluginContext context)
     {
         using var reader = File.OpenText(manifestPath);
-        bool json = options.Format == "json" || (options.Format == "auto" && manifestPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase));
+        bool json = IsJson(options.Format, manifestPath);
         var manifest = json ? CaptionJson.Parse(reader, root, "video") : WebVidCsv.Parse(reader, root, options.FilePattern);
         return new LoadedManifest(manifest, Classes: 0);
     }
