@@ -38,4 +38,23 @@ public sealed class RealDataTrainingTests(ITestOutputHelper log)
         config.GetProperty("Dataset").GetProperty("Use").GetString().Should().Be(dataset);
         config.GetProperty("Model").GetProperty("Frames").GetString().Should().Be(frames.ToString(), "images train as one-frame clips");
     }
+
+    [Theory]
+    [InlineData("data-k710.json", "kinetics", "kinetics_train.csv")]
+    [InlineData("data-k400.json", "kinetics", "kinetics_train.csv")]
+    [InlineData("data-webvid.json", "webvid", "webvid_train.json")]
+    public void The_data_overlays_bind_and_validate_once_their_files_exist(string overlay, string dataset, string manifest)
+    {
+        MediaFixtures.RequireFfmpeg();
+        using var temp = new TemporaryDirectory();
+        TestSupport.Umt.Run(log, "data", "synth", "--out", temp.Path, "--clips", "4", "--frames", "8").ExitCode.Should().Be(0);
+
+        var result = TestSupport.Umt.Run(log, "validate", "--config", "configs/umt-b16-k710.json", "--config", $"configs/{overlay}",
+            "--set", "Umt:Teacher:Use=tiny-clip", "--set", "Umt:Model:Preset=tiny", "--set", "Umt:Run:BatchSize=2",
+            "--set", $"Umt:Dataset:Options:{dataset}:Manifest={temp.Combine(manifest)}", "--set", $"Umt:Dataset:Options:{dataset}:Root={temp.Path}",
+            "--set", $"Umt:Dataset:Options:{dataset}:Format=auto");
+
+        result.ExitCode.Should().Be(0, result.All);
+        result.Output.Should().Contain($"dataset   {dataset}");
+    }
 }
