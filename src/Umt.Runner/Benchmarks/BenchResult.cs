@@ -23,6 +23,8 @@ public sealed record BenchResult(
     [property: JsonPropertyName("rss_slope_kb_per_step")] double RssSlopeKbPerStep,
     [property: JsonPropertyName("rss_mb_end")] double RssMbEnd,
     [property: JsonPropertyName("rss_mb_every_50_steps")] IReadOnlyList<double> RssMbEvery50Steps,
+    [property: JsonPropertyName("managed_committed_mb_every_50_steps")] IReadOnlyList<double> ManagedCommittedMbEvery50Steps,
+    [property: JsonPropertyName("native_slope_kb_per_step")] double NativeSlopeKbPerStep,
     [property: JsonPropertyName("allocator")] IReadOnlyDictionary<string, string> Allocator,
     [property: JsonPropertyName("steps")] int Steps,
     [property: JsonPropertyName("threads")] int Threads,

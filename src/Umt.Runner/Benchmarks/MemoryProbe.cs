@@ -10,6 +10,12 @@ public static class MemoryProbe
         return long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) * (Environment.SystemPageSize / 1024.0);
     }
 
+    /// <summary>
+    /// Memory the .NET GC has committed, in KiB: RSS minus this is (to within untouched committed
+    /// pages) native memory, which tells libtorch/glibc growth from managed heap growth.
+    /// </summary>
+    public static double ManagedCommittedKib() => GC.GetGCMemoryInfo().TotalCommittedBytes / 1024.0;
+
     /// <summary>Least-squares slope of <paramref name="values"/> against their index.</summary>
     public static double Slope(IReadOnlyList<double> values)
     {

@@ -62,10 +62,12 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log)
         }
 
         var rss = new List<double>();
+        var managed = new List<double>();
         for (int i = 0; i < WarmupSteps; i++)
         {
             Configured();
             rss.Add(MemoryProbe.ResidentKib());
+            managed.Add(MemoryProbe.ManagedCommittedKib());
             Bare();
         }
         var configuredMs = new List<double>();
@@ -98,6 +100,7 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log)
                 configuredLaps.Add(configuredPhases.LastStep);
                 unattributed.Add(ms - configuredPhases.LastStepTotal);
                 rss.Add(MemoryProbe.ResidentKib());
+                managed.Add(MemoryProbe.ManagedCommittedKib());
                 if (!bareFirst)
                 {
                     TimedBare();
@@ -109,6 +112,7 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log)
         {
             Configured();
             rss.Add(MemoryProbe.ResidentKib());
+            managed.Add(MemoryProbe.ManagedCommittedKib());
             if (rss.Count % 100 == 0)
             {
                 log.Information("bench memory: step {Step}/{Steps}, RSS {Rss:F0} MB", rss.Count, steps, rss[^1] / 1024);
@@ -124,6 +128,8 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log)
         double gemm = GemmProbe.Gflops(plan.Device);
         double achieved = gflop / (stepMs / 1000);
         var fit = rss.Count > RssFitFrom + 1 ? rss.Skip(RssFitFrom).ToList() : rss;
+        var native = rss.Zip(managed, (r, m) => r - m).ToList();
+        var nativeFit = native.Count > RssFitFrom + 1 ? native.Skip(RssFitFrom).ToList() : native;
         return new BenchResult(
             StepMs: stepMs,
             BareStepMs: bareStepMs,
@@ -140,6 +146,8 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log)
             RssSlopeKbPerStep: MemoryProbe.Slope(fit),
             RssMbEnd: rss[^1] / 1024,
             RssMbEvery50Steps: rss.Where((_, i) => i % 50 == 0).Select(kib => Math.Round(kib / 1024, 1)).ToList(),
+            ManagedCommittedMbEvery50Steps: managed.Where((_, i) => i % 50 == 0).Select(kib => Math.Round(kib / 1024, 1)).ToList(),
+            NativeSlopeKbPerStep: MemoryProbe.Slope(nativeFit),
             Allocator: MemoryProbe.AllocatorSettings(),
             Steps: rss.Count,
             Threads: torch.get_num_threads(),

@@ -78,7 +78,7 @@ public static class BenchCommand
         Line($"config:          {r.Config}");
         Line($"step:            {r.StepMs:F1} ms configured, {r.BareStepMs:F1} ms hand-written, overhead ratio {r.OverheadRatio:F3} (medians; {r.Threads} threads)");
         Line($"throughput:      {r.TokensPerSecond:F0} tokens/s, {r.GflopPerStep:F2} GFLOP/step, {r.AchievedGflops:F1} GFLOP/s = {r.GemmFraction:F2} of the {r.GemmGflops:F1} GFLOP/s GEMM");
-        Line($"memory:          RSS {r.RssMbEnd:F0} MB after {r.Steps} steps, slope {r.RssSlopeKbPerStep:F1} KB/step");
+        Line($"memory:          RSS {r.RssMbEnd:F0} MB after {r.Steps} steps, slope {r.RssSlopeKbPerStep:F1} KB/step ({r.NativeSlopeKbPerStep:F1} KB/step outside the .NET heap)");
         Line($"");
         Line($"{"phase (ms, median)",-22}{"configured",12}{"hand-written",14}");
         foreach (var (phase, ms) in r.PhasesMs)
