@@ -3,6 +3,7 @@ using Umt.Abstractions.Datasets;
 using Umt.Abstractions.Masking;
 using Umt.Abstractions.Objectives;
 using Umt.Abstractions.Teachers;
+using Umt.Abstractions.TextEncoders;
 
 namespace Umt.Abstractions.Composition;
 
@@ -40,6 +41,15 @@ public sealed class ExportObjectiveAttribute(string name) : ExportAttribute(type
 /// <summary>Exports a dataset factory under a configuration name.</summary>
 [MetadataAttribute, AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
 public sealed class ExportVideoDatasetAttribute(string name) : ExportAttribute(typeof(IVideoDatasetFactory))
+{
+    public string Name { get; } = name;
+
+    public string Description { get; init; } = "";
+}
+
+/// <summary>Exports a text encoder factory under a configuration name.</summary>
+[MetadataAttribute, AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
+public sealed class ExportTextEncoderAttribute(string name) : ExportAttribute(typeof(ITextEncoderFactory))
 {
     public string Name { get; } = name;
 

@@ -7,6 +7,7 @@ public enum PluginKind
     Teacher,
     Objective,
     Dataset,
+    TextEncoder,
 }
 
 public static class PluginKindExtensions
@@ -18,8 +19,12 @@ public static class PluginKindExtensions
         PluginKind.Teacher => "Teacher",
         PluginKind.Objective => "Objectives",
         PluginKind.Dataset => "Dataset",
+        PluginKind.TextEncoder => "TextEncoder",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
+
+    /// <summary>The kind's name in listings (<c>umt plugins</c>): lower kebab-case, <c>text-encoder</c>.</summary>
+    public static string Name(this PluginKind kind) => kind == PluginKind.TextEncoder ? "text-encoder" : kind.ToString().ToLowerInvariant();
 
     /// <summary>Human name used in messages ("masking strategy", "teacher").</summary>
     public static string Noun(this PluginKind kind) => kind switch
@@ -28,6 +33,7 @@ public static class PluginKindExtensions
         PluginKind.Teacher => "teacher",
         PluginKind.Objective => "objective",
         PluginKind.Dataset => "dataset",
+        PluginKind.TextEncoder => "text encoder",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

@@ -22,10 +22,14 @@ public static class PluginsCommand
             {
                 plugins.Add(new PluginInfo("teacher", RunPlanner.NoTeacher, "No teacher: the VideoMAE baseline (objectives that need a teacher refuse it).", "(built in)", "Umt:Teacher:Use", []));
             }
+            if (kind == PluginKind.TextEncoder)
+            {
+                plugins.Add(new PluginInfo(kind.Name(), RunPlanner.NoTeacher, "No text encoder (stage 1); the default when Umt:TextEncoder:Use is absent.", "(built in)", "Umt:TextEncoder:Use", []));
+            }
             foreach (var entry in catalog.Of(kind))
             {
                 string path = kind == PluginKind.Objective ? $"Umt:Objectives:{entry.Name}:Options" : $"Umt:{kind.Section()}:Options:{entry.Name}";
-                plugins.Add(new PluginInfo(kind.ToString().ToLowerInvariant(), entry.Name, entry.Description, entry.AssemblyName, path, Options(entry.Factory.OptionsType)));
+                plugins.Add(new PluginInfo(kind.Name(), entry.Name, entry.Description, entry.AssemblyName, path, Options(entry.Factory.OptionsType)));
             }
         }
         return plugins;

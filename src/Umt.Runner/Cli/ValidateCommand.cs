@@ -31,6 +31,12 @@ public static class ValidateCommand
             output.WriteLine($"  objective {objective.Entry.Name} × {objective.Weight} ({objective.Entry.AssemblyName}) {JsonSerializer.Serialize(objective.Options, objective.Options.GetType(), Json)}");
             output.WriteLine($"            reads student blocks [{string.Join(", ", objective.Traits.StudentBlocks)}]{(objective.Traits.NeedsTeacher ? $", {objective.Traits.TeacherLayers} teacher layers" : "")}");
         }
+        if (plan.TextEncoder is { } textEncoder)
+        {
+            Plugin(output, "text", textEncoder);
+            var t = plan.TextEncoderTraits!;
+            output.WriteLine($"            width {t.Width}, {t.Layers} layers ({t.FusionLayer} text + {t.Layers - t.FusionLayer} fusion), vocabulary {t.VocabSize}, {t.MaxLength} tokens per caption");
+        }
         var s = plan.Schedule;
         output.WriteLine($"  schedule  {s.TotalSteps} steps ({s.StepsPerEpoch}/epoch), warm-up {s.WarmupSteps}, batch {plan.Run.BatchSize} × {plan.Optimizer.AccumulateSteps} accumulation, "
             + $"lr {s.PeakLr:E3} → {s.MinLr:E3}, AdamW betas ({plan.Optimizer.Betas[0]}, {plan.Optimizer.Betas[1]}), weight decay {plan.Optimizer.WeightDecay}");

@@ -10,7 +10,7 @@ namespace Umt.Runner.Composition;
 internal static class PluginAssemblyScanner
 {
     /// <summary>Built-in plugin assemblies (referenced by the runner, loaded in the default context).</summary>
-    public static readonly string[] BuiltIn = ["Umt.Plugins.Masking", "Umt.Plugins.Teachers", "Umt.Plugins.Objectives", "Umt.Plugins.Datasets"];
+    public static readonly string[] BuiltIn = ["Umt.Plugins.Masking", "Umt.Plugins.Teachers", "Umt.Plugins.Objectives", "Umt.Plugins.Datasets", "Umt.Plugins.TextEncoders"];
 
     /// <summary>Assemblies that exist once, in the host; a plugin folder must not carry its own copy.</summary>
     public static readonly string[] SharedWithHost = ["Umt.Abstractions", "Umt.Models", "TorchSharp"];

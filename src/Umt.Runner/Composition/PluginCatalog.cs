@@ -6,6 +6,7 @@ using Umt.Abstractions.Datasets;
 using Umt.Abstractions.Masking;
 using Umt.Abstractions.Objectives;
 using Umt.Abstractions.Teachers;
+using Umt.Abstractions.TextEncoders;
 using Umt.Runner.Configuration;
 
 namespace Umt.Runner.Composition;
@@ -63,6 +64,7 @@ public sealed partial class PluginCatalog
                 [PluginKind.Teacher] = Collect<ITeacherFactory>(container, PluginKind.Teacher, errors),
                 [PluginKind.Objective] = Collect<IObjectiveFactory>(container, PluginKind.Objective, errors),
                 [PluginKind.Dataset] = Collect<IVideoDatasetFactory>(container, PluginKind.Dataset, errors),
+                [PluginKind.TextEncoder] = Collect<ITextEncoderFactory>(container, PluginKind.TextEncoder, errors),
             };
             if (errors.Count > 0)
             {

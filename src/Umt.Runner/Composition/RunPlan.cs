@@ -6,6 +6,7 @@ using Umt.Abstractions.Geometry;
 using Umt.Abstractions.Masking;
 using Umt.Abstractions.Objectives;
 using Umt.Abstractions.Teachers;
+using Umt.Abstractions.TextEncoders;
 using Umt.Models.Student;
 using Umt.Runner.Configuration;
 using static TorchSharp.torch;
@@ -57,6 +58,11 @@ public sealed class RunPlan
     public required MaskingTraits MaskingTraits { get; init; }
 
     public required IReadOnlyList<SelectedObjective> Objectives { get; init; }
+
+    /// <summary>The text encoder, or null when the run has none (stage 1).</summary>
+    public SelectedPlugin? TextEncoder { get; init; }
+
+    public TextEncoderTraits? TextEncoderTraits { get; init; }
 
     /// <summary>Student blocks any objective reads, ascending.</summary>
     public required IReadOnlyList<int> StudentBlocks { get; init; }

@@ -6,6 +6,7 @@ using Umt.Abstractions.Geometry;
 using Umt.Abstractions.Masking;
 using Umt.Abstractions.Objectives;
 using Umt.Abstractions.Teachers;
+using Umt.Abstractions.TextEncoders;
 using Umt.Models.Student;
 using Umt.Runner.Configuration;
 
@@ -23,7 +24,7 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
     public const string NoTeacher = "none";
 
     private static readonly string[] KnownSections =
-        ["PluginDirectories", "Run", "Optimizer", "Model", "Distributed", "Dataset", "Teacher", "Masking", "Objectives", "TeacherTraining"];
+        ["PluginDirectories", "Run", "Optimizer", "Model", "Distributed", "Dataset", "Teacher", "Masking", "Objectives", "TeacherTraining", "TextEncoder"];
 
     public RunPlan Plan(IConfiguration configuration, string baseDirectory)
     {
@@ -55,10 +56,12 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
         var teacherChoice = Select(PluginKind.Teacher, umt.GetSection("Teacher"), errors, warnings, allowNone: true);
         var maskingChoice = Select(PluginKind.Masking, umt.GetSection("Masking"), errors, warnings);
         var objectives = SelectObjectives(umt.GetSection("Objectives"), student, errors);
+        var textEncoderChoice = Select(PluginKind.TextEncoder, umt.GetSection("TextEncoder"), errors, warnings, allowNone: true, optional: true);
 
         DatasetInfo? datasetInfo = Describe(datasetChoice, errors, c => ((IVideoDatasetFactory)c.Entry.Factory).Describe(c.Options, context));
         TeacherTraits? teacherTraits = Describe(teacherChoice, errors, c => ((ITeacherFactory)c.Entry.Factory).Describe(c.Options, context));
         MaskingTraits? maskingTraits = Describe(maskingChoice, errors, c => ((IMaskingStrategyFactory)c.Entry.Factory).Describe(c.Options));
+        TextEncoderTraits? textEncoderTraits = Describe(textEncoderChoice, errors, c => ((ITextEncoderFactory)c.Entry.Factory).Describe(c.Options, context));
         if (errors.Count > 0)
         {
             throw new ConfigurationException(errors);
@@ -94,6 +97,8 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
             Masking = maskingChoice!,
             MaskingTraits = maskingTraits!,
             Objectives = objectives,
+            TextEncoder = textEncoderChoice,
+            TextEncoderTraits = textEncoderTraits,
             StudentBlocks = objectives.SelectMany(o => o.Traits.StudentBlocks).Distinct().Order().ToArray(),
             TeacherLayers = teacherTraits is null || k == 0 ? [] : Enumerable.Range(teacherTraits.Depth - k, k).ToArray(),
             Schedule = schedule,
@@ -130,7 +135,9 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
     }
 
     /// <summary>Resolves <c>Use</c> of a kind's section and binds <c>Options:&lt;name&gt;</c>.</summary>
-    private SelectedPlugin? Select(PluginKind kind, IConfigurationSection section, List<string> errors, List<string> warnings, bool allowNone = false)
+    /// <param name="allowNone"><c>none</c> is a valid choice (no plugin of this kind).</param>
+    /// <param name="optional">A missing <c>Use</c> means <c>none</c> (a kind only some runs need).</param>
+    private SelectedPlugin? Select(PluginKind kind, IConfigurationSection section, List<string> errors, List<string> warnings, bool allowNone = false, bool optional = false)
     {
         foreach (var child in section.GetChildren())
         {
@@ -148,6 +155,10 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
             }
         }
         string? use = section["Use"];
+        if (optional && string.IsNullOrWhiteSpace(use))
+        {
+            return null;
+        }
         if (string.IsNullOrWhiteSpace(use))
         {
             errors.Add($"{section.Path}:Use is required: choose a {kind.Noun()} from {string.Join(", ", available)}.");

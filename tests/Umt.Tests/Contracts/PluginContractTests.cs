@@ -6,6 +6,7 @@ using Umt.Abstractions.Masking;
 using Umt.Abstractions.Objectives;
 using Umt.Abstractions.Randomness;
 using Umt.Abstractions.Teachers;
+using Umt.Abstractions.TextEncoders;
 using Umt.Models.Student;
 using Umt.Plugins.Datasets.MediaDatasets;
 using Umt.Runner.Composition;
@@ -35,6 +36,8 @@ public sealed class PluginContractTests
     public static TheoryData<string> ObjectivePlugins => Names(PluginKind.Objective);
 
     public static TheoryData<string> DatasetPlugins => Names(PluginKind.Dataset);
+
+    public static TheoryData<string> TextEncoderPlugins => Names(PluginKind.TextEncoder);
 
     private static TheoryData<string> Names(PluginKind kind) => new(Catalog.Of(kind).Select(e => e.Name));
 
@@ -166,5 +169,37 @@ public sealed class PluginContractTests
                 sample.Boxes.Should().HaveCount(info.Frames * 4).And.OnlyContain(v => v >= 0 && v <= 1);
             }
         }
+    }
+
+    [Theory, MemberData(nameof(TextEncoderPlugins))]
+    public void Text_encoder_tokenizes_encodes_fuses_and_predicts_tokens_of_the_declared_sizes(string name)
+    {
+        using var scope = NewDisposeScope();
+        var (factory, options) = Defaults<ITextEncoderFactory>(PluginKind.TextEncoder, name);
+        var traits = factory.Describe(options, Context);
+        using var encoder = factory.Create(options, Context);
+        var tokenizer = encoder.Tokenizer;
+
+        encoder.Traits.Should().Be(traits, "Describe promises what Create delivers");
+        traits.FusionLayer.Should().BeInRange(0, traits.Layers);
+        var text = tokenizer.Encode(["a small red circle moves to the left", "a large blue square"], CPU);
+        text.InputIds.shape.Should().Equal(2, traits.MaxLength);
+        text.InputIds[.., 0].data<long>().ToArray().Should().OnlyContain(id => id == tokenizer.ClsId, "every caption starts with [CLS]");
+        var ids = text.InputIds.data<long>().ToArray();
+        var mask = text.AttentionMask.data<long>().ToArray();
+        ids.Where((_, i) => mask[i] == 0).Should().OnlyContain(id => id == tokenizer.PadId, "padding is [PAD]");
+        ids.Should().OnlyContain(id => id >= 0 && id < tokenizer.VocabSize);
+
+        var hidden = encoder.EncodeText(text);                                                       // [B, L, W]
+        var vision = randn(2, 5, Student.Width).requires_grad_();                                    // [B, N, D]
+        var fused = encoder.Fuse(hidden, text.AttentionMask, vision);                                 // [B, L, W]
+        var logits = encoder.MlmLogits(fused);                                                        // [B, L, V]
+        logits.pow(2).mean().backward();
+
+        hidden.shape.Should().Equal(2, traits.MaxLength, traits.Width);
+        fused.shape.Should().Equal(2, traits.MaxLength, traits.Width);
+        logits.shape.Should().Equal(2, traits.MaxLength, traits.VocabSize);
+        vision.grad!.abs().sum().item<float>().Should().BeGreaterThan(0, "the fusion layers attend to the vision tokens");
+        encoder.Module.parameters().Count(p => p.grad is { } g && g.abs().sum().item<float>() > 0).Should().BeGreaterThan(0, "the encoder is trainable");
     }
 }
