@@ -5,4 +5,5 @@ namespace Umt.Abstractions.Datasets;
 /// <param name="Labels">Label set name → class index.</param>
 /// <param name="Caption">Caption, when the dataset has captions.</param>
 /// <param name="Boxes">Main object's box per frame, <c>[T, 4]</c> as (x0, y0, x1, y1) in [0, 1] of the frame, or null.</param>
-public sealed record VideoSample(float[] Pixels, IReadOnlyDictionary<string, int> Labels, string? Caption = null, float[]? Boxes = null);
+/// <param name="Source">Where the sample came from (a media file's path), for indexes of extracted features; null for generated data.</param>
+public sealed record VideoSample(float[] Pixels, IReadOnlyDictionary<string, int> Labels, string? Caption = null, float[]? Boxes = null, string? Source = null);

@@ -80,7 +80,7 @@ internal sealed class MediaDataset : IVideoDataset
             bool flip = settings.Flip && random.Chance(0.5);
             byte[] rgb = reader.Read(entry.Path, info, frames, crop, settings.Size, settings.Resampling, cancel); // [T, S, S, 3]
             float[] pixels = ClipPixels.FromRgb24(rgb, settings.Frames, settings.Size, settings.Size, flip);  // [3, T, S, S]
-            return new VideoSample(pixels, Labels(entry.Label), Caption(entry, ref random));
+            return new VideoSample(pixels, Labels(entry.Label), Caption(entry, ref random), Source: entry.Path);
         }
         catch (IOException e) when (e is not UnreadableMediaException)
         {

@@ -68,7 +68,7 @@ public static class DataCommand
         {
             string name = parse.GetValue(dataset) ?? services.GetRequiredService<IConfiguration>()["Umt:Dataset:Use"] ?? "";
             string prefix = $"Umt:Dataset:Options:{name}";
-            using var pointed = build([$"Umt:Dataset:Use={name}", $"{prefix}:Manifest={Path.GetFullPath(parse.GetValue(manifest)!)}", $"{prefix}:Root={Path.GetFullPath(parse.GetValue(root)!)}"]);
+            using var pointed = build(a => a with { Sets = [.. a.Sets, $"Umt:Dataset:Use={name}", $"{prefix}:Manifest={Path.GetFullPath(parse.GetValue(manifest)!)}", $"{prefix}:Root={Path.GetFullPath(parse.GetValue(root)!)}"] });
             var plan = pointed.GetRequiredService<RunPlan>();
             var log = pointed.GetRequiredService<ILogger>();
             using var reader = plan.CreateDataset(log);

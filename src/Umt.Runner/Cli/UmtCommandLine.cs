@@ -68,6 +68,7 @@ public static class UmtCommandLine
         root.Subcommands.Add(teacher);
         root.Subcommands.Add(MaskCommand.Create(output, error, Guarded));
         root.Subcommands.Add(DataCommand.Create(output, error, cancel));
+        root.Subcommands.Add(ExtractCommand.Create(output, error, cancel));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -88,22 +89,23 @@ public static class UmtCommandLine
 
     /// <summary>
     /// <see cref="Guarded(ParseResult, TextWriter, Func{ServiceProvider, int})"/> for verbs that
-    /// add <c>--set</c> overrides of their own (e.g. <c>data verify</c> points the dataset at its
-    /// argument): <paramref name="action"/> receives a builder of services with extra overrides.
+    /// layer configuration of their own (e.g. <c>data verify</c> points the dataset at its argument,
+    /// <c>extract</c> puts the run's saved configuration under the user's): <paramref name="action"/>
+    /// receives a builder of services from the user's arguments, changed as it asks.
     /// </summary>
-    public static int Guarded(ParseResult parse, TextWriter error, Func<Func<IReadOnlyList<string>, ServiceProvider>, Func<ServiceProvider, int>> action)
+    public static int Guarded(ParseResult parse, TextWriter error, Func<Func<Func<CommonArguments, CommonArguments>, ServiceProvider>, Func<ServiceProvider, int>> action)
     {
         var arguments = new CommonArguments(parse.GetValue(RootOption), parse.GetValue(ConfigOption) ?? [], parse.GetValue(SetOption) ?? []);
         var built = new List<ServiceProvider>();
         try
         {
-            ServiceProvider Build(IReadOnlyList<string> extraSets)
+            ServiceProvider Build(Func<CommonArguments, CommonArguments> change)
             {
-                var services = RunnerServices.Build(arguments with { Sets = [.. arguments.Sets, .. extraSets] });
+                var services = RunnerServices.Build(change(arguments));
                 built.Add(services);
                 return services;
             }
-            var services = Build([]);
+            var services = Build(a => a);
             return action(Build)(services);
         }
         catch (ConfigurationException e)

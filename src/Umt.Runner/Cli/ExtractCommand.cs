@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog;
+using Umt.Abstractions.Composition;
+using Umt.Plugins.Datasets.MediaDatasets;
+using Umt.Runner.Composition;
+using Umt.Runner.Extraction;
+using Umt.Runner.Training;
+
+namespace Umt.Runner.Cli;
+
+/// <summary>
+/// <c>umt extract --checkpoint PATH --out DIR (--input FOLDER | --manifest FILE --root DIR [--dataset NAME]) [--tokens] [--batch N]</c>:
+/// student features for a folder of videos or a manifest. The run's saved <c>config.json</c> is
+/// layered under the user's configuration, so the student is rebuilt with the geometry it was
+/// trained with; the dataset is read in eval mode.
+/// </summary>
+public static class ExtractCommand
+{
+    /// <summary>Files <c>--input</c> takes as videos.</summary>
+    private static readonly string[] VideoExtensions = [".mp4", ".webm", ".mkv", ".avi", ".mov", ".m4v", ".mpg", ".mpeg"];
+
+    public static Command Create(TextWriter output, TextWriter error, CancellationToken cancel)
+    {
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A run folder (its latest checkpoint), a checkpoint folder, or a model.safetensors.", Required = true };
+        var outDir = new Option<string>("--out") { Description = "Output folder.", Required = true };
+        var input = new Option<string?>("--input") { Description = "A folder of videos (searched recursively)." };
+        var manifest = new Option<string?>("--manifest") { Description = "A manifest of the dataset plugin (instead of --input)." };
+        var root = new Option<string?>("--root") { Description = "Media root of --manifest." };
+        var dataset = new Option<string?>("--dataset") { Description = "Dataset plugin reading --manifest (default: Umt:Dataset:Use)." };
+        var tokens = new Option<bool>("--tokens") { Description = "Also write every token's features (tokens/shard-*.safetensors)." };
+        var batch = new Option<int>("--batch") { Description = "Clips per forward pass.", DefaultValueFactory = _ => 8 };
+        var extract = new Command("extract", "Frozen student features (mean-pooled, optionally per token) for a folder of videos or a manifest, from a checkpoint; unreadable files are listed, not fatal.")
+        {
+            checkpoint, outDir, input, manifest, root, dataset, tokens, batch,
+        };
+        extract.SetAction(parse => UmtCommandLine.Guarded(parse, error, build => _ =>
+        {
+            var (modelFile, runConfig) = ResolveCheckpoint(parse.GetValue(checkpoint)!);
+            string folder = Path.GetFullPath(parse.GetValue(outDir)!);
+            Directory.CreateDirectory(folder);
+            Func<CommonArguments, CommonArguments> withRun = a => runConfig is null ? a : a with { Configs = [runConfig, .. a.Configs] };
+            string[] datasetSets = parse.GetValue(input) is { } videos
+                ? FolderDataset(Path.GetFullPath(videos), folder)
+                : ManifestDataset(build(withRun), parse.GetValue(manifest), parse.GetValue(root), parse.GetValue(dataset));
+            using var services = build(a => withRun(a) with { Sets = [.. a.Sets, .. datasetSets] });
+            var plan = services.GetRequiredService<RunPlan>();
+            var result = new FeatureExtractor(plan, services.GetRequiredService<ILogger>())
+                .Run(modelFile, folder, parse.GetValue(tokens), Math.Max(1, parse.GetValue(batch)), output, cancel);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Extracted {result.Clips} clips ({result.Unreadable} unreadable) in {result.Seconds:F1} s"));
+            output.WriteLine($"  features   {result.Features}  (pooled [{result.Clips}, {plan.Student.Width}])");
+            output.WriteLine($"  index      {result.Index}");
+            if (result.TokenFolder is not null)
+            {
+                output.WriteLine($"  tokens     {result.TokenFolder}");
+            }
+            if (result.UnreadableList is not null)
+            {
+                output.WriteLine($"  unreadable {result.UnreadableList}");
+            }
+            return ExitCodes.Success;
+        }));
+        return extract;
+    }
+
+    /// <summary>The model file, and the run's saved configuration when there is one.</summary>
+    private static (string ModelFile, string? RunConfig) ResolveCheckpoint(string path)
+    {
+        string full = Path.GetFullPath(path);
+        string? checkpointFolder = File.Exists(full) ? Path.GetDirectoryName(full)
+            : File.Exists(Path.Combine(full, CheckpointStore.ModelFile)) ? full
+            : Directory.Exists(full) ? new CheckpointStore(full).Latest()?.Directory
+            : null;
+        if (checkpointFolder is null)
+        {
+            throw new ArgumentException($"--checkpoint '{path}' is neither a model file, a checkpoint folder, nor a run folder with a complete checkpoint.");
+        }
+        string modelFile = File.Exists(full) ? full : Path.Combine(checkpointFolder, CheckpointStore.ModelFile);
+        string runConfig = Path.Combine(Path.GetDirectoryName(checkpointFolder)!, Trainer.ResolvedConfigFile);
+        return (modelFile, File.Exists(runConfig) ? runConfig : null);
+    }
+
+    /// <summary>Every video under <paramref name="videos"/> as a kinetics list (label 0) in eval mode.</summary>
+    private static string[] FolderDataset(string videos, string outDirectory)
+    {
+        if (!Directory.Exists(videos))
+        {
+            throw new ArgumentException($"--input '{videos}' is not a folder.");
+        }
+        var files = Directory.EnumerateFiles(videos, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            .Where(f => VideoExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .Select(f => Path.GetRelativePath(videos, f))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (files.Count == 0)
+        {
+            throw new ArgumentException($"--input '{videos}' holds no videos ({string.Join(", ", VideoExtensions)}).");
+        }
+        string list = Path.Combine(outDirectory, "input.csv");
+        File.WriteAllLines(list, files.Select(f => $"\"{f.Replace("\"", "\"\"", StringComparison.Ordinal)}\",0"));
+        const string Prefix = "Umt:Dataset:Options:kinetics";
+        return ["Umt:Dataset:Use=kinetics", $"{Prefix}:Manifest={list}", $"{Prefix}:Root={videos}", $"{Prefix}:Format=list", $"{Prefix}:Separator=,", $"{Prefix}:Mode=eval"];
+    }
+
+    /// <summary>The named (or configured) dataset on the manifest; eval mode where the plugin has one.</summary>
+    private static string[] ManifestDataset(ServiceProvider services, string? manifest, string? root, string? dataset)
+    {
+        if (manifest is null || root is null)
+        {
+            throw new ArgumentException("Give --input FOLDER, or --manifest FILE with --root DIR.");
+        }
+        string name = dataset ?? services.GetRequiredService<IConfiguration>()["Umt:Dataset:Use"] ?? "";
+        var entry = services.GetRequiredService<PluginCatalog>().Find(PluginKind.Dataset, name)
+            ?? throw new ArgumentException($"--dataset: no dataset plugin '{name}'.");
+        string prefix = $"Umt:Dataset:Options:{name}";
+        string[] sets = [$"Umt:Dataset:Use={name}", $"{prefix}:Manifest={Path.GetFullPath(manifest)}", $"{prefix}:Root={Path.GetFullPath(root)}"];
+        return entry.Factory.OptionsType.IsSubclassOf(typeof(MediaDatasetOptions)) ? [.. sets, $"{prefix}:Mode=eval"] : sets;
+    }
+}
