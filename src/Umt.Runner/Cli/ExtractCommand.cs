@@ -6,8 +6,8 @@ using Serilog;
 using Umt.Abstractions.Composition;
 using Umt.Plugins.Datasets.MediaDatasets;
 using Umt.Runner.Composition;
+using Umt.Runner.Evaluation;
 using Umt.Runner.Extraction;
-using Umt.Runner.Training;
 
 namespace Umt.Runner.Cli;
 
@@ -38,17 +38,17 @@ public static class ExtractCommand
         };
         extract.SetAction(parse => UmtCommandLine.Guarded(parse, error, build => _ =>
         {
-            var (modelFile, runConfig) = ResolveCheckpoint(parse.GetValue(checkpoint)!);
+            var reference = CheckpointReference.Resolve(parse.GetValue(checkpoint)!);
             string folder = Path.GetFullPath(parse.GetValue(outDir)!);
             Directory.CreateDirectory(folder);
-            Func<CommonArguments, CommonArguments> withRun = a => runConfig is null ? a : a with { Configs = [runConfig, .. a.Configs] };
+            Func<CommonArguments, CommonArguments> withRun = reference.Under;
             string[] datasetSets = parse.GetValue(input) is { } videos
                 ? FolderDataset(Path.GetFullPath(videos), folder)
                 : ManifestDataset(build(withRun), parse.GetValue(manifest), parse.GetValue(root), parse.GetValue(dataset));
             using var services = build(a => withRun(a) with { Sets = [.. a.Sets, .. datasetSets] });
             var plan = services.GetRequiredService<RunPlan>();
             var result = new FeatureExtractor(plan, services.GetRequiredService<ILogger>())
-                .Run(modelFile, folder, parse.GetValue(tokens), Math.Max(1, parse.GetValue(batch)), output, cancel);
+                .Run(reference.ModelFile, folder, parse.GetValue(tokens), Math.Max(1, parse.GetValue(batch)), output, cancel);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Extracted {result.Clips} clips ({result.Unreadable} unreadable) in {result.Seconds:F1} s"));
             output.WriteLine($"  features   {result.Features}  (pooled [{result.Clips}, {plan.Student.Width}])");
             output.WriteLine($"  index      {result.Index}");
@@ -63,23 +63,6 @@ public static class ExtractCommand
             return ExitCodes.Success;
         }));
         return extract;
-    }
-
-    /// <summary>The model file, and the run's saved configuration when there is one.</summary>
-    private static (string ModelFile, string? RunConfig) ResolveCheckpoint(string path)
-    {
-        string full = Path.GetFullPath(path);
-        string? checkpointFolder = File.Exists(full) ? Path.GetDirectoryName(full)
-            : File.Exists(Path.Combine(full, CheckpointStore.ModelFile)) ? full
-            : Directory.Exists(full) ? new CheckpointStore(full).Latest()?.Directory
-            : null;
-        if (checkpointFolder is null)
-        {
-            throw new ArgumentException($"--checkpoint '{path}' is neither a model file, a checkpoint folder, nor a run folder with a complete checkpoint.");
-        }
-        string modelFile = File.Exists(full) ? full : Path.Combine(checkpointFolder, CheckpointStore.ModelFile);
-        string runConfig = Path.Combine(Path.GetDirectoryName(checkpointFolder)!, Trainer.ResolvedConfigFile);
-        return (modelFile, File.Exists(runConfig) ? runConfig : null);
     }
 
     /// <summary>Every video under <paramref name="videos"/> as a kinetics list (label 0) in eval mode.</summary>
@@ -105,7 +88,7 @@ public static class ExtractCommand
     }
 
     /// <summary>The named (or configured) dataset on the manifest; eval mode where the plugin has one.</summary>
-    private static string[] ManifestDataset(ServiceProvider services, string? manifest, string? root, string? dataset)
+    internal static string[] ManifestDataset(ServiceProvider services, string? manifest, string? root, string? dataset)
     {
         if (manifest is null || root is null)
         {

@@ -69,6 +69,7 @@ public static class UmtCommandLine
         root.Subcommands.Add(MaskCommand.Create(output, error, Guarded));
         root.Subcommands.Add(DataCommand.Create(output, error, cancel));
         root.Subcommands.Add(ExtractCommand.Create(output, error, cancel));
+        root.Subcommands.Add(EvalCommand.Create(output, error, cancel));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -3,11 +3,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Serilog;
-using TorchSharp;
 using Umt.Abstractions.Datasets;
-using Umt.Models.Student;
 using Umt.Models.Weights;
 using Umt.Runner.Composition;
+using Umt.Runner.Evaluation;
 using Umt.Runner.Training;
 using static TorchSharp.torch;
 
@@ -36,28 +35,18 @@ public sealed class FeatureExtractor(RunPlan plan, ILogger log)
     {
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(outDirectory);
-        using var student = LoadStudent(modelFile);
+        using var student = FrozenStudent.Load(plan, modelFile);
         using var dataset = plan.CreateDataset(log);
         long count = dataset.Info.Count;
         var pooled = new List<Tensor>();
         var index = new StringBuilder("row,source,labels\n");
         var unreadable = new ConcurrentBag<(long Index, UnreadableMediaException Failure)>();
         int rows = 0, shard = 0;
-        for (long start = 0; start < count && !cancel.IsCancellationRequested; start += batchSize)
+        foreach (var batch in EvaluationReader.Batches(dataset, batchSize, plan.Run.DataWorkers, unreadable, cancel))
         {
             using var scope = NewDisposeScope();
-            var samples = Read(dataset, start, (int)Math.Min(batchSize, count - start), unreadable, cancel);
-            if (samples.Count == 0)
-            {
-                continue;
-            }
-            var video = Stack(samples);                                                           // [b, 3, T, H, W]
-            Tensor last;
-            using (no_grad())
-            {
-                var mask = zeros([samples.Count, plan.Student.Grid.Count], ScalarType.Bool, plan.Device); // [b, N], nothing hidden
-                last = student.ForwardVisible(video, mask, [plan.Student.Depth - 1], null)[plan.Student.Depth - 1]; // [b, N, D]
-            }
+            var samples = batch.Samples;
+            var last = student.Tokens(batch.Video(plan));                                          // [b, N, D]
             pooled.Add(last.mean([1]).cpu().MoveToOuterDisposeScope());                            // [b, D]
             if (tokens)
             {
@@ -69,11 +58,11 @@ public sealed class FeatureExtractor(RunPlan plan, ILogger log)
                     ["rows"] = arange(rows, rows + samples.Count, dtype: ScalarType.Int64),        // [b]
                 });
             }
-            foreach (var (_, sample) in samples)
+            foreach (var sample in samples)
             {
                 index.Append(CultureInfo.InvariantCulture, $"{rows++},{Csv(sample.Source ?? "")},{Csv(string.Join(";", sample.Labels.Select(kv => $"{kv.Key}={kv.Value}")))}\n");
             }
-            progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"extract: {Math.Min(start + batchSize, count)}/{count} samples, {rows} clips, {unreadable.Count} unreadable, {clock.Elapsed.TotalSeconds:F0} s"));
+            progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"extract: {batch.Indices[^1] + 1}/{count} samples, {rows} clips, {unreadable.Count} unreadable, {clock.Elapsed.TotalSeconds:F0} s"));
         }
 
         string features = Path.Combine(outDirectory, FeaturesFile);
@@ -96,47 +85,6 @@ public sealed class FeatureExtractor(RunPlan plan, ILogger log)
                 .Select(u => string.Create(CultureInfo.InvariantCulture, $"{u.Index},{Csv(u.Failure.MediaPath)},{Csv(u.Failure.Reason)},{Csv(u.Failure.Detail)}\n"))));
         }
         return new ExtractionResult(rows, unreadable.Count, features, indexFile, unreadableFile, tokens ? Path.Combine(outDirectory, TokenFolder) : null, clock.Elapsed.TotalSeconds);
-    }
-
-    /// <summary>The student of the plan's geometry with the checkpoint's <c>encoder.*</c> weights, in eval mode on the run's device.</summary>
-    private VideoVisionTransformer LoadStudent(string modelFile)
-    {
-        var student = new VideoVisionTransformer(plan.StudentConfig);
-        using (var scope = NewDisposeScope())
-        {
-            StateDictLoader.Load(student, SafetensorsFile.Read(modelFile), TrainingModel.StudentPrefix);
-        }
-        student.to(plan.Device);
-        student.eval();
-        return student;
-    }
-
-    /// <summary>Reads samples [start, start + length) in parallel; unreadable ones are collected, not thrown.</summary>
-    private List<(long Index, VideoSample Sample)> Read(IVideoDataset dataset, long start, int length, ConcurrentBag<(long, UnreadableMediaException)> unreadable, CancellationToken cancel)
-    {
-        var read = new VideoSample?[length];
-        Parallel.For(0, length, new ParallelOptions { MaxDegreeOfParallelism = plan.Run.DataWorkers, CancellationToken = cancel }, i =>
-        {
-            try
-            {
-                read[i] = dataset.Read(start + i, augmentationKey: 0, cancel);
-            }
-            catch (UnreadableMediaException failure)
-            {
-                unreadable.Add((start + i, failure));
-            }
-        });
-        return [.. read.Select((sample, i) => (start + i, sample)).Where(r => r.sample is not null).Select(r => (r.Item1, r.sample!))];
-    }
-
-    private Tensor Stack(List<(long Index, VideoSample Sample)> samples)
-    {
-        var pixels = new float[samples.Count * samples[0].Sample.Pixels.Length];
-        for (int row = 0; row < samples.Count; row++)
-        {
-            samples[row].Sample.Pixels.CopyTo(pixels, row * samples[0].Sample.Pixels.Length);
-        }
-        return tensor(pixels, [samples.Count, 3, plan.Student.Frames, plan.Student.ImageSize, plan.Student.ImageSize]).to(plan.Device); // [b, 3, T, H, W]
     }
 
     /// <summary>A CSV field, quoted when it holds a separator, quote or newline.</summary>

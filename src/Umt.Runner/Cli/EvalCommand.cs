@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog;
+using Umt.Runner.Composition;
+using Umt.Runner.Evaluation;
+
+namespace Umt.Runner.Cli;
+
+/// <summary><c>umt eval probe</c>: linear probe and k-NN on frozen student features (issue 6).</summary>
+public static class EvalCommand
+{
+    public static Command Create(TextWriter output, TextWriter error, CancellationToken cancel)
+    {
+        var eval = new Command("eval", "Evaluate a trained student.");
+        eval.Subcommands.Add(Probe(output, error, cancel));
+        return eval;
+    }
+
+    private static Command Probe(TextWriter output, TextWriter error, CancellationToken cancel)
+    {
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A run folder (its latest checkpoint), a checkpoint folder, or a model.safetensors.", Required = true };
+        var label = new Option<string?>("--label") { Description = "Label set to probe (default: every label set of the dataset)." };
+        var trainCount = new Option<int>("--train") { Description = "Training clips, synthetic dataset.", DefaultValueFactory = _ => 1024 };
+        var testCount = new Option<int>("--test") { Description = "Held-out clips, synthetic dataset.", DefaultValueFactory = _ => 512 };
+        var trainManifest = new Option<string?>("--train-manifest") { Description = "Training split of a dataset of files." };
+        var testManifest = new Option<string?>("--test-manifest") { Description = "Held-out split of a dataset of files." };
+        var root = new Option<string?>("--root") { Description = "Media root of both manifests." };
+        var dataset = new Option<string?>("--dataset") { Description = "Dataset plugin of the manifests (default: Umt:Dataset:Use)." };
+        var k = new Option<int>("--knn") { Description = "Neighbours of the k-NN classifier.", DefaultValueFactory = _ => 20 };
+        var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
+        var probe = new Command("probe", "Linear probe and weighted k-NN on frozen, mean-pooled student features: fit on the training split, top-1/top-5 on the held-out split (synthetic: its train/test splits; files: --train-manifest/--test-manifest).")
+        {
+            checkpoint, label, trainCount, testCount, trainManifest, testManifest, root, dataset, k, json,
+        };
+        probe.SetAction(parse => UmtCommandLine.Guarded(parse, error, build => _ =>
+        {
+            var reference = CheckpointReference.Resolve(parse.GetValue(checkpoint)!);
+            using var configured = build(reference.Under);
+            string name = parse.GetValue(dataset) ?? configured.GetRequiredService<IConfiguration>()["Umt:Dataset:Use"] ?? "";
+            string[] Split(string split, int clips, string? manifest) => name == "synthetic"
+                ? ["Umt:Dataset:Use=synthetic", $"Umt:Dataset:Options:synthetic:Split={split}", string.Create(CultureInfo.InvariantCulture, $"Umt:Dataset:Options:synthetic:Clips={clips}")]
+                : ExtractCommand.ManifestDataset(configured, manifest ?? throw new ArgumentException($"--{split}-manifest is required for the '{name}' dataset."), parse.GetValue(root), name);
+            using var trainServices = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. Split("train", parse.GetValue(trainCount), parse.GetValue(trainManifest))] });
+            using var testServices = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. Split("test", parse.GetValue(testCount), parse.GetValue(testManifest))] });
+            var trainPlan = trainServices.GetRequiredService<RunPlan>();
+            using var student = FrozenStudent.Load(trainPlan, reference.ModelFile);
+            var results = new ProbeEvaluation(student, trainServices.GetRequiredService<ILogger>())
+                .Run(trainPlan, testServices.GetRequiredService<RunPlan>(), parse.GetValue(label), Math.Max(1, parse.GetValue(k)), cancel);
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(results));
+                return ExitCodes.Success;
+            }
+            output.WriteLine($"probe of {reference.ModelFile} on {name} (held-out split, never augmented):");
+            foreach (var r in results)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {r.LabelSet,-12} linear top-1 {r.Linear.Top1:F3}  top-5 {r.Linear.Top5:F3}   {r.K}-NN top-1 {r.Knn.Top1:F3}   ({r.Train} train / {r.Test} held-out, {r.Classes} classes, chance {1.0 / r.Classes:F3})"));
+            }
+            return ExitCodes.Success;
+        }));
+        return probe;
+    }
+}
