@@ -30,8 +30,11 @@ internal enum PickleGlobalKind
     /// <summary><c>torch.jit._pickle.restore_type_tag(value, type)</c>: the value.</summary>
     TorchScriptTypeTag,
 
-    /// <summary>A <c>__torch__.*</c> TorchScript class: instantiated as an inert <see cref="TorchScriptObject"/>.</summary>
+    /// <summary>A <c>__torch__.*</c> TorchScript class: instantiated as an <see cref="InertObject"/>.</summary>
     TorchScriptClass,
+
+    /// <summary><c>argparse.Namespace</c>, the reference's <c>args</c> in a training checkpoint: an <see cref="InertObject"/> holding its options.</summary>
+    Namespace,
 }
 
 /// <summary>
@@ -59,6 +62,7 @@ internal sealed record PickleGlobal(string Module, string Name, PickleGlobalKind
             ("_codecs", "encode") => PickleGlobalKind.CodecsEncode,
             ("builtins" or "__builtin__", "bytes") => PickleGlobalKind.EmptyBytes,
             ("torch.jit._pickle", "restore_type_tag") => PickleGlobalKind.TorchScriptTypeTag,
+            ("argparse", "Namespace") => PickleGlobalKind.Namespace,
             ("torch.jit._pickle", _) when TorchScriptListBuilders.Contains(name) => PickleGlobalKind.TorchScriptList,
             ("torch", _) when TorchStorageTypes.TryGet(name, out _, out _) => PickleGlobalKind.Storage,
             _ when (module == "__torch__" || module.StartsWith("__torch__.", StringComparison.Ordinal)) && IsIdentifier(name) => PickleGlobalKind.TorchScriptClass,
@@ -106,10 +110,10 @@ internal sealed record PickleGlobal(string Module, string Name, PickleGlobalKind
                 return args is [List<object?> list] ? list : throw invalid($"{FullName} expects one list, got {Describe(args)}");
             case PickleGlobalKind.TorchScriptTypeTag:
                 return args.Length == 2 ? args[0] : throw invalid($"{FullName} expects (value, type), got {Describe(args)}");
-            case PickleGlobalKind.TorchScriptClass:
+            case PickleGlobalKind.TorchScriptClass or PickleGlobalKind.Namespace:
                 return args.Length == 0
-                    ? new TorchScriptObject(FullName)
-                    : throw invalid($"TorchScript class {FullName} is only instantiated without arguments, got {Describe(args)}");
+                    ? new InertObject(FullName)
+                    : throw invalid($"{FullName} is only instantiated without arguments, got {Describe(args)}");
             default:
                 throw invalid($"{FullName} cannot be called");
         }

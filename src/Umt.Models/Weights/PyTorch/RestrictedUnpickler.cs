@@ -296,8 +296,8 @@ internal sealed class RestrictedUnpickler
                 var state = Pop();
                 switch (Peek())
                 {
-                    case TorchScriptObject module:
-                        module.State = state;
+                    case InertObject instance:
+                        instance.State = state;
                         break;
                     case Dictionary<object, object?>:
                         break;   // an OrderedDict's instance attributes (a state dict's `_metadata`): not data
@@ -316,7 +316,7 @@ internal sealed class RestrictedUnpickler
         return false;
     }
 
-    private object NewObject(object? cls, object?[] args) => cls is PickleGlobal { Kind: PickleGlobalKind.TorchScriptClass or PickleGlobalKind.OrderedDict } global
+    private object NewObject(object? cls, object?[] args) => cls is PickleGlobal { Kind: PickleGlobalKind.TorchScriptClass or PickleGlobalKind.Namespace or PickleGlobalKind.OrderedDict } global
         ? global.Call(args, Invalid)!
         : throw Invalid($"NEWOBJ of {(cls as PickleGlobal)?.FullName ?? cls?.GetType().Name ?? "None"} is not supported");
 

@@ -4,7 +4,8 @@ namespace Umt.Models.Weights.PyTorch;
 
 /// <summary>
 /// Turns an unpickled object tree into a flat state dict: tensors keep their names, nested dicts
-/// (<c>{'model': {...}}</c>) and TorchScript module objects (their attributes) contribute dotted
+/// (<c>{'model': {...}}</c>) and inert objects (a TorchScript module's attributes, an
+/// <c>argparse.Namespace</c>'s options) contribute dotted
 /// names, and every other leaf (ints, floats, strings, None, <c>training</c> flags, lists, tuples)
 /// is skipped.
 /// </summary>
@@ -57,13 +58,13 @@ internal static class StateDictFlattener
         }
     }
 
-    /// <summary>A TorchScript object is its attribute dict; anything else is itself.</summary>
-    private static object? Unwrap(object? value) => value is TorchScriptObject module ? module.State : value;
+    /// <summary>An inert object is its attribute dict; anything else is itself.</summary>
+    private static object? Unwrap(object? value) => value is InertObject instance ? instance.State : value;
 
     private static string Describe(object? value) => value switch
     {
         null => "None",
-        TorchScriptObject module => $"TorchScript object {module.ClassName}",
+        InertObject instance => $"{instance.ClassName} object",
         _ => value.GetType().Name,
     };
 }

@@ -203,6 +203,22 @@ public sealed class PyTorchCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void A_reference_training_checkpoint_with_its_argparse_namespace_reads_as_data()
+    {
+        // torch.save({"model": ..., "optimizer": ..., "epoch": 3, "args": argparse.Namespace(...)}) as the reference's trainer writes it.
+        var read = PyTorchCheckpoint.ReadStateDict(Fixture("reference-checkpoint.pth"));
+
+        read.Keys.Should().BeEquivalentTo(["model.encoder.norm.weight", "model.clip_decoder.0.head.bias", "optimizer.state.0.exp_avg"],
+            "the Namespace's options (strings, numbers) are no tensors; the optimizer's int-keyed state keeps its path");
+        read["model.encoder.norm.weight"].data<float>().ToArray().Should().Equal(1, 2);
+        read["optimizer.state.0.exp_avg"].data<float>().ToArray().Should().Equal(0.5f, 0.25f);
+        foreach (var tensor in read.Values)
+        {
+            tensor.Dispose();
+        }
+    }
+
+    [Fact]
     public void A_pickle_that_names_posix_system_is_refused_without_running_it()
     {
         File.Delete(EvilMarker);
