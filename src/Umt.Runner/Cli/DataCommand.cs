@@ -64,11 +64,11 @@ public static class DataCommand
         {
             manifest, root, dataset,
         };
-        verify.SetAction(parse => UmtCommandLine.Guarded(parse, error, build => services =>
+        verify.SetAction(parse => UmtCommandLine.GuardedWith(parse, error, build =>
         {
-            string name = parse.GetValue(dataset) ?? services.GetRequiredService<IConfiguration>()["Umt:Dataset:Use"] ?? "";
+            string name = parse.GetValue(dataset) ?? build(a => a).GetRequiredService<IConfiguration>()["Umt:Dataset:Use"] ?? "";
             string prefix = $"Umt:Dataset:Options:{name}";
-            using var pointed = build(a => a with { Sets = [.. a.Sets, $"Umt:Dataset:Use={name}", $"{prefix}:Manifest={Path.GetFullPath(parse.GetValue(manifest)!)}", $"{prefix}:Root={Path.GetFullPath(parse.GetValue(root)!)}"] });
+            var pointed = build(a => a with { Sets = [.. a.Sets, $"Umt:Dataset:Use={name}", $"{prefix}:Manifest={Path.GetFullPath(parse.GetValue(manifest)!)}", $"{prefix}:Root={Path.GetFullPath(parse.GetValue(root)!)}"] });
             var plan = pointed.GetRequiredService<RunPlan>();
             var log = pointed.GetRequiredService<ILogger>();
             using var reader = plan.CreateDataset(log);

@@ -35,16 +35,16 @@ public static class EvalCommand
         {
             checkpoint, label, trainCount, testCount, trainManifest, testManifest, root, dataset, k, json,
         };
-        probe.SetAction(parse => UmtCommandLine.Guarded(parse, error, build => _ =>
+        probe.SetAction(parse => UmtCommandLine.GuardedWith(parse, error, build =>
         {
             var reference = CheckpointReference.Resolve(parse.GetValue(checkpoint)!);
-            using var configured = build(reference.Under);
+            var configured = build(reference.Under);
             string name = parse.GetValue(dataset) ?? configured.GetRequiredService<IConfiguration>()["Umt:Dataset:Use"] ?? "";
             string[] Split(string split, int clips, string? manifest) => name == "synthetic"
                 ? ["Umt:Dataset:Use=synthetic", $"Umt:Dataset:Options:synthetic:Split={split}", string.Create(CultureInfo.InvariantCulture, $"Umt:Dataset:Options:synthetic:Clips={clips}")]
                 : ExtractCommand.ManifestDataset(configured, manifest ?? throw new ArgumentException($"--{split}-manifest is required for the '{name}' dataset."), parse.GetValue(root), name);
-            using var trainServices = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. Split("train", parse.GetValue(trainCount), parse.GetValue(trainManifest))] });
-            using var testServices = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. Split("test", parse.GetValue(testCount), parse.GetValue(testManifest))] });
+            var trainServices = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. Split("train", parse.GetValue(trainCount), parse.GetValue(trainManifest))] });
+            var testServices = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. Split("test", parse.GetValue(testCount), parse.GetValue(testManifest))] });
             var trainPlan = trainServices.GetRequiredService<RunPlan>();
             using var student = FrozenStudent.Load(trainPlan, reference.ModelFile);
             var results = new ProbeEvaluation(student, trainServices.GetRequiredService<ILogger>())

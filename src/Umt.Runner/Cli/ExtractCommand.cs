@@ -36,7 +36,7 @@ public static class ExtractCommand
         {
             checkpoint, outDir, input, manifest, root, dataset, tokens, batch,
         };
-        extract.SetAction(parse => UmtCommandLine.Guarded(parse, error, build => _ =>
+        extract.SetAction(parse => UmtCommandLine.GuardedWith(parse, error, build =>
         {
             var reference = CheckpointReference.Resolve(parse.GetValue(checkpoint)!);
             string folder = Path.GetFullPath(parse.GetValue(outDir)!);
@@ -45,7 +45,7 @@ public static class ExtractCommand
             string[] datasetSets = parse.GetValue(input) is { } videos
                 ? FolderDataset(Path.GetFullPath(videos), folder)
                 : ManifestDataset(build(withRun), parse.GetValue(manifest), parse.GetValue(root), parse.GetValue(dataset));
-            using var services = build(a => withRun(a) with { Sets = [.. a.Sets, .. datasetSets] });
+            var services = build(a => withRun(a) with { Sets = [.. a.Sets, .. datasetSets] });
             var plan = services.GetRequiredService<RunPlan>();
             var result = new FeatureExtractor(plan, services.GetRequiredService<ILogger>())
                 .Run(reference.ModelFile, folder, parse.GetValue(tokens), Math.Max(1, parse.GetValue(batch)), output, cancel);
@@ -82,7 +82,7 @@ public static class ExtractCommand
             throw new ArgumentException($"--input '{videos}' holds no videos ({string.Join(", ", VideoExtensions)}).");
         }
         string list = Path.Combine(outDirectory, "input.csv");
-        File.WriteAllLines(list, files.Select(f => $"\"{f.Replace("\"", "\"\"", StringComparison.Ordinal)}\",0"));
+        File.WriteAllLines(list, files.Select(f => $"{FeatureExtractor.Csv(f)},0"));
         const string Prefix = "Umt:Dataset:Options:kinetics";
         return ["Umt:Dataset:Use=kinetics", $"{Prefix}:Manifest={list}", $"{Prefix}:Root={videos}", $"{Prefix}:Format=list", $"{Prefix}:Separator=,", $"{Prefix}:Mode=eval"];
     }

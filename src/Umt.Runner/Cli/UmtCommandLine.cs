@@ -12,6 +12,9 @@ namespace Umt.Runner.Cli;
 /// (repeatable) and <c>--set Key=Value</c> (repeatable). Exit codes: 0 success, 2 configuration or
 /// usage error (readable message, no stack trace), 1 runtime failure.
 /// </summary>
+/// <summary>Builds the runner's services from the command's arguments after <paramref name="change"/>.</summary>
+public delegate ServiceProvider ServicesBuilder(Func<CommonArguments, CommonArguments> change);
+
 public static class UmtCommandLine
 {
     private static readonly Option<string[]> ConfigOption = new("--config")
@@ -86,28 +89,26 @@ public static class UmtCommandLine
 
     /// <summary>Builds the services for a verb and maps failures to exit codes and one readable message.</summary>
     public static int Guarded(ParseResult parse, TextWriter error, Func<ServiceProvider, int> action) =>
-        Guarded(parse, error, _ => action);
+        GuardedWith(parse, error, build => action(build(arguments => arguments)));
 
     /// <summary>
-    /// <see cref="Guarded(ParseResult, TextWriter, Func{ServiceProvider, int})"/> for verbs that
-    /// layer configuration of their own (e.g. <c>data verify</c> points the dataset at its argument,
-    /// <c>extract</c> puts the run's saved configuration under the user's): <paramref name="action"/>
-    /// receives a builder of services from the user's arguments, changed as it asks.
+    /// <see cref="Guarded"/> for verbs that layer configuration of their own (<c>data verify</c>
+    /// points the dataset at its argument, <c>extract</c> and <c>eval</c> put the run's saved
+    /// configuration under the user's): <paramref name="action"/> builds services from the user's
+    /// arguments changed as it asks; every provider it builds is disposed here.
     /// </summary>
-    public static int Guarded(ParseResult parse, TextWriter error, Func<Func<Func<CommonArguments, CommonArguments>, ServiceProvider>, Func<ServiceProvider, int>> action)
+    public static int GuardedWith(ParseResult parse, TextWriter error, Func<ServicesBuilder, int> action)
     {
         var arguments = new CommonArguments(parse.GetValue(RootOption), parse.GetValue(ConfigOption) ?? [], parse.GetValue(SetOption) ?? []);
         var built = new List<ServiceProvider>();
         try
         {
-            ServiceProvider Build(Func<CommonArguments, CommonArguments> change)
+            return action(change =>
             {
                 var services = RunnerServices.Build(change(arguments));
                 built.Add(services);
                 return services;
-            }
-            var services = Build(a => a);
-            return action(Build)(services);
+            });
         }
         catch (ConfigurationException e)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Umt.Abstractions.Datasets;
+using Umt.Runner.Evaluation;
 
 namespace Umt.Runner.Data;
 
@@ -35,18 +36,11 @@ public static class DatasetVerifier
 {
     public static VerifyReport Verify(IVideoDataset dataset, int workers, CancellationToken cancel)
     {
-        var failures = new ConcurrentBag<VerifyFailure>();
-        Parallel.For(0L, dataset.Info.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, workers), CancellationToken = cancel }, index =>
+        var unreadable = new ConcurrentBag<(long Index, UnreadableMediaException Failure)>();
+        foreach (var _ in EvaluationReader.Batches(dataset, batchSize: 4 * Math.Max(1, workers), workers, unreadable, cancel))
         {
-            try
-            {
-                dataset.Read(index, augmentationKey: 0, cancel);
-            }
-            catch (UnreadableMediaException e)
-            {
-                failures.Add(new VerifyFailure(index, e.MediaPath, e.Reason, e.Detail));
-            }
-        });
-        return new VerifyReport(dataset.Info.Count, [.. failures.OrderBy(f => f.Index)]);
+            // the readable samples are not kept: only the failures are the report
+        }
+        return new VerifyReport(dataset.Info.Count, [.. unreadable.OrderBy(u => u.Index).Select(u => new VerifyFailure(u.Index, u.Failure.MediaPath, u.Failure.Reason, u.Failure.Detail))]);
     }
 }

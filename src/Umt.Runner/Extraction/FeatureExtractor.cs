@@ -87,7 +87,7 @@ public sealed class FeatureExtractor(RunPlan plan, ILogger log)
         return new ExtractionResult(rows, unreadable.Count, features, indexFile, unreadableFile, tokens ? Path.Combine(outDirectory, TokenFolder) : null, clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>A CSV field, quoted when it holds a separator, quote or newline.</summary>
-    private static string Csv(string value) =>
+    /// <summary>A CSV field (RFC 4180), quoted when it holds a separator, quote or newline.</summary>
+    internal static string Csv(string value) =>
         value.IndexOfAny([',', '"', '\n', '\r']) < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 }
