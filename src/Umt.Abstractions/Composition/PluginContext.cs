@@ -1,5 +1,6 @@
 using Serilog;
 using Umt.Abstractions.Geometry;
+using Umt.Abstractions.TextEncoders;
 using static TorchSharp.torch;
 
 namespace Umt.Abstractions.Composition;
@@ -12,6 +13,9 @@ namespace Umt.Abstractions.Composition;
 /// <param name="BaseDirectory">Folder that relative paths in options are resolved against.</param>
 public sealed record PluginContext(Device Device, long Seed, StudentSpec Student, ILogger Log, string BaseDirectory)
 {
+    /// <summary>The run's text encoder, when it has one (stage 2): objectives size their heads by its width.</summary>
+    public TextEncoderTraits? TextEncoder { get; init; }
+
     /// <summary>Resolves a path from an option against <see cref="BaseDirectory"/>.</summary>
     public string ResolvePath(string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(BaseDirectory, path));
 }

@@ -14,7 +14,7 @@ public sealed class ObjectiveContext
     /// <summary>Mask <c>[B, N]</c>, bool, true = hidden; equal visible count per row.</summary>
     public required Tensor Mask { get; init; }
 
-    /// <summary>The student's token grid.</summary>
+    /// <summary>The token grid of this batch: the student's, or one frame's for an image batch (T = 1).</summary>
     public required TokenGrid Grid { get; init; }
 
     /// <summary>
@@ -25,4 +25,7 @@ public sealed class ObjectiveContext
 
     /// <summary>Teacher targets for the objective's layers, or null when the run has no teacher.</summary>
     public TeacherOutput? Teacher { get; init; }
+
+    /// <summary>Projections, text states and temperature of stage 2, or null when the run has no text encoder.</summary>
+    public VisionLanguageContext? VisionLanguage { get; init; }
 }

@@ -46,7 +46,8 @@ public sealed class AlignmentHeads : nn.Module
             throw new ArgumentException($"Expected {decoders.Length} aligned blocks, got {blocks.Count}.", nameof(blocks));
         }
         long batch = mask.shape[0];
-        var table = positions.Rows.unsqueeze(0).expand(batch, -1, -1);            // [B, N, D]
+        // An image batch (N = P tokens) takes the first P rows, as the encoder's own table does.
+        var table = positions.Rows.narrow(0, 0, mask.shape[1]).unsqueeze(0).expand(batch, -1, -1); // [B, N, D]
         var visiblePositions = MaskedTokens.Visible(table, mask);                  // [B, Nv, D]
         var predictions = new Tensor[blocks.Count];
         for (int k = 0; k < blocks.Count; k++)

@@ -75,14 +75,14 @@ public sealed class ClipVisionTransformer : nn.Module
     /// Runs the tower on whole images and returns the residual stream of the requested blocks.
     /// </summary>
     /// <param name="images">Images <c>[B, 3, H, W]</c>, H = W a multiple of the patch.</param>
-    /// <param name="layers">Blocks to return, ascending (0-based).</param>
+    /// <param name="layers">Blocks to return, ascending (0-based); may be empty when only the attention is wanted (semantic masking without alignment).</param>
     /// <param name="withAttention">Also return the last block's head-averaged CLS→patch attention.</param>
     /// <param name="positions">Positional table for this grid (see <see cref="PositionTable"/>); computed when null.</param>
     public ClipVisionOutput Encode(Tensor images, IReadOnlyList<int> layers, bool withAttention, Tensor? positions = null)
     {
-        if (layers.Count == 0 || layers.Any(l => l < 0 || l >= Config.Layers) || !layers.SequenceEqual(layers.Order()))
+        if ((layers.Count == 0 && !withAttention) || layers.Any(l => l < 0 || l >= Config.Layers) || !layers.SequenceEqual(layers.Order()))
         {
-            throw new ArgumentException($"Layers must be ascending block indices in [0, {Config.Layers}), got [{string.Join(", ", layers)}].", nameof(layers));
+            throw new ArgumentException($"Layers must be ascending block indices in [0, {Config.Layers}), and at least one unless the attention is asked for; got [{string.Join(", ", layers)}].", nameof(layers));
         }
         // 1. patchify and embed: CLS first, then the G² patches in row-major (h, w) order
         var x = Embed(images, positions);                                        // [B, 1 + P, D]
@@ -104,7 +104,8 @@ public sealed class ClipVisionTransformer : nn.Module
                 kept.Add(x[.., 1..]);                                                 // [B, P, D]
             }
         }
-        return new ClipVisionOutput(stack(kept), clsAttention);                      // [K, B, P, D], [B, P]
+        var features = kept.Count > 0 ? stack(kept) : x.new_empty([0, x.shape[0], x.shape[1] - 1, x.shape[2]]); // [K, B, P, D]
+        return new ClipVisionOutput(features, clsAttention);                         // [K, B, P, D], [B, P]
     }
 
     /// <summary>

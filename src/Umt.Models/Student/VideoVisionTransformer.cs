@@ -50,19 +50,29 @@ public sealed class VideoVisionTransformer
     public int Width => Config.Width;
 
     /// <summary>Patch embedding plus position table for every token.</summary>
-    /// <param name="video">Clips <c>[B, 3, T, H, W]</c> of the configured frames and size.</param>
+    /// <param name="video">
+    /// Clips <c>[B, 3, T, H, W]</c> of the configured frames and size, or images as one-frame clips
+    /// (<c>T = Tubelet = 1</c>, stage 2's image batches).
+    /// </param>
     /// <returns>Tokens <c>[B, N, D]</c>, ordered (t, h, w) t-major.</returns>
     public Tensor Embed(Tensor video)
     {
         long[] clip = [3, Config.Frames, Config.ImageSize, Config.ImageSize];
-        if (video.dim() != 5 || !video.shape.Skip(1).SequenceEqual(clip))
+        long[] image = [3, 1, Config.ImageSize, Config.ImageSize];
+        bool isClip = video.dim() == 5 && video.shape.Skip(1).SequenceEqual(clip);
+        bool isImage = video.dim() == 5 && Config.Tubelet == 1 && video.shape.Skip(1).SequenceEqual(image);
+        if (!isClip && !isImage)
         {
             throw new ArgumentException(
-                $"Expected clips [B, 3, {Config.Frames}, {Config.ImageSize}, {Config.ImageSize}]; got [{string.Join(", ", video.shape)}].",
+                $"Expected clips [B, 3, {Config.Frames}, {Config.ImageSize}, {Config.ImageSize}]"
+                + (Config.Tubelet == 1 ? $" or images [B, 3, 1, {Config.ImageSize}, {Config.ImageSize}]" : "")
+                + $"; got [{string.Join(", ", video.shape)}].",
                 nameof(video));
         }
-        var tokens = patch_embed.call(video);   // [B, N, D]
-        return tokens + pos_embed.Rows;         // [B, N, D]
+        var tokens = patch_embed.call(video);                           // [B, N, D]
+        // An image's table is the reference's separate img_pos_embed over P positions, which is
+        // the same sin-cos formula over indices 0..P−1: the first P rows of the clip's table.
+        return tokens + pos_embed.Rows.narrow(0, 0, tokens.shape[1]);   // [B, N, D]
     }
 
     /// <summary>Encodes the visible tokens of each clip (see <see cref="forward"/>).</summary>

@@ -6,16 +6,18 @@ using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Umt.Runner.Composition;
 using Umt.Runner.Evaluation;
+using Umt.Runner.Evaluation.Retrieval;
 
 namespace Umt.Runner.Cli;
 
-/// <summary><c>umt eval probe</c>: linear probe and k-NN on frozen student features (issue 6).</summary>
+/// <summary><c>umt eval probe|retrieval</c>: linear probe and k-NN on frozen student features; video–text retrieval of a stage-2 checkpoint.</summary>
 public static class EvalCommand
 {
     public static Command Create(TextWriter output, TextWriter error, CancellationToken cancel)
     {
         var eval = new Command("eval", "Evaluate a trained student.");
         eval.Subcommands.Add(Probe(output, error, cancel));
+        eval.Subcommands.Add(Retrieval(output, error, cancel));
         return eval;
     }
 
@@ -40,9 +42,7 @@ public static class EvalCommand
             var reference = CheckpointReference.Resolve(parse.GetValue(checkpoint)!);
             var configured = build(reference.Under);
             string name = parse.GetValue(dataset) ?? configured.GetRequiredService<IConfiguration>()["Umt:Dataset:Use"] ?? "";
-            string[] Split(string split, int clips, string? manifest) => name == "synthetic"
-                ? ["Umt:Dataset:Use=synthetic", $"Umt:Dataset:Options:synthetic:Split={split}", string.Create(CultureInfo.InvariantCulture, $"Umt:Dataset:Options:synthetic:Clips={clips}")]
-                : ExtractCommand.ManifestDataset(configured, manifest ?? throw new ArgumentException($"--{split}-manifest is required for the '{name}' dataset."), parse.GetValue(root), name);
+            string[] Split(string split, int clips, string? manifest) => SplitDataset(configured, name, split, clips, manifest, $"--{split}-manifest", parse.GetValue(root));
             var trainServices = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. Split("train", parse.GetValue(trainCount), parse.GetValue(trainManifest))] });
             var testServices = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. Split("test", parse.GetValue(testCount), parse.GetValue(testManifest))] });
             var trainPlan = trainServices.GetRequiredService<RunPlan>();
@@ -64,4 +64,60 @@ public static class EvalCommand
         }));
         return probe;
     }
+
+    private static Command Retrieval(TextWriter output, TextWriter error, CancellationToken cancel)
+    {
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A stage-2 run folder (its latest checkpoint), a checkpoint folder, or a model.safetensors.", Required = true };
+        var testCount = new Option<int>("--test") { Description = "Held-out clips, synthetic dataset.", DefaultValueFactory = _ => 256 };
+        var manifest = new Option<string?>("--manifest") { Description = "Held-out captioned videos of a dataset of files (e.g. a webvid CSV)." };
+        var root = new Option<string?>("--root") { Description = "Media root of the manifest." };
+        var dataset = new Option<string?>("--dataset") { Description = "Dataset plugin of the manifest (default: Umt:Dataset:Use)." };
+        var rerank = new Option<int>("--rerank") { Description = "Candidates per query re-scored by the matching head (the reference's k_test); 0: contrastive ranking only.", DefaultValueFactory = _ => 128 };
+        var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
+        var retrieval = new Command("retrieval", "Text→video and video→text retrieval on held-out captioned clips (all tokens visible, per-frame embeddings averaged): R@1/5/10, median and mean rank, from the contrastive similarities and after re-ranking the top candidates with the matching head. Clips with equal captions count as positives.")
+        {
+            checkpoint, testCount, manifest, root, dataset, rerank, json,
+        };
+        retrieval.SetAction(parse => UmtCommandLine.GuardedWith(parse, error, build =>
+        {
+            var reference = CheckpointReference.Resolve(parse.GetValue(checkpoint)!);
+            var configured = build(reference.Under);
+            string name = parse.GetValue(dataset) ?? configured.GetRequiredService<IConfiguration>()["Umt:Dataset:Use"] ?? "";
+            string[] sets = SplitDataset(configured, name, "test", parse.GetValue(testCount), parse.GetValue(manifest), "--manifest", parse.GetValue(root));
+            var services = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. sets] });
+            var plan = services.GetRequiredService<RunPlan>();
+            var log = services.GetRequiredService<ILogger>();
+            using var model = FrozenVisionLanguage.Load(plan, reference.ModelFile, log);
+            var result = new RetrievalEvaluation(model, log).Run(plan, Math.Max(0, parse.GetValue(rerank)), cancel);
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(result));
+                return ExitCodes.Success;
+            }
+            output.WriteLine($"retrieval of {reference.ModelFile} on {name}: {result.Clips} held-out clips, {result.DistinctCaptions} distinct captions (equal captions count as positives){(result.Unreadable > 0 ? $", {result.Unreadable} unreadable skipped" : "")}");
+            Print(output, "contrastive (VTC similarity)", result.Contrastive);
+            if (result.Reranked is { } reranked)
+            {
+                Print(output, $"re-ranked (top {result.RerankK} by itm_head)", reranked);
+            }
+            return ExitCodes.Success;
+        }));
+        return retrieval;
+    }
+
+    private static void Print(TextWriter output, string label, RetrievalDirections directions)
+    {
+        output.WriteLine($"  {label}:");
+        foreach (var (direction, s) in new[] { ("text→video", directions.TextToVideo), ("video→text", directions.VideoToText) })
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"    {direction}  R@1 {s.R1:F3}  R@5 {s.R5:F3}  R@10 {s.R10:F3}  median rank {s.MedianRank:F1}  mean rank {s.MeanRank:F1}   (chance R@1 {s.ChanceR1:F3}, R@1 / chance {s.R1 / s.ChanceR1:F1}×)"));
+        }
+    }
+
+    /// <summary>Configuration that points the run's dataset at a held-out split: synthetic's own split, or a manifest of files in eval mode.</summary>
+    private static string[] SplitDataset(ServiceProvider configured, string name, string split, int clips, string? manifest, string manifestOption, string? root) =>
+        name == "synthetic"
+            ? ["Umt:Dataset:Use=synthetic", $"Umt:Dataset:Options:synthetic:Split={split}", string.Create(CultureInfo.InvariantCulture, $"Umt:Dataset:Options:synthetic:Clips={clips}")]
+            : ExtractCommand.ManifestDataset(configured, manifest ?? throw new ArgumentException($"{manifestOption} is required for the '{name}' dataset."), root, name);
 }

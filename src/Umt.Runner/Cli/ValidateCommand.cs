@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Umt.Abstractions.Geometry;
 using Umt.Runner.Composition;
 
 namespace Umt.Runner.Cli;
@@ -36,6 +37,15 @@ public static class ValidateCommand
             Plugin(output, "text", textEncoder);
             var t = plan.TextEncoderTraits!;
             output.WriteLine($"            width {t.Width}, {t.Layers} layers ({t.FusionLayer} text + {t.Layers - t.FusionLayer} fusion), vocabulary {t.VocabSize}, {t.MaxLength} tokens per caption");
+            output.WriteLine($"  stage 2   joint space {plan.Stage2.EmbedDim}, temperature {plan.Stage2.Temperature}, student from {plan.Stage2.From ?? "random initialisation"}");
+        }
+        if (plan.ImageDataset is { } images)
+        {
+            var imageGrid = new TokenGrid(1, plan.Student.Grid.H, plan.Student.Grid.W);
+            Plugin(output, "images", images);
+            output.WriteLine($"            {plan.ImageDatasetInfo!.Count} samples of {plan.ImageDatasetInfo.Frames} frame, captions {(plan.ImageDatasetInfo.HasCaptions ? "yes" : "no")}; batches alternate with the videos");
+            Plugin(output, "masking", plan.ImageMasking);
+            output.WriteLine($"            {plan.ImageMaskingTraits.VisiblePerClip(imageGrid)} of {imageGrid.Count} tokens visible per image");
         }
         var s = plan.Schedule;
         output.WriteLine($"  schedule  {s.TotalSteps} steps ({s.StepsPerEpoch}/epoch), warm-up {s.WarmupSteps}, batch {plan.Run.BatchSize} × {plan.Optimizer.AccumulateSteps} accumulation, "

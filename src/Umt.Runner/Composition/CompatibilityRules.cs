@@ -14,7 +14,12 @@ public sealed record CompatibilityInput(
     MaskingTraits MaskingTraits,
     IReadOnlyList<SelectedObjective> Objectives,
     SelectedPlugin Dataset,
-    DatasetInfo DatasetInfo);
+    DatasetInfo DatasetInfo,
+    SelectedPlugin? TextEncoder,
+    SelectedPlugin? ImageDataset,
+    DatasetInfo? ImageDatasetInfo,
+    SelectedPlugin ImageMasking,
+    MaskingTraits ImageMaskingTraits);
 
 /// <summary>
 /// The cross-plugin rules of architecture.md, checked before any tensor is allocated. Each
@@ -34,8 +39,9 @@ public static class CompatibilityRules
                 + $"the student takes {input.Student.Frames} (Umt:Model:Frames).");
         }
         CheckObjectives(input, errors);
-        CheckMasking(input, errors);
+        CheckMasking(input, input.Masking, input.MaskingTraits, "Umt:Masking:Use", input.Student.Grid, errors);
         CheckTeacherGrid(input, errors);
+        CheckImages(input, errors);
     }
 
     private static void CheckObjectives(CompatibilityInput input, List<string> errors)
@@ -65,17 +71,21 @@ public static class CompatibilityRules
             {
                 errors.Add($"Umt:Objectives:{name} needs captions, but the dataset '{input.Dataset.Entry.Name}' (Umt:Dataset:Use) has none.");
             }
-            if (traits.NeedsTextEncoder)
+            if (traits.NeedsCaptions && input.ImageDatasetInfo is { HasCaptions: false })
             {
-                errors.Add($"Umt:Objectives:{name} needs a text encoder (Umt:TextEncoder:Use), and this build has no text-encoder plugins yet.");
+                errors.Add($"Umt:Objectives:{name} needs captions, but the image dataset '{input.ImageDataset!.Entry.Name}' (Umt:ImageDataset:Use) has none.");
+            }
+            if (traits.NeedsTextEncoder && input.TextEncoder is null)
+            {
+                errors.Add($"Umt:Objectives:{name} needs a text encoder, but Umt:TextEncoder:Use is '{RunPlanner.NoTeacher}' or absent. Choose one (e.g. minilm, bert) or set Umt:Objectives:{name}:Weight to 0.");
             }
         }
     }
 
-    private static void CheckMasking(CompatibilityInput input, List<string> errors)
+    private static void CheckMasking(CompatibilityInput input, SelectedPlugin masking, MaskingTraits traits, string usePath, TokenGrid grid, List<string> errors)
     {
-        string use = $"Umt:Masking:Use = {input.Masking.Entry.Name}";
-        if (input.MaskingTraits.NeedsTeacherAttention)
+        string use = $"{usePath} = {masking.Entry.Name}";
+        if (traits.NeedsTeacherAttention)
         {
             if (input.Teacher is null)
             {
@@ -86,15 +96,34 @@ public static class CompatibilityRules
                 errors.Add($"{use} needs teacher attention, and the teacher '{input.Teacher.Entry.Name}' ({TeacherUse}) returns none.");
             }
         }
-        if (input.MaskingTraits.NeedsTubeletOne && input.Student.Tubelet != 1)
+        if (traits.NeedsTubeletOne && input.Student.Tubelet != 1)
         {
             errors.Add($"{use} works per frame and needs Umt:Model:Tubelet = 1, got {input.Student.Tubelet}.");
         }
-        int visible = input.MaskingTraits.VisiblePerClip(input.Student.Grid);
-        if (visible < 1)
+        if (traits.VisiblePerClip(grid) < 1)
         {
-            errors.Add($"{input.Masking.OptionsPath} leaves no visible token on the {input.Student.Grid} grid (Umt:Model); lower the ratio.");
+            errors.Add($"{masking.OptionsPath} leaves no visible token on the {grid} grid (Umt:Model); lower the ratio.");
         }
+    }
+
+    /// <summary>Image batches are one-frame clips through the same student: one token slot per image.</summary>
+    private static void CheckImages(CompatibilityInput input, List<string> errors)
+    {
+        if (input.ImageDataset is not { } images || input.ImageDatasetInfo is not { } info)
+        {
+            return;
+        }
+        if (info.Frames != 1)
+        {
+            errors.Add($"The image dataset '{images.Entry.Name}' ({images.OptionsPath}) yields {info.Frames}-frame samples; Umt:ImageDataset needs images (1 frame, e.g. synthetic with Images = true).");
+        }
+        if (input.Student.Tubelet != 1)
+        {
+            errors.Add($"Umt:ImageDataset needs Umt:Model:Tubelet = 1 (an image is one frame), got {input.Student.Tubelet}.");
+            return;
+        }
+        var grid = new TokenGrid(1, input.Student.Grid.H, input.Student.Grid.W);
+        CheckMasking(input, input.ImageMasking, input.ImageMaskingTraits, "Umt:ImageMasking:Use", grid, errors);
     }
 
     private static void CheckTeacherGrid(CompatibilityInput input, List<string> errors)

@@ -38,6 +38,8 @@ public sealed class RunPlan
 
     public required DistributedOptions Distributed { get; init; }
 
+    public required Stage2Options Stage2 { get; init; }
+
     public required StudentConfig StudentConfig { get; init; }
 
     public required StudentSpec Student { get; init; }
@@ -59,10 +61,23 @@ public sealed class RunPlan
 
     public required IReadOnlyList<SelectedObjective> Objectives { get; init; }
 
-    /// <summary>The text encoder, or null when the run has none (stage 1).</summary>
+    /// <summary>The text encoder, or null when no enabled objective needs one (stage 1).</summary>
     public SelectedPlugin? TextEncoder { get; init; }
 
     public TextEncoderTraits? TextEncoderTraits { get; init; }
+
+    /// <summary>
+    /// The image-caption dataset whose batches alternate with the video batches (stage 2, the
+    /// reference's MetaLoader), or null for a video-only run.
+    /// </summary>
+    public SelectedPlugin? ImageDataset { get; init; }
+
+    public DatasetInfo? ImageDatasetInfo { get; init; }
+
+    /// <summary>Masking of image batches (the reference's image_mask_ratio 0.5); the video masking when not configured.</summary>
+    public required SelectedPlugin ImageMasking { get; init; }
+
+    public required MaskingTraits ImageMaskingTraits { get; init; }
 
     /// <summary>Student blocks any objective reads, ascending.</summary>
     public required IReadOnlyList<int> StudentBlocks { get; init; }
@@ -79,8 +94,13 @@ public sealed class RunPlan
     public string OutputDirectory => Path.GetFullPath(Run.OutputDir, BaseDirectory);
 
     /// <summary>What a factory may use when the run creates its plugin objects.</summary>
-    public PluginContext PluginContext(ILogger log) => new(Device, Run.Seed, Student, log, BaseDirectory);
+    public PluginContext PluginContext(ILogger log) => new(Device, Run.Seed, Student, log, BaseDirectory) { TextEncoder = TextEncoderTraits };
 
     /// <summary>Creates the configured dataset; the caller owns (disposes) it.</summary>
-    public IVideoDataset CreateDataset(ILogger log) => ((IVideoDatasetFactory)Dataset.Entry.Factory).Create(Dataset.Options, PluginContext(log));
+    public IVideoDataset CreateDataset(ILogger log) => Create(Dataset, log);
+
+    /// <summary>Creates the image dataset, or null for a video-only run; the caller owns (disposes) it.</summary>
+    public IVideoDataset? CreateImageDataset(ILogger log) => ImageDataset is { } images ? Create(images, log) : null;
+
+    private IVideoDataset Create(SelectedPlugin dataset, ILogger log) => ((IVideoDatasetFactory)dataset.Entry.Factory).Create(dataset.Options, PluginContext(log));
 }

@@ -24,7 +24,7 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
     public const string NoTeacher = "none";
 
     private static readonly string[] KnownSections =
-        ["PluginDirectories", "Run", "Optimizer", "Model", "Distributed", "Dataset", "Teacher", "Masking", "Objectives", "TeacherTraining", "TextEncoder"];
+        ["PluginDirectories", "Run", "Optimizer", "Model", "Distributed", "Dataset", "Teacher", "Masking", "Objectives", "TeacherTraining", "TextEncoder", "Stage2", "ImageDataset", "ImageMasking"];
 
     public RunPlan Plan(IConfiguration configuration, string baseDirectory)
     {
@@ -37,6 +37,7 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
         var optimizer = StrictOptionsBinder.Bind<OptimizerOptions>(umt.GetSection("Optimizer"), errors);
         var model = StrictOptionsBinder.Bind<ModelOptions>(umt.GetSection("Model"), errors);
         var distributed = StrictOptionsBinder.Bind<DistributedOptions>(umt.GetSection("Distributed"), errors);
+        var stage2 = StrictOptionsBinder.Bind<Stage2Options>(umt.GetSection("Stage2"), errors);
         if (errors.Count > 0)
         {
             // Plugin options are sized by the model and the run; stop before binding them on bad ground.
@@ -57,21 +58,35 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
         var maskingChoice = Select(PluginKind.Masking, umt.GetSection("Masking"), errors, warnings);
         var objectives = SelectObjectives(umt.GetSection("Objectives"), student, errors);
         var textEncoderChoice = Select(PluginKind.TextEncoder, umt.GetSection("TextEncoder"), errors, warnings, allowNone: true, optional: true);
+        var imageDatasetChoice = Select(PluginKind.Dataset, umt.GetSection("ImageDataset"), errors, warnings, allowNone: true, optional: true);
+        var imageMaskingChoice = Select(PluginKind.Masking, umt.GetSection("ImageMasking"), errors, warnings, optional: true) ?? maskingChoice;
+        if (textEncoderChoice is not null && !objectives.Any(o => o.Traits.NeedsTextEncoder))
+        {
+            warnings.Add($"Umt:TextEncoder:Use = {textEncoderChoice.Entry.Name}, but no enabled objective needs a text encoder; it is not built.");
+            textEncoderChoice = null;
+        }
 
         DatasetInfo? datasetInfo = Describe(datasetChoice, errors, c => ((IVideoDatasetFactory)c.Entry.Factory).Describe(c.Options, context));
         TeacherTraits? teacherTraits = Describe(teacherChoice, errors, c => ((ITeacherFactory)c.Entry.Factory).Describe(c.Options, context));
         MaskingTraits? maskingTraits = Describe(maskingChoice, errors, c => ((IMaskingStrategyFactory)c.Entry.Factory).Describe(c.Options));
         TextEncoderTraits? textEncoderTraits = Describe(textEncoderChoice, errors, c => ((ITextEncoderFactory)c.Entry.Factory).Describe(c.Options, context));
+        DatasetInfo? imageDatasetInfo = Describe(imageDatasetChoice, errors, c => ((IVideoDatasetFactory)c.Entry.Factory).Describe(c.Options, context));
+        MaskingTraits? imageMaskingTraits = Describe(imageMaskingChoice, errors, c => ((IMaskingStrategyFactory)c.Entry.Factory).Describe(c.Options));
         if (errors.Count > 0)
         {
             throw new ConfigurationException(errors);
         }
 
-        CompatibilityRules.Check(new CompatibilityInput(student, teacherChoice, teacherTraits, maskingChoice!, maskingTraits!, objectives, datasetChoice!, datasetInfo!), errors);
-        var schedule = TrainingSchedule.Resolve(run, optimizer, datasetInfo!.Count);
+        CompatibilityRules.Check(new CompatibilityInput(student, teacherChoice, teacherTraits, maskingChoice!, maskingTraits!, objectives, datasetChoice!, datasetInfo!,
+            textEncoderChoice, imageDatasetChoice, imageDatasetInfo, imageMaskingChoice!, imageMaskingTraits!), errors);
+        var schedule = TrainingSchedule.Resolve(run, optimizer, datasetInfo!.Count, imageDatasetInfo?.Count ?? 0);
         if (run.Epochs is not null && datasetInfo.Count < run.BatchSize * optimizer.AccumulateSteps)
         {
             errors.Add($"Umt:Run:BatchSize × Umt:Optimizer:AccumulateSteps ({run.BatchSize * optimizer.AccumulateSteps}) exceeds the dataset's {datasetInfo.Count} samples, so an epoch has no full batch.");
+        }
+        if (imageDatasetInfo is not null && imageDatasetInfo.Count < run.BatchSize * optimizer.AccumulateSteps)
+        {
+            errors.Add($"{imageDatasetChoice!.OptionsPath} has {imageDatasetInfo.Count} samples, fewer than one batch (Umt:Run:BatchSize × Umt:Optimizer:AccumulateSteps = {run.BatchSize * optimizer.AccumulateSteps}), so no image batch would ever be drawn.");
         }
         if (errors.Count > 0)
         {
@@ -87,6 +102,7 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
             Optimizer = optimizer,
             Model = model,
             Distributed = distributed,
+            Stage2 = stage2,
             StudentConfig = studentConfig,
             Student = student,
             Device = device,
@@ -99,6 +115,10 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
             Objectives = objectives,
             TextEncoder = textEncoderChoice,
             TextEncoderTraits = textEncoderTraits,
+            ImageDataset = imageDatasetChoice,
+            ImageDatasetInfo = imageDatasetInfo,
+            ImageMasking = imageMaskingChoice!,
+            ImageMaskingTraits = imageMaskingTraits!,
             StudentBlocks = objectives.SelectMany(o => o.Traits.StudentBlocks).Distinct().Order().ToArray(),
             TeacherLayers = teacherTraits is null || k == 0 ? [] : Enumerable.Range(teacherTraits.Depth - k, k).ToArray(),
             Schedule = schedule,

@@ -9,10 +9,11 @@ namespace Umt.Runner.Composition;
 /// </summary>
 public sealed record TrainingSchedule(long TotalSteps, long WarmupSteps, long StepsPerEpoch, double PeakLr, double MinLr, int EffectiveBatch)
 {
-    public static TrainingSchedule Resolve(RunOptions run, OptimizerOptions optimizer, long datasetCount)
+    /// <param name="imageCount">Samples of the image dataset whose batches alternate with the video batches (0: none); an epoch is every full batch of both, as the reference's MetaLoader.</param>
+    public static TrainingSchedule Resolve(RunOptions run, OptimizerOptions optimizer, long datasetCount, long imageCount = 0)
     {
         int effectiveBatch = run.BatchSize * optimizer.AccumulateSteps;
-        long stepsPerEpoch = Math.Max(1, datasetCount / effectiveBatch);
+        long stepsPerEpoch = Math.Max(1, datasetCount / effectiveBatch + imageCount / effectiveBatch);
         long total = run.Steps ?? (long)run.Epochs!.Value * stepsPerEpoch;
         long warmup = run.WarmupSteps
             ?? (run.WarmupEpochs is { } epochs ? epochs * stepsPerEpoch : total / 5); // the reference's 40 of 200 epochs

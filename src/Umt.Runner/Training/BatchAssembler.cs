@@ -18,6 +18,7 @@ public sealed class BatchAssembler : IDisposable
     private const int LookaheadBatches = 1;
 
     private readonly long count;
+    private readonly int frames;
     private readonly int batchSize;
     private readonly long seed;
     private readonly ReplacingSampleReader reader;
@@ -32,6 +33,7 @@ public sealed class BatchAssembler : IDisposable
     public BatchAssembler(IVideoDataset dataset, long seed, int batchSize, DataCursor start, int workers, SampleFailures failures)
     {
         count = dataset.Info.Count;
+        frames = dataset.Info.Frames;
         this.batchSize = batchSize;
         this.seed = seed;
         reader = new ReplacingSampleReader(dataset, seed, failures);
@@ -59,7 +61,7 @@ public sealed class BatchAssembler : IDisposable
         {
             samples[row] = batch.Jobs[row].Result.Task.WaitAsync(token).GetAwaiter().GetResult();
         }
-        return new HostBatch(batch.Indices, Collate(samples), samples, batch.After);
+        return new HostBatch(batch.Indices, Collate(samples), frames, samples, batch.After);
     }
 
     /// <summary>Queues the reads of the batch after the last scheduled one.</summary>

@@ -8,7 +8,7 @@ namespace Umt.Runner.Training;
 
 /// <summary>What one optimizer step produced.</summary>
 /// <param name="Loss">Weighted total, averaged over the accumulated micro-batches.</param>
-/// <param name="After">Data cursor after the step's last micro-batch.</param>
+/// <param name="After">Data cursor, in the stream the step read, after the step's last micro-batch.</param>
 public sealed record StepOutcome(double Loss, IReadOnlyDictionary<string, double> PerObjective, DataCursor After);
 
 /// <summary>
@@ -99,7 +99,7 @@ public sealed class OptimizationStep : IDisposable
         return new StepOutcome(total, perObjective, after);
     }
 
-    /// <summary>Moves a host batch to the run's device: <c>[B, 3, T, H, W]</c> plus its per-sample keys for this step.</summary>
+    /// <summary>Moves a host batch to the run's device: <c>[B, 3, T, H, W]</c> (T = 1 for images) plus its per-sample keys for this step.</summary>
     public VideoBatch ToDevice(HostBatch host, long step)
     {
         var s = plan.Student;
@@ -108,7 +108,7 @@ public sealed class OptimizationStep : IDisposable
         // (a copy cost a fresh B·3·T·H·W allocation per step, ≈35 ms at batch 16 on the 2-core box);
         // on CUDA .to() makes the one host→device copy. Nothing may write into the video in place.
         var video = frombuffer(host.Pixels, ScalarType.Float32)
-            .view(host.Indices.Length, 3, s.Frames, s.ImageSize, s.ImageSize).to(plan.Device); // [B, 3, T, H, W]
+            .view(host.Indices.Length, 3, host.Frames, s.ImageSize, s.ImageSize).to(plan.Device); // [B, 3, T, H, W]
         return new VideoBatch(video, new SampleKeys(plan.Run.Seed, step, host.Indices), host.Samples);
     }
 

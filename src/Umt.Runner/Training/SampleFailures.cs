@@ -24,7 +24,13 @@ public sealed class SampleFailures(ILogger log, long datasetCount, double maxFra
     public int Count => failed.Count;
 
     /// <summary>Failed samples per reason, most frequent first.</summary>
-    public IReadOnlyList<KeyValuePair<string, int>> ByReason => [.. byReason.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)];
+    public IReadOnlyList<KeyValuePair<string, int>> ByReason => Merge(byReason);
+
+    /// <summary>Counts by reason of several streams (stage 2's videos and images), most frequent first.</summary>
+    public static IReadOnlyList<KeyValuePair<string, int>> Merge(params IEnumerable<KeyValuePair<string, int>>[] streams) =>
+        [.. streams.SelectMany(s => s).GroupBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(g => KeyValuePair.Create(g.Key, g.Sum(kv => kv.Value)))
+            .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)];
 
     /// <summary>Failed sample indices, ascending (saved in checkpoints).</summary>
     public long[] Indices => [.. failed.Keys.Order()];

@@ -9,14 +9,15 @@ namespace Umt.Runner.Training;
 /// </summary>
 public static class SampleOrder
 {
-    public static long[] Permutation(long seed, long epoch, long count)
+    /// <param name="purpose">Separates independent orders of the same (seed, epoch, count), e.g. the samples' and the media types' of stage 2.</param>
+    public static long[] Permutation(long seed, long epoch, long count, string purpose = "sample-order")
     {
         var order = new long[count];
         for (long i = 0; i < count; i++)
         {
             order[i] = i;
         }
-        ulong state = KeyMix.Combine(seed, epoch, count, KeyMix.Hash("sample-order"));
+        ulong state = KeyMix.Combine(seed, epoch, count, KeyMix.Hash(purpose));
         for (long i = count - 1; i > 0; i--)
         {
             state = KeyMix.Combine([unchecked((long)state), i]);

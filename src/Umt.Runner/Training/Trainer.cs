@@ -35,6 +35,10 @@ public sealed class Trainer(RunPlan plan, ILogger log)
             torch.set_num_threads(plan.Run.Threads);
         }
         using var model = TrainingModel.Create(plan, log);
+        if (plan.Stage2.From is { } from && checkpoint is null && model.TextEncoder is not null)
+        {
+            Stage1Import.Apply(model, from, plan.BaseDirectory, log);
+        }
         model.Train();
         using var optimization = new OptimizationStep(model, plan);
 
@@ -51,11 +55,24 @@ public sealed class Trainer(RunPlan plan, ILogger log)
         failures.Restore(state.FailedSamples);
         using var pipeline = new BatchPipeline(dataset, plan.Run.Seed, plan.Run.BatchSize, new DataCursor(state.Epoch, state.Offset),
             plan.Run.DataWorkers, failures, plan.Run.PrefetchBatches);
+        using var imageDataset = plan.CreateImageDataset(log);
+        var imageFailures = new SampleFailures(log, imageDataset?.Info.Count ?? 0, plan.Run.MaxFailureFraction);
+        imageFailures.Restore(state.ImageFailedSamples);
+        using var imagePipeline = imageDataset is null ? null : new BatchPipeline(imageDataset, plan.Run.Seed, plan.Run.BatchSize,
+            new DataCursor(state.ImageEpoch, state.ImageOffset), plan.Run.DataWorkers, imageFailures, plan.Run.PrefetchBatches);
+        int effectiveBatch = schedule.EffectiveBatch;
+        long imageBatches = (imageDataset?.Info.Count ?? 0) / effectiveBatch;
+        var media = new MediaOrder(plan.Run.Seed, Math.Max(1, dataset.Info.Count / effectiveBatch), imageBatches);
         using var reporter = new TrainingReporter(log, runDirectory, plan.Run.LogEvery, schedule.TotalSteps, interactive);
 
         log.Information("Training {Steps} steps ({Start} done) on {Device}: student {Preset} {Grid} tokens, masking {Masking}, teacher {Teacher}, objectives {Objectives}; outputs in {RunDirectory}",
             schedule.TotalSteps, startStep, plan.Device.type, plan.Model.Preset, plan.Student.Grid.ToString(), plan.Masking.Entry.Name,
             plan.Teacher?.Entry.Name ?? RunPlanner.NoTeacher, string.Join(", ", model.Objectives.Select(o => $"{o.Name}×{o.Weight}")), runDirectory);
+        if (model.TextEncoder is not null)
+        {
+            log.Information("Stage 2: text encoder {TextEncoder} ({Layers} layers, fusion from layer {Fusion}), {ImageSteps} of {Steps} steps per epoch read image batches ({ImageDataset}, masking {ImageMasking})",
+                plan.TextEncoder!.Entry.Name, model.TextEncoder.Traits.Layers, model.TextEncoder.Traits.FusionLayer, imageBatches, media.StepsPerEpoch, plan.ImageDataset?.Entry.Name ?? RunPlanner.NoTeacher, plan.ImageMasking.Entry.Name);
+        }
 
         var clock = Stopwatch.StartNew();
         string? lastCheckpoint = checkpoint?.Directory;
@@ -64,11 +81,19 @@ public sealed class Trainer(RunPlan plan, ILogger log)
         {
             var stepClock = Stopwatch.StartNew();
             double lr = schedule.LearningRate(state.Step);
-            var outcome = optimization.Run(pipeline.Next, state.Step, lr);
+            bool imageStep = media.IsImageStep(state.Step);
+            var outcome = optimization.Run(imageStep ? imagePipeline!.Next : pipeline.Next, state.Step, lr);
             state.Step++;
-            (state.Epoch, state.Offset) = (outcome.After.Epoch, outcome.After.Offset);
+            if (imageStep)
+            {
+                (state.ImageEpoch, state.ImageOffset) = (outcome.After.Epoch, outcome.After.Offset);
+            }
+            else
+            {
+                (state.Epoch, state.Offset) = (outcome.After.Epoch, outcome.After.Offset);
+            }
             state.Losses.Add(outcome.Loss);
-            reporter.Report(state.Step, outcome.Loss, outcome.PerObjective, lr, stepClock.Elapsed.TotalSeconds, failures.Count);
+            reporter.Report(state.Step, outcome.Loss, outcome.PerObjective, lr, stepClock.Elapsed.TotalSeconds, failures.Count + imageFailures.Count);
             if (state.Step == startStep + 1 && optimization.FirstShapes is { } shapes)
             {
                 LogShapes(shapes);
@@ -78,6 +103,7 @@ public sealed class Trainer(RunPlan plan, ILogger log)
             if (state.Step % plan.Run.CheckpointEvery == 0 || state.Step == schedule.TotalSteps || interrupted)
             {
                 state.FailedSamples = [.. failures.Indices];
+                state.ImageFailedSamples = [.. imageFailures.Indices];
                 lastCheckpoint = SaveCheckpoint(store, model, optimization, state);
                 reporter.EndBar();
                 log.Information("Checkpoint {Checkpoint}", lastCheckpoint);
@@ -87,7 +113,7 @@ public sealed class Trainer(RunPlan plan, ILogger log)
                 break;
             }
         }
-        return new TrainingResult(runDirectory, startStep, state.Step, schedule.TotalSteps, clock.Elapsed, state.Losses, lastCheckpoint, interrupted, failures.ByReason);
+        return new TrainingResult(runDirectory, startStep, state.Step, schedule.TotalSteps, clock.Elapsed, state.Losses, lastCheckpoint, interrupted, SampleFailures.Merge(failures.ByReason, imageFailures.ByReason));
     }
 
     /// <summary>Refuses to overwrite a run or resume a different model; writes the resolved configuration.</summary>
@@ -127,6 +153,9 @@ public sealed class Trainer(RunPlan plan, ILogger log)
         state.Offset = checkpoint.State.Offset;
         state.Losses = checkpoint.State.Losses;
         state.FailedSamples = checkpoint.State.FailedSamples;
+        state.ImageEpoch = checkpoint.State.ImageEpoch;
+        state.ImageOffset = checkpoint.State.ImageOffset;
+        state.ImageFailedSamples = checkpoint.State.ImageFailedSamples;
     }
 
     private string SaveCheckpoint(CheckpointStore store, TrainingModel model, OptimizationStep optimization, TrainingState state)

@@ -4,7 +4,9 @@ using TorchSharp.Modules;
 using Umt.Abstractions.Masking;
 using Umt.Abstractions.Objectives;
 using Umt.Abstractions.Teachers;
+using Umt.Abstractions.TextEncoders;
 using Umt.Models.Student;
+using Umt.Models.VisionLanguage;
 using Umt.Models.Weights;
 using Umt.Runner.Composition;
 using static TorchSharp.torch;
@@ -14,19 +16,27 @@ namespace Umt.Runner.Training;
 /// <summary>
 /// Everything a run trains or consults, created from a <see cref="RunPlan"/> and owned here
 /// (modules hold native memory and are disposed with the run): the student encoder, the
-/// objectives and their heads, the teacher and the masking strategy. Checkpoint keys are the
-/// reference's: the student under <c>encoder.</c>, each head under its objective's prefix.
+/// objectives and their heads, the teacher and the masking strategies, and in stage 2 the text
+/// encoder and the shared vision-language heads. Checkpoint keys are the reference's: the student
+/// under <c>encoder.</c>, each head under its objective's prefix, the text encoder under
+/// <c>text_encoder.</c>, and <c>pool_norm</c>/<c>vision_proj</c>/<c>text_proj</c>/<c>temp</c> at the top level.
 /// </summary>
 public sealed class TrainingModel : IDisposable
 {
     public const string StudentPrefix = "encoder.";
 
-    private TrainingModel(VideoVisionTransformer student, ITeacher? teacher, IMaskingStrategy masking, IReadOnlyList<ActiveObjective> objectives)
+    public const string TextEncoderPrefix = "text_encoder.";
+
+    private TrainingModel(VideoVisionTransformer student, ITeacher? teacher, IMaskingStrategy masking, IMaskingStrategy imageMasking,
+        IReadOnlyList<ActiveObjective> objectives, ITextEncoder? textEncoder, VisionLanguageHeads? visionLanguage)
     {
         Student = student;
         Teacher = teacher;
         Masking = masking;
+        ImageMasking = imageMasking;
         Objectives = objectives;
+        TextEncoder = textEncoder;
+        VisionLanguage = visionLanguage;
     }
 
     public VideoVisionTransformer Student { get; }
@@ -35,7 +45,16 @@ public sealed class TrainingModel : IDisposable
 
     public IMaskingStrategy Masking { get; }
 
+    /// <summary>Masking of image batches; the same object as <see cref="Masking"/> when not configured apart.</summary>
+    public IMaskingStrategy ImageMasking { get; }
+
     public IReadOnlyList<ActiveObjective> Objectives { get; }
+
+    /// <summary>The text encoder of stage 2, or null.</summary>
+    public ITextEncoder? TextEncoder { get; }
+
+    /// <summary><c>pool_norm</c>, the projections and the temperature of stage 2; present exactly when <see cref="TextEncoder"/> is.</summary>
+    public VisionLanguageHeads? VisionLanguage { get; }
 
     /// <summary>Builds the run's objects; initialisation is seeded by <c>Umt:Run:Seed</c>.</summary>
     public static TrainingModel Create(RunPlan plan, ILogger log)
@@ -45,7 +64,8 @@ public sealed class TrainingModel : IDisposable
         var student = new VideoVisionTransformer(plan.StudentConfig);
         student.to(plan.Device);
         ITeacher? teacher = plan.Teacher is { } t ? ((ITeacherFactory)t.Entry.Factory).Create(t.Options, context) : null;
-        var masking = ((IMaskingStrategyFactory)plan.Masking.Entry.Factory).Create(plan.Masking.Options, context);
+        var masking = CreateMasking(plan.Masking, context);
+        var imageMasking = ReferenceEquals(plan.ImageMasking, plan.Masking) ? masking : CreateMasking(plan.ImageMasking, context);
         var objectives = new List<ActiveObjective>();
         foreach (var selection in plan.Objectives)
         {
@@ -53,8 +73,20 @@ public sealed class TrainingModel : IDisposable
             objective.Head?.to(plan.Device);
             objectives.Add(new ActiveObjective(selection, objective));
         }
-        return new TrainingModel(student, teacher, masking, objectives);
+        ITextEncoder? textEncoder = null;
+        VisionLanguageHeads? heads = null;
+        if (plan.TextEncoder is { } text)
+        {
+            textEncoder = ((ITextEncoderFactory)text.Entry.Factory).Create(text.Options, context);
+            textEncoder.Module.to(plan.Device);
+            heads = new VisionLanguageHeads(plan.Student.Width, textEncoder.Traits.Width, plan.Stage2.EmbedDim, plan.Stage2.Temperature);
+            heads.to(plan.Device);
+        }
+        return new TrainingModel(student, teacher, masking, imageMasking, objectives, textEncoder, heads);
     }
+
+    private static IMaskingStrategy CreateMasking(SelectedPlugin selection, Abstractions.Composition.PluginContext context) =>
+        ((IMaskingStrategyFactory)selection.Entry.Factory).Create(selection.Options, context);
 
     /// <summary>Modules whose parameters are trained, with their checkpoint prefixes.</summary>
     public IEnumerable<(string Prefix, nn.Module Module)> TrainedModules()
@@ -66,6 +98,14 @@ public sealed class TrainingModel : IDisposable
             {
                 yield return (active.Objective.CheckpointPrefix + ".", head);
             }
+        }
+        if (TextEncoder is not null)
+        {
+            yield return (TextEncoderPrefix, TextEncoder.Module);
+        }
+        if (VisionLanguage is not null)
+        {
+            yield return ("", VisionLanguage);
         }
     }
 
@@ -80,19 +120,20 @@ public sealed class TrainingModel : IDisposable
     /// <summary>Loads a checkpoint's model tensors; one error lists every missing, unexpected and wrong-shaped key.</summary>
     public void LoadStateDict(IReadOnlyDictionary<string, Tensor> tensors)
     {
-        var unexpected = tensors.Keys.Where(k => !TrainedModules().Any(m => k.StartsWith(m.Prefix, StringComparison.Ordinal))).ToList();
+        var owned = StateDict().Keys.ToHashSet(StringComparer.Ordinal);
+        var unexpected = tensors.Keys.Where(k => !owned.Contains(k)).Order(StringComparer.Ordinal).ToList();
         if (unexpected.Count > 0)
         {
             throw new InvalidDataException($"The checkpoint holds keys no module of this run owns: {string.Join(", ", unexpected)}.");
         }
         foreach (var (prefix, module) in TrainedModules())
         {
-            var own = tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+            var own = module.state_dict().Keys.Where(k => tensors.ContainsKey(prefix + k)).ToDictionary(k => k, k => tensors[prefix + k]);
             StateDictLoader.Load(module, own);
         }
     }
 
-    /// <summary>Training mode for the trained modules (drop-path on); the teacher stays frozen.</summary>
+    /// <summary>Training mode for the trained modules (drop-path, dropout on); the teacher stays frozen.</summary>
     public void Train()
     {
         foreach (var (_, module) in TrainedModules())
@@ -108,7 +149,13 @@ public sealed class TrainingModel : IDisposable
             active.Objective.Dispose();
         }
         Teacher?.Dispose();
+        if (!ReferenceEquals(ImageMasking, Masking))
+        {
+            (ImageMasking as IDisposable)?.Dispose();
+        }
         (Masking as IDisposable)?.Dispose();
+        TextEncoder?.Dispose();
+        VisionLanguage?.Dispose();
         Student.Dispose();
     }
 }

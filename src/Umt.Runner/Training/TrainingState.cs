@@ -14,10 +14,18 @@ public sealed class TrainingState
 
     public long Offset { get; set; }
 
+    /// <summary>Cursor of the image stream that alternates with the videos in stage 2 (unused otherwise).</summary>
+    public long ImageEpoch { get; set; }
+
+    public long ImageOffset { get; set; }
+
     public long Seed { get; set; }
 
     /// <summary>Samples found unreadable so far (skipped and replaced); a resumed run keeps counting them.</summary>
     public List<long> FailedSamples { get; set; } = [];
+
+    /// <summary>Image samples found unreadable so far (stage 2's image stream).</summary>
+    public List<long> ImageFailedSamples { get; set; } = [];
 
     /// <summary>SHA-256 of <see cref="ModelIdentity"/>.</summary>
     public string ConfigHash { get; set; } = "";

@@ -1,4 +1,5 @@
 using Umt.Abstractions.Datasets;
+using Umt.Abstractions.Geometry;
 using Umt.Abstractions.Masking;
 using Umt.Abstractions.Objectives;
 using Umt.Runner.Composition;
@@ -32,6 +33,9 @@ public enum StepPhase
     /// <summary>Drop-path draws and the student on the visible tokens.</summary>
     StudentForward,
 
+    /// <summary>Stage 2: tokenizing the captions, the text layers, pooling and both projections.</summary>
+    TextForward,
+
     /// <summary>Every objective's loss (heads included) and the weighted sum.</summary>
     ObjectivesForward,
 
@@ -64,7 +68,8 @@ public interface IStepPhaseRecorder
 
 /// <summary>
 /// The forward half of a training step (architecture.md, "The training step"):
-/// teacher (no grad) → mask → student on the visible tokens → objectives → weighted sum.
+/// teacher (no grad) → mask → student on the visible tokens → (stage 2: text layers and
+/// projections) → objectives → weighted sum.
 /// Everything stays on the run's device; the caller owns the dispose scope and the backward.
 /// </summary>
 /// <param name="phases">Phase boundaries for the benchmark; null in training.</param>
@@ -78,12 +83,18 @@ public sealed class TrainingStep(TrainingModel model, RunPlan plan, IStepPhaseRe
 
     public StepLosses Forward(VideoBatch batch)
     {
+        // An image batch (the reference's MetaLoader alternates them with video batches in stage 2)
+        // is a one-frame clip: one token slot per image, and its own masking (ratio 0.5 there).
+        var grid = new TokenGrid((int)batch.Video.shape[2] / plan.Student.Tubelet, plan.Student.Grid.H, plan.Student.Grid.W);
+        var masking = grid.T == plan.Student.Grid.T ? model.Masking : model.ImageMasking;
+        bool needsAttention = (grid.T == plan.Student.Grid.T ? plan.MaskingTraits : plan.ImageMaskingTraits).NeedsTeacherAttention;
+
         // 1. teacher: targets for the aligned layers and, for semantic masking, its attention
-        var teacher = model.Teacher?.Encode(batch.Video, plan.TeacherLayers, plan.MaskingTraits.NeedsTeacherAttention);
+        var teacher = plan.TeacherLayers.Count > 0 || needsAttention ? model.Teacher?.Encode(batch.Video, plan.TeacherLayers, needsAttention) : null;
         phases?.PhaseEnded(StepPhase.TeacherForward);
 
         // 2. mask [B, N], true = hidden, made on the device from per-sample keyed draws
-        var mask = model.Masking.CreateMask(new MaskingInput(plan.Student.Grid, batch.Keys, plan.Device, teacher?.Attention));
+        var mask = masking.CreateMask(new MaskingInput(grid, batch.Keys, plan.Device, teacher?.Attention));
 
         FirstShapes ??= new StepShapes(mask.shape, mask[0].logical_not().sum().item<long>(), teacher?.Features.shape, teacher?.Attention?.shape);
         phases?.PhaseEnded(StepPhase.Masking);
@@ -95,8 +106,14 @@ public sealed class TrainingStep(TrainingModel model, RunPlan plan, IStepPhaseRe
         var blocks = model.Student.ForwardVisible(batch.Video, mask, plan.StudentBlocks, dropPath); // block → [B, Nv, D]
         phases?.PhaseEnded(StepPhase.StudentForward);
 
+        // 3b. stage 2: captions through the text layers, both sides into the joint space, once for every caption objective
+        var visionLanguage = model.TextEncoder is { } encoder && model.VisionLanguage is { } heads
+            ? VisionLanguageStep.Encode(encoder, heads, batch, blocks[plan.Student.Depth - 1], plan.Device)
+            : null;
+        phases?.PhaseEnded(StepPhase.TextForward);
+
         // 4. objectives, summed with their weights
-        var context = new ObjectiveContext { Batch = batch, Mask = mask, Grid = plan.Student.Grid, StudentBlocks = blocks, Teacher = teacher };
+        var context = new ObjectiveContext { Batch = batch, Mask = mask, Grid = grid, StudentBlocks = blocks, Teacher = teacher, VisionLanguage = visionLanguage };
         var losses = new Dictionary<string, Tensor>();
         Tensor? total = null;
         foreach (var active in model.Objectives)

@@ -8,8 +8,10 @@ using Umt.Abstractions.Randomness;
 using Umt.Abstractions.Teachers;
 using Umt.Abstractions.TextEncoders;
 using Umt.Models.Student;
+using Umt.Models.VisionLanguage;
 using Umt.Plugins.Datasets.MediaDatasets;
 using Umt.Runner.Composition;
+using Umt.Runner.Training;
 using Umt.Tests.TestSupport;
 using static TorchSharp.torch;
 
@@ -115,20 +117,26 @@ public sealed class PluginContractTests
         using var scope = NewDisposeScope();
         var (factory, options) = Defaults<IObjectiveFactory>(PluginKind.Objective, name);
         var traits = factory.Describe(options, Student);
-        traits.NeedsCaptions.Should().BeFalse("captioned objectives need their own fixture (stage 2)");
+        traits.NeedsCaptions.Should().Be(traits.NeedsTextEncoder, "the caption objectives are the text encoder's users");
         manual_seed(0);
         using var student = new VideoVisionTransformer(new StudentConfig { Width = 32, Depth = 2, Heads = 2, Frames = 4, ImageSize = 16, PatchSize = 4, Tubelet = 1 });
         const int teacherWidth = 24;
-        using var objective = factory.Create(options, Context, traits.NeedsTeacher ? teacherWidth : null);
-        var video = randn([2, 3, 4, 16, 16]);                                                        // [B, 3, T, H, W]
-        var mask = rand(2, Student.Grid.Count, generator: new Generator(3)).argsort(1).argsort(1) < 40; // [B, N], 40 hidden per row
+        using var textEncoder = traits.NeedsTextEncoder ? CaptionEncoder() : null;
+        var context = Context with { TextEncoder = textEncoder?.Traits };
+        using var objective = factory.Create(options, context, traits.NeedsTeacher ? teacherWidth : null);
+        var video = randn([4, 3, 4, 16, 16]);                                                        // [B, 3, T, H, W]
+        var mask = rand(4, Student.Grid.Count, generator: new Generator(3)).argsort(1).argsort(1) < 40; // [B, N], 40 hidden per row
         var teacher = traits.NeedsTeacher
-            ? new TeacherOutput(nn.functional.normalize(randn(traits.TeacherLayers, 2, Student.Grid.Count, teacherWidth), dim: -1), Attention(2))
+            ? new TeacherOutput(nn.functional.normalize(randn(traits.TeacherLayers, 4, Student.Grid.Count, teacherWidth), dim: -1), Attention(4))
             : null;
         var blocks = student.ForwardVisible(video, mask, traits.StudentBlocks, null);
-        var batch = new VideoBatch(video, new SampleKeys(0, 0, [0, 1]), [new VideoSample([], new Dictionary<string, int>()), new VideoSample([], new Dictionary<string, int>())]);
+        // Two captions, each twice: every row has a positive besides itself and negatives to draw.
+        string[] captions = ["a small red circle moves to the left", "a large blue square spins", "a small red circle moves to the left", "a large blue square spins"];
+        var batch = new VideoBatch(video, new SampleKeys(0, 0, [0, 1, 2, 3]), [.. captions.Select(c => new VideoSample([], new Dictionary<string, int>(), c))]);
+        using var heads = textEncoder is null ? null : new VisionLanguageHeads(Student.Width, textEncoder.Traits.Width, 16, 0.07);
+        var shared = textEncoder is null ? null : VisionLanguageStep.Encode(textEncoder, heads!, batch, blocks[Student.Depth - 1], CPU);
 
-        var loss = objective.ComputeLoss(new ObjectiveContext { Batch = batch, Mask = mask, Grid = Student.Grid, StudentBlocks = blocks, Teacher = teacher });
+        var loss = objective.ComputeLoss(new ObjectiveContext { Batch = batch, Mask = mask, Grid = Student.Grid, StudentBlocks = blocks, Teacher = teacher, VisionLanguage = shared });
         loss.backward();
 
         loss.dim().Should().Be(0);
@@ -138,6 +146,17 @@ public sealed class PluginContractTests
         {
             head.parameters().Any(p => p.grad is { } g && g.abs().sum().item<float>() > 0).Should().BeTrue("the objective's own head is trained");
         }
+        if (textEncoder is not null)
+        {
+            textEncoder.Module.parameters().Any(p => p.grad is { } g && g.abs().sum().item<float>() > 0).Should().BeTrue("a caption objective trains the text encoder");
+        }
+    }
+
+    /// <summary>The text encoder the caption objectives run with: the first discovered plugin with its defaults.</summary>
+    private static ITextEncoder CaptionEncoder()
+    {
+        var (factory, options) = Defaults<ITextEncoderFactory>(PluginKind.TextEncoder, Catalog.Of(PluginKind.TextEncoder).Select(e => e.Name).Order(StringComparer.Ordinal).Last());
+        return factory.Create(options, Context);
     }
 
     [Theory, MemberData(nameof(DatasetPlugins))]

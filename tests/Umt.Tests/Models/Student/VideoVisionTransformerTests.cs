@@ -160,6 +160,25 @@ public sealed class VideoVisionTransformerTests
         table().device_type.Should().Be(DeviceType.META);
     }
 
+    [Fact]
+    public void An_image_is_embedded_as_the_first_frame_of_a_clip_with_the_first_rows_of_the_table()
+    {
+        using var scope = NewDisposeScope();
+        using var student = new VideoVisionTransformer(Tiny);
+        var clip = Video(2);                                     // [2, 3, 2, 8, 8]
+        var image = clip.narrow(2, 0, 1);                        // [2, 3, 1, 8, 8]: the clip's first frame
+
+        var imageTokens = student.Embed(image);                  // [2, 4, 16]
+        var clipTokens = student.Embed(clip);                    // [2, 8, 16]
+
+        imageTokens.shape.Should().Equal(2, Tokens / 2, 16);
+        // Tubelet 1 embeds each frame alone, and frame 0's tokens are the first 4 in (t, h, w)
+        // order, so an image's tokens (its own table, the reference's img_pos_embed) equal them.
+        imageTokens.allclose(clipTokens.narrow(1, 0, Tokens / 2), rtol: 0, atol: 1e-6).Should().BeTrue();
+        var act = () => student.Embed(clip.narrow(2, 0, 1).expand(-1, -1, 3, -1, -1));
+        act.Should().Throw<ArgumentException>().WithMessage("*or images [B, 3, 1, 8, 8]*", "only the configured frames or one frame fit the table");
+    }
+
     private static Tensor Video(long batch) => randn(new long[] { batch, 3, 2, 8, 8 });   // [B, 3, T, H, W]
 
     private static Tensor Mask(bool[][] rows) =>

@@ -1,3 +1,4 @@
+using Umt.Models.VisionLanguage;
 using Umt.Plugins.Objectives.Vtc;
 using static TorchSharp.torch;
 
@@ -17,7 +18,7 @@ public sealed class VtcLossTests
         double[][] text = [[1, 0, 0], [0, 1, 1], [-1, 2, 2]];
         const double temp = 0.5;
 
-        var sim = VtcLoss.Similarity(Floats(vision), Floats(text), tensor(0.5f)); // [2, 3]
+        var sim = VisionLanguageHeads.Similarity(Floats(vision), Floats(text), tensor(0.5f)); // [2, 3]
 
         sim.shape.Should().Equal(2, 3);
         // By hand: v0 = (0.6, 0.8, 0), v1 = (0, 0, 1); w1 = (0, 1, 1)/√2, w2 = (−1, 2, 2)/3.
@@ -45,7 +46,7 @@ public sealed class VtcLossTests
         var vision = stack(frames.Select(Floats).ToArray()); // [2, 2, 2]
         var temp = tensor(0.07f);
 
-        var sim = VtcLoss.Similarity(vision, Floats(text), temp); // [2, 3]
+        var sim = VisionLanguageHeads.Similarity(vision, Floats(text), temp); // [2, 3]
 
         sim.shape.Should().Equal(2, 3);
         for (int i = 0; i < 2; i++)
@@ -112,7 +113,7 @@ public sealed class VtcLossTests
         {
             var temp = tensor(value).requires_grad_(true); // a leaf, like the nn.Parameter
 
-            var returned = VtcLoss.ClampTemperature(temp);
+            var returned = VisionLanguageHeads.ClampTemperature(temp);
 
             returned.Should().BeSameAs(temp);
             temp.item<float>().Should().Be(clamped, "the parameter itself is clamped, as the reference's temp.clamp_");
@@ -126,7 +127,7 @@ public sealed class VtcLossTests
         var ids = tensor(new long[] { 0, 1 });
         var clampedTemp = tensor(0.07f).requires_grad_(true);
         var plainTemp = tensor(0.07f).requires_grad_(true);
-        VtcLoss.Loss(vision, text, ids, VtcLoss.ClampTemperature(clampedTemp)).backward();
+        VtcLoss.Loss(vision, text, ids, VisionLanguageHeads.ClampTemperature(clampedTemp)).backward();
         VtcLoss.Loss(vision, text, ids, plainTemp).backward();
         clampedTemp.grad!.item<float>().Should().Be(plainTemp.grad!.item<float>());
         clampedTemp.grad.item<float>().Should().NotBe(0f);

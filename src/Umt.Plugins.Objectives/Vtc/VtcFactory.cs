@@ -1,0 +1,19 @@
+using System.Composition;
+using Umt.Abstractions.Composition;
+using Umt.Abstractions.Geometry;
+using Umt.Abstractions.Objectives;
+
+namespace Umt.Plugins.Objectives.Vtc;
+
+[ExportObjective("vtc", Description = "Video–text contrastive loss (stage 2): pooled clip vs caption [CLS] embeddings, soft targets over equal captions, learnable temperature."), Shared]
+internal sealed class VtcFactory : ObjectiveFactory<VtcOptions>
+{
+    [ImportingConstructor, Obsolete("Constructed by MEF only.", error: true)]
+    public VtcFactory()
+    {
+    }
+
+    protected override ObjectiveTraits Describe(VtcOptions options, StudentSpec student) => VisionLanguageTraits.Of(student);
+
+    protected override IObjective Create(VtcOptions options, PluginContext context, int? teacherWidth) => new VtcObjective();
+}

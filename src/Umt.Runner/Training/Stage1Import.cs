@@ -1,0 +1,66 @@
+using Serilog;
+using Umt.Models.Weights;
+using Umt.Runner.Configuration;
+using Umt.Runner.Evaluation;
+using static TorchSharp.torch;
+
+namespace Umt.Runner.Training;
+
+/// <summary>
+/// Starts a stage-2 run from stage-1 weights (<c>Umt:Stage2:From</c>), as the reference's
+/// <c>vision_encoder.pretrained</c>: the student (<c>encoder.*</c>) and every other trained module
+/// whose keys the file holds (the alignment heads <c>clip_decoder.*</c>, reused in stage 2).
+/// </summary>
+/// <remarks>
+/// The reference loads with <c>strict=False</c> from whatever <c>torch.load</c> returns, so a
+/// wrapped or renamed file loads nothing and the run silently trains from scratch (umt-method.md
+/// §3.1). Here the student must load completely, and any module whose prefix appears in the file
+/// must match it key for key and shape for shape; modules the file does not mention (the text
+/// encoder, the projections, a fresh head) keep their initialisation and are named in the log.
+/// </remarks>
+public static class Stage1Import
+{
+    public static void Apply(TrainingModel model, string from, string baseDirectory, ILogger log)
+    {
+        var reference = CheckpointReference.Resolve(Path.GetFullPath(from, baseDirectory));
+        using var scope = NewDisposeScope();
+        Dictionary<string, Tensor> tensors;
+        try
+        {
+            tensors = SafetensorsFile.Read(reference.ModelFile);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException($"Umt:Stage2:From = {from}: cannot read {reference.ModelFile}: {e.Message}");
+        }
+        if (!tensors.Keys.Any(k => k.StartsWith(TrainingModel.StudentPrefix, StringComparison.Ordinal)))
+        {
+            throw new ConfigurationException(
+                $"Umt:Stage2:From = {from}: {reference.ModelFile} holds no '{TrainingModel.StudentPrefix}*' keys, so it is not a stage-1 checkpoint of this project (import a reference .pth with `umt convert` first).");
+        }
+        var loaded = new List<string>();
+        var kept = new List<string>();
+        foreach (var (prefix, module) in model.TrainedModules())
+        {
+            bool mentioned = prefix.Length > 0 && tensors.Keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal));
+            if (!mentioned)
+            {
+                kept.Add(prefix.Length > 0 ? prefix + "*" : string.Join(", ", module.state_dict().Keys));
+                continue;
+            }
+            try
+            {
+                StateDictLoader.Load(module, tensors, prefix);
+            }
+            catch (StateDictMismatchException e)
+            {
+                throw new ConfigurationException($"Umt:Stage2:From = {from}: {reference.ModelFile} does not fit this run's '{prefix}*': {e.Message}");
+            }
+            loaded.Add(prefix + "*");
+        }
+        var owned = model.TrainedModules().Select(m => m.Prefix).Where(p => p.Length > 0).ToList();
+        int ignored = tensors.Keys.Count(k => !owned.Any(p => k.StartsWith(p, StringComparison.Ordinal)));
+        log.Information("Stage 2 starts from {File}: loaded {Loaded}; not in the file, kept as built (pretrained or fresh): {Kept}; {Ignored} keys of the file belong to no module of this run",
+            reference.ModelFile, string.Join(", ", loaded), string.Join(", ", kept), ignored);
+    }
+}
