@@ -15,7 +15,7 @@ public sealed class BertOptions
 
     /// <summary>
     /// Pretrained weights in HuggingFace's layout: <c>model.safetensors</c> or <c>pytorch_model.bin</c>
-    /// (read as data). Null: random initialisation (smoke runs). Cross-attention is always fresh.
+    /// (read as data). Null or empty: random initialisation (smoke runs). Cross-attention is always fresh.
     /// </summary>
     public string? Weights { get; set; }
 

@@ -22,7 +22,7 @@ internal sealed class BertTextEncoderFactory : TextEncoderFactory<BertOptions>
     protected override TextEncoderTraits Describe(BertOptions options, PluginContext context)
     {
         var config = Config(options, context);
-        if (options.Weights is { } weights && !File.Exists(context.ResolvePath(weights)))
+        if (options.Weights is { Length: > 0 } weights && !File.Exists(context.ResolvePath(weights)))
         {
             throw new FileNotFoundException($"Weights: '{context.ResolvePath(weights)}' does not exist.");
         }
@@ -40,7 +40,7 @@ internal sealed class BertTextEncoderFactory : TextEncoderFactory<BertOptions>
             ? WordPieceTokenizer.Load(context.ResolvePath(vocab))
             : WordPieceTokenizer.Load(MiniLmResources.OpenVocabulary());
         var model = new BertForMaskedLM(config);
-        if (options.Weights is { } weights)
+        if (options.Weights is { Length: > 0 } weights)
         {
             string path = context.ResolvePath(weights);
             var fresh = model.LoadHuggingFace(WeightFile.ReadStateDict(path));

@@ -37,7 +37,7 @@ public static class ValidateCommand
             Plugin(output, "text", textEncoder);
             var t = plan.TextEncoderTraits!;
             output.WriteLine($"            width {t.Width}, {t.Layers} layers ({t.FusionLayer} text + {t.Layers - t.FusionLayer} fusion), vocabulary {t.VocabSize}, {t.MaxLength} tokens per caption");
-            output.WriteLine($"  stage 2   joint space {plan.Stage2.EmbedDim}, temperature {plan.Stage2.Temperature}, student from {plan.Stage2.From ?? "random initialisation"}");
+            output.WriteLine($"  stage 2   joint space {plan.Stage2.EmbedDim}, temperature {plan.Stage2.Temperature}, student from {(string.IsNullOrEmpty(plan.Stage2.From) ? "random initialisation" : plan.Stage2.From)}");
         }
         if (plan.ImageDataset is { } images)
         {

@@ -12,7 +12,7 @@ public sealed class Stage2Options
     /// Stage-1 weights to start from: a run folder (its latest checkpoint), a checkpoint folder or a
     /// <c>model.safetensors</c>. Its <c>encoder.*</c> (the student) and <c>clip_decoder.*</c>
     /// (the alignment heads, reused as in the reference) are loaded; every student key must be
-    /// there with its shape. Null: a randomly initialised student (smoke runs).
+    /// there with its shape. Null or empty: a randomly initialised student (smoke runs).
     /// </summary>
     public string? From { get; set; }
 

@@ -9,8 +9,8 @@ namespace Umt.Runner.Training;
 
 /// <summary>
 /// The part of a run's configuration that determines the shapes of what a checkpoint holds: the
-/// student (<c>Umt:Model</c>), the teacher's identity, and the enabled objectives with their
-/// options (heads). <c>--resume</c> refuses to continue when any of it changed and names the keys;
+/// student (<c>Umt:Model</c>), the teacher's identity, the enabled objectives with their
+/// options (heads), and in stage 2 the text encoder with its options and the joint-space width. <c>--resume</c> refuses to continue when any of it changed and names the keys;
 /// everything else (steps, logging, masking ratio, data) may change between sittings.
 /// </summary>
 public static class ModelIdentity
@@ -24,6 +24,12 @@ public static class ModelIdentity
         {
             identity[$"Umt:Objectives:{objective.Entry.Name}"] = "enabled";
             AddOptions(identity, objective.OptionsPath, objective.Options);
+        }
+        if (plan.TextEncoder is { } text)
+        {
+            identity["Umt:TextEncoder:Use"] = text.Entry.Name;
+            AddOptions(identity, text.OptionsPath, text.Options);
+            identity["Umt:Stage2:EmbedDim"] = plan.Stage2.EmbedDim.ToString(CultureInfo.InvariantCulture);
         }
         return identity;
     }

@@ -35,7 +35,7 @@ public sealed class Trainer(RunPlan plan, ILogger log)
             torch.set_num_threads(plan.Run.Threads);
         }
         using var model = TrainingModel.Create(plan, log);
-        if (plan.Stage2.From is { } from && checkpoint is null && model.TextEncoder is not null)
+        if (plan.Stage2.From is { Length: > 0 } from && checkpoint is null && model.TextEncoder is not null)
         {
             Stage1Import.Apply(model, from, plan.BaseDirectory, log);
         }

@@ -39,10 +39,14 @@ public sealed class Stage2TrainingRunTests(ITestOutputHelper log)
         state.Losses.Should().HaveCount(30).And.OnlyContain(l => double.IsFinite(l));
         state.ImageOffset.Should().BeGreaterThan(0, "image batches alternate with the video batches");
         state.Offset.Should().BeGreaterThan(0);
-        foreach (string objective in Objectives)
-        {
-            logText.Should().MatchRegex($"\"{objective}\":[0-9.]+", $"every step logs the finite {objective} loss");
-        }
+        var perObjective = logText.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(e => e.TryGetProperty("PerObjective", out _))
+            .Select(e => e.GetProperty("PerObjective").GetString()!.Split(' ').Select(part => part.Split('=')).ToDictionary(kv => kv[0], kv => double.Parse(kv[1], CultureInfo.InvariantCulture)))
+            .ToList();
+        perObjective.Should().HaveCount(30, "LogEvery = 1");
+        perObjective.Should().AllSatisfy(step => step.Keys.Should().BeEquivalentTo(Objectives))
+            .And.AllSatisfy(step => step.Values.Should().OnlyContain(v => double.IsFinite(v) && v >= 0, "all four losses are finite at every step"));
         double early = state.Losses.Take(5).Average(), late = state.Losses.Skip(25).Average();
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stage-2 total loss steps 1-5 {early:F4}, steps 26-30 {late:F4}"));
         late.Should().BeLessThanOrEqualTo(0.9 * early, "30 steps of stage 2 must lower the summed loss");
