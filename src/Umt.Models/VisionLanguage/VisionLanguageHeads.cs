@@ -101,9 +101,9 @@ public sealed class VisionLanguageHeads : nn.Module
     }
 
     /// <summary>
-    /// Vision→text similarity logits (criterions.py <c>get_sim</c>, <c>agg_method="mean"</c>): both sides L2-normalised (<c>F.normalize</c>, eps 1e-12),
-    /// the cosine of every frame with every caption averaged over frames, divided by the
-    /// temperature. The text→vision matrix is the transpose.
+    /// Vision→text similarity logits (criterions.py <c>get_sim</c>, <c>agg_method="mean"</c>): both
+    /// sides L2-normalised (<c>F.normalize</c>, eps 1e-12), the cosine of every frame with every
+    /// caption averaged over frames, divided by the temperature. The text→vision matrix is the transpose.
     /// </summary>
     /// <param name="vision">
     /// <c>[B, D]</c>, or <c>[B, T, D]</c> per-frame features (training passes the pooled

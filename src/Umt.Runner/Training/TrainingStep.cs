@@ -107,10 +107,12 @@ public sealed class TrainingStep(TrainingModel model, RunPlan plan, IStepPhaseRe
         phases?.PhaseEnded(StepPhase.StudentForward);
 
         // 3b. stage 2: captions through the text layers, both sides into the joint space, once for every caption objective
-        var visionLanguage = model.TextEncoder is { } encoder && model.VisionLanguage is { } heads
-            ? VisionLanguageStep.Encode(encoder, heads, batch, blocks[plan.Student.Depth - 1], plan.Device)
-            : null;
-        phases?.PhaseEnded(StepPhase.TextForward);
+        VisionLanguageContext? visionLanguage = null;
+        if (model.TextEncoder is { } encoder && model.VisionLanguage is { } heads)
+        {
+            visionLanguage = VisionLanguageStep.Encode(encoder, heads, batch, blocks[plan.Student.Depth - 1], plan.Device);
+            phases?.PhaseEnded(StepPhase.TextForward);
+        }
 
         // 4. objectives, summed with their weights
         var context = new ObjectiveContext { Batch = batch, Mask = mask, Grid = grid, StudentBlocks = blocks, Teacher = teacher, VisionLanguage = visionLanguage };
