@@ -73,6 +73,7 @@ public static class UmtCommandLine
         root.Subcommands.Add(DataCommand.Create(output, error, cancel));
         root.Subcommands.Add(ExtractCommand.Create(output, error, cancel));
         root.Subcommands.Add(EvalCommand.Create(output, error, cancel));
+        root.Subcommands.Add(ConvertCommand.Create(output, error, Guarded));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

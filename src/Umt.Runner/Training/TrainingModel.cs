@@ -57,13 +57,14 @@ public sealed class TrainingModel : IDisposable
     public VisionLanguageHeads? VisionLanguage { get; }
 
     /// <summary>Builds the run's objects; initialisation is seeded by <c>Umt:Run:Seed</c>.</summary>
-    public static TrainingModel Create(RunPlan plan, ILogger log)
+    /// <param name="withTeacher">False: leave the frozen teacher out (it holds no trained weight; <c>umt convert</c> needs only the trained modules' shapes).</param>
+    public static TrainingModel Create(RunPlan plan, ILogger log, bool withTeacher = true)
     {
         torch.manual_seed(plan.Run.Seed);
         var context = plan.PluginContext(log);
         var student = new VideoVisionTransformer(plan.StudentConfig);
         student.to(plan.Device);
-        ITeacher? teacher = plan.Teacher is { } t ? ((ITeacherFactory)t.Entry.Factory).Create(t.Options, context) : null;
+        ITeacher? teacher = withTeacher && plan.Teacher is { } t ? ((ITeacherFactory)t.Entry.Factory).Create(t.Options, context) : null;
         var masking = CreateMasking(plan.Masking, context);
         var imageMasking = ReferenceEquals(plan.ImageMasking, plan.Masking) ? masking : CreateMasking(plan.ImageMasking, context);
         var objectives = new List<ActiveObjective>();

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog;
+using Umt.Models.Weights;
+using Umt.Runner.Composition;
+using Umt.Runner.Configuration;
+using Umt.Runner.Conversion;
+using Umt.Runner.Training;
+using static TorchSharp.torch;
+
+namespace Umt.Runner.Cli;
+
+/// <summary>
+/// <c>umt convert import SOURCE --out FILE</c>: a reference checkpoint (UMT stage 1 or 2, VideoMAE;
+/// PyTorch <c>.pth</c> read as data, wrapped under <c>model</c>/<c>module</c> or not, or safetensors)
+/// as this project's <c>model.safetensors</c>, checked key by key against the model the
+/// configuration describes. Every key that is not imported is listed with the reason.
+/// </summary>
+public static class ConvertCommand
+{
+    public static Command Create(TextWriter output, TextWriter error, Func<ParseResult, TextWriter, Func<ServiceProvider, int>, int> guarded)
+    {
+        var convert = new Command("convert", "Move checkpoints between the reference's layout and this project's.");
+        var source = new Argument<string>("SOURCE") { Description = "The reference checkpoint (.pth/.pt/.bin read as data, or .safetensors)." };
+        var outPath = new Option<string>("--out") { Description = "The model.safetensors to write (usable by --checkpoint, Umt:Stage2:From).", Required = true };
+        var import = new Command("import", "Import a reference checkpoint into this project's keys for the configured model (--config/--set describe it): renamed keys, and every missing, unexpected, wrong-shaped, non-model and teacher key listed.")
+        {
+            source, outPath,
+        };
+        import.SetAction(parse => guarded(parse, error, services =>
+        {
+            var plan = services.GetRequiredService<RunPlan>();
+            string from = Path.GetFullPath(parse.GetValue(source)!);
+            if (!File.Exists(from))
+            {
+                throw new ConfigurationException($"SOURCE: '{from}' does not exist.");
+            }
+            using var model = TrainingModel.Create(plan, services.GetRequiredService<ILogger>(), withTeacher: false);
+            using var scope = NewDisposeScope();
+            var report = CheckpointImport.Read(from, model.StateDict());
+            Print(output, from, report);
+            if (report.WrongShapes.Count > 0)
+            {
+                throw new ConfigurationException(
+                    [$"{from} does not fit the configured model ({report.WrongShapes.Count} wrong-shaped keys); nothing was written. Check Umt:Model and the objectives' options against the checkpoint's run:",
+                     .. report.WrongShapes.Select(w => $"  {w.Key}: model [{string.Join(", ", w.Model)}], file [{string.Join(", ", w.File)}]")]);
+            }
+            var student = report.Missing.Where(k => k.StartsWith(TrainingModel.StudentPrefix, StringComparison.Ordinal)).ToList();
+            if (student.Count > 0)
+            {
+                throw new ConfigurationException($"{from} lacks {student.Count} of the student's keys ({string.Join(", ", student.Take(5))}{(student.Count > 5 ? ", …" : "")}); nothing was written.");
+            }
+            string to = Path.GetFullPath(parse.GetValue(outPath)!);
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            SafetensorsFile.WriteAtomic(to, report.Imported, new Dictionary<string, string> { ["umt.imported_from"] = from });
+            output.WriteLine($"Wrote {report.Imported.Count} tensors to {to}");
+            return ExitCodes.Success;
+        }));
+        convert.Subcommands.Add(import);
+        return convert;
+    }
+
+    private static void Print(TextWriter output, string from, ImportReport report)
+    {
+        output.WriteLine($"{from}: {report.Imported.Count} tensors fit the configured model ({report.Renamed.Count} under another name)");
+        Section(output, "renamed", report.Renamed.Select(kv => $"{kv.Key} → {kv.Value}").ToList());
+        Section(output, "missing (the model keeps its initialisation)", report.Missing);
+        Section(output, "unexpected (no module of the configured model owns them; not written)", report.Unexpected);
+        Section(output, "wrong shape", report.WrongShapes.Select(w => $"{w.Key}: model [{string.Join(", ", w.Model)}], file [{string.Join(", ", w.File)}]").ToList());
+        Section(output, "not model weights (skipped)", report.NotModel);
+        Section(output, "the reference's embedded frozen teacher (skipped: teachers load from their own files)", report.Teacher);
+    }
+
+    private static void Section(TextWriter output, string title, IReadOnlyList<string> lines)
+    {
+        if (lines.Count == 0)
+        {
+            return;
+        }
+        output.WriteLine($"  {title}: {lines.Count}");
+        foreach (string line in lines)
+        {
+            output.WriteLine($"    {line}");
+        }
+    }
+}

@@ -1,0 +1,74 @@
+namespace Umt.Runner.Conversion;
+
+/// <summary>What became of one key of an imported file.</summary>
+public enum KeyFate
+{
+    /// <summary>Renamed (or kept) to a key of this project.</summary>
+    Mapped,
+
+    /// <summary>Not model weights: optimizer state, loss scaler, other top-level entries of a training checkpoint.</summary>
+    NotModel,
+
+    /// <summary>The frozen CLIP teacher the reference keeps inside its stage-2 model; this project loads teachers from their own files.</summary>
+    Teacher,
+}
+
+/// <summary>
+/// The reference's checkpoint keys → this project's (umt-method.md §2.1, §3.1, §6; architecture.md
+/// "Checkpoints and interop"). The reference's stage-1 and VideoMAE pretraining scripts save
+/// <c>{'model': state_dict}</c>; DDP adds <c>module.</c>; fine-tuning and detection code wrap the
+/// student as <c>backbone.</c> or save it bare; stage 2 nests the student, the alignment heads
+/// and <c>pool_norm</c> under <c>vision_encoder.</c> and keeps the frozen teacher as
+/// <c>clip_teacher.</c>. Keys that no rule maps keep their name and are reported as unexpected by
+/// the import, never dropped silently.
+/// </summary>
+public static class ReferenceKeyMap
+{
+    /// <summary>Our checkpoint prefix of the VideoMAE decoder (the <c>mae-pixels</c> objective's head).</summary>
+    private const string MaeHead = "mae-pixels.";
+
+    /// <summary>Top-level names of the student's own modules, which bare and <c>backbone.</c> files start with.</summary>
+    private static readonly string[] StudentModules = ["patch_embed.", "blocks.", "norm."];
+
+    /// <summary>
+    /// Maps every key of a flattened file. <c>model.</c> is the training checkpoint's weights entry:
+    /// when present, every other top-level entry is <see cref="KeyFate.NotModel"/>. A <c>module.</c>
+    /// prefix shared by all keys (DDP) is removed.
+    /// </summary>
+    /// <returns>Source key → (fate, our key, the key without the file's <c>model.</c>/<c>module.</c> wrappers).</returns>
+    public static IReadOnlyDictionary<string, (KeyFate Fate, string Key, string Unwrapped)> Map(IEnumerable<string> sourceKeys)
+    {
+        var keys = sourceKeys.ToList();
+        bool wrapped = keys.Any(k => k.StartsWith("model.", StringComparison.Ordinal));
+        var result = new Dictionary<string, (KeyFate, string, string)>(StringComparer.Ordinal);
+        var inner = new Dictionary<string, string>(StringComparer.Ordinal); // source → name inside the wrapper
+        foreach (string key in keys)
+        {
+            if (wrapped && !key.StartsWith("model.", StringComparison.Ordinal))
+            {
+                result[key] = (KeyFate.NotModel, key, key);
+                continue;
+            }
+            inner[key] = wrapped ? key["model.".Length..] : key;
+        }
+        bool ddp = inner.Count > 0 && inner.Values.All(k => k.StartsWith("module.", StringComparison.Ordinal));
+        foreach (var (source, name) in inner)
+        {
+            string stripped = ddp ? name["module.".Length..] : name;
+            result[source] = stripped.StartsWith("clip_teacher.", StringComparison.Ordinal)
+                ? (KeyFate.Teacher, stripped, stripped)
+                : (KeyFate.Mapped, Rename(stripped), stripped);
+        }
+        return result;
+    }
+
+    /// <summary>One key of the model, unwrapped, in this project's names.</summary>
+    public static string Rename(string key) => key switch
+    {
+        _ when key.StartsWith("vision_encoder.", StringComparison.Ordinal) => Rename(key["vision_encoder.".Length..]),
+        _ when key.StartsWith("backbone.", StringComparison.Ordinal) => "encoder." + key["backbone.".Length..],
+        _ when key.StartsWith("decoder.", StringComparison.Ordinal) || key.StartsWith("encoder_to_decoder.", StringComparison.Ordinal) || key == "mask_token" => MaeHead + key,
+        _ when StudentModules.Any(m => key.StartsWith(m, StringComparison.Ordinal)) => "encoder." + key,
+        _ => key, // encoder.*, clip_decoder.*, text_encoder.*, vision_proj.*, text_proj.*, itm_head.*, temp: the same names here
+    };
+}
