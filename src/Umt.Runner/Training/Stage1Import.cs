@@ -42,7 +42,11 @@ public static class Stage1Import
         var kept = new List<string>();
         foreach (var (prefix, module) in model.TrainedModules())
         {
-            bool mentioned = prefix.Length > 0 && tensors.Keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal));
+            // The top-level heads (pool_norm, projections, temp) have no prefix: they count as in the
+            // file when any of their keys is (a stage-2 checkpoint given as From).
+            bool mentioned = prefix.Length > 0
+                ? tensors.Keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal))
+                : module.state_dict().Keys.Any(tensors.ContainsKey);
             if (!mentioned)
             {
                 kept.Add(prefix.Length > 0 ? prefix + "*" : string.Join(", ", module.state_dict().Keys));
@@ -50,17 +54,20 @@ public static class Stage1Import
             }
             try
             {
-                StateDictLoader.Load(module, tensors, prefix);
+                // The unprefixed heads are offered their own keys only; every other key belongs to another module.
+                var own = prefix.Length > 0 ? tensors : module.state_dict().Keys.Where(tensors.ContainsKey).ToDictionary(k => k, k => tensors[k]);
+                StateDictLoader.Load(module, own, prefix);
             }
             catch (StateDictMismatchException e)
             {
-                throw new ConfigurationException($"Umt:Stage2:From = {from}: {reference.ModelFile} does not fit this run's '{prefix}*': {e.Message}");
+                string part = prefix.Length > 0 ? $"'{prefix}*'" : "pool_norm/vision_proj/text_proj/temp";
+                throw new ConfigurationException($"Umt:Stage2:From = {from}: {reference.ModelFile} does not fit this run's {part}: {e.Message}");
             }
-            loaded.Add(prefix + "*");
+            loaded.Add(prefix.Length > 0 ? prefix + "*" : string.Join(", ", module.state_dict().Keys));
         }
-        var owned = model.TrainedModules().Select(m => m.Prefix).Where(p => p.Length > 0).ToList();
-        int ignored = tensors.Keys.Count(k => !owned.Any(p => k.StartsWith(p, StringComparison.Ordinal)));
-        log.Information("Stage 2 starts from {File}: loaded {Loaded}; not in the file, kept as built (pretrained or fresh): {Kept}; {Ignored} keys of the file belong to no module of this run",
-            reference.ModelFile, string.Join(", ", loaded), string.Join(", ", kept), ignored);
+        var owned = model.StateDict().Keys.ToHashSet(StringComparer.Ordinal);
+        int ignored = tensors.Keys.Count(k => !owned.Contains(k));
+        log.Information("Stage 2 starts from {File}: loaded {Loaded}; not in the file, kept as built (pretrained or fresh): {Kept}; {Ignored} keys of the file match no key of this run",
+            reference.ModelFile, string.Join(", ", loaded), kept.Count > 0 ? string.Join(", ", kept) : "nothing", ignored);
     }
 }

@@ -58,6 +58,13 @@ public sealed class Stage2TrainingRunTests(ITestOutputHelper log)
         keys["text_proj.weight"].Shape.Should().Equal(256, 384);    // Linear(MiniLM 384 → E = 256)
         keys["text_encoder.bert.encoder.layer.3.crossattention.self.key.weight"].Shape.Should().Equal([384L, 192L], "cross-attention keys come from the student's tokens");
 
+        // A stage-2 checkpoint as From loads every module, the unprefixed heads included.
+        string again = temp.Combine("again");
+        var third = TestSupport.Umt.Run(log, "train", "--config", "configs/umt-stage2.json", "--set", "Umt:Run:Steps=1", "--set", "Umt:Run:BatchSize=4",
+            "--set", "Umt:Run:DataWorkers=1", "--set", $"Umt:Stage2:From={stage2}", "--set", $"Umt:Run:OutputDir={again}");
+        third.ExitCode.Should().Be(0, third.All);
+        File.ReadAllText(Path.Combine(again, "log.jsonl")).Should().Contain("\"Kept\":\"nothing\"").And.Contain("\"Ignored\":0");
+
         var eval = TestSupport.Umt.Run(log, "eval", "retrieval", "--checkpoint", stage2, "--test", "24", "--rerank", "4", "--json");
         eval.ExitCode.Should().Be(0, eval.All);
         var result = JsonSerializer.Deserialize<RetrievalResult>(eval.Output)!;
