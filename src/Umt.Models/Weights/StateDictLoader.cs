@@ -41,4 +41,13 @@ public static class StateDictLoader
             destination.copy_(offered[key]);
         }
     }
+
+    /// <summary>
+    /// The entries of <paramref name="source"/> that are the module's own (<paramref name="prefix"/> +
+    /// one of its state-dict keys), under their source names. For a module saved without a prefix
+    /// beside others (the stage-2 heads at the top level of a checkpoint), <see cref="Load"/> would
+    /// count every other module's key as unexpected; this offers it only its own.
+    /// </summary>
+    public static Dictionary<string, Tensor> OwnEntries(nn.Module module, IReadOnlyDictionary<string, Tensor> source, string prefix = "") =>
+        module.state_dict().Keys.Select(key => prefix + key).Where(source.ContainsKey).ToDictionary(key => key, key => source[key], StringComparer.Ordinal);
 }

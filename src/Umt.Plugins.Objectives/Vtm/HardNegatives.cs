@@ -48,7 +48,7 @@ internal static class HardNegatives
     /// multinomial on an all-zero row (the NaN→1e-2 rule does not apply: the zeros come from the
     /// positive mask, not a NaN), which raises on the CPU ("invalid multinomial distribution") and
     /// fails a device-side assert on CUDA. There is no negative to draw, so this throws an
-    /// <see cref="InvalidOperationException"/>; callers with such a batch must skip the VTM loss.
+    /// <see cref="InvalidOperationException"/>; callers ask <see cref="HasNegative"/> first and skip the VTM loss.
     /// (2) Negatives exist but all their weights underflow to 0 (one positive far more similar than
     /// every negative: a logit gap above ~745 in float64, possible only at temperatures near the 0.001
     /// clamp; the reference, in fp32, crashes from a gap of ~104). Here the row falls back to the
@@ -76,7 +76,7 @@ internal static class HardNegatives
         var sim = simV2T.detach().to(ScalarType.Float64, CPU);          // [B, B] float64 on the CPU
         var column = ids.to(ScalarType.Int64, CPU).view(-1, 1);          // [B, 1]
         var positive = eq(column, column.t());                           // [B, B] bool, symmetric, diagonal true
-        if (positive.all().item<bool>())
+        if (!HasNegative(ids))
         {
             throw new InvalidOperationException(
                 $"VTM has no negative to draw: all {batch} ids of the local batch are equal (the reference's torch.multinomial fails on this batch too). Skip the VTM loss for such a batch.");
@@ -94,6 +94,13 @@ internal static class HardNegatives
         var textForVideo = Draw(textWeights, sim, positives, textUniform, batch);
         return (videoForText, textForVideo);
     }
+
+    /// <summary>
+    /// Whether any row has a negative. "Equal id" is an equivalence, so a batch either has
+    /// negatives for every row or for none: none exactly when all ids are equal (a batch of one included).
+    /// </summary>
+    /// <param name="ids"><c>[B]</c> sample ids.</param>
+    public static bool HasNegative(Tensor ids) => ids.shape[0] > 1 && !ids.eq(ids[0]).all().item<bool>();
 
     /// <summary>
     /// Matching loss: cross-entropy of the <c>itm_head</c> logits, label 1 (match) for the first B

@@ -24,7 +24,7 @@ internal sealed class VtmObjective(Linear itmHead) : IObjective
     {
         var shared = VisionLanguageTraits.Require(context, "vtm");
         var ids = shared.CaptionIds;                                                      // [B]
-        if (ids.eq(ids[0]).all().item<bool>())
+        if (!HardNegatives.HasNegative(ids))
         {
             // Every row a positive of every other (one caption, or a batch of one): no negative
             // exists, the reference's multinomial fails here. No matching signal, zero loss, but

@@ -50,8 +50,7 @@ public sealed class FrozenVisionLanguage : IDisposable
         {
             var tensors = SafetensorsFile.Read(modelFile);
             StateDictLoader.Load(textEncoder.Module, tensors, TrainingModel.TextEncoderPrefix);
-            var headKeys = heads.state_dict().Keys.ToHashSet(StringComparer.Ordinal);
-            StateDictLoader.Load(heads, tensors.Where(kv => headKeys.Contains(kv.Key)).ToDictionary());
+            StateDictLoader.Load(heads, StateDictLoader.OwnEntries(heads, tensors));
             if (tensors.Keys.Any(k => k.StartsWith(MatchingHeadPrefix, StringComparison.Ordinal)))
             {
                 itmHead = nn.Linear(textEncoder.Traits.Width, 2);

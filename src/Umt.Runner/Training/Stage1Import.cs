@@ -46,7 +46,7 @@ public static class Stage1Import
             // file when any of their keys is (a stage-2 checkpoint given as From).
             bool mentioned = prefix.Length > 0
                 ? tensors.Keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal))
-                : module.state_dict().Keys.Any(tensors.ContainsKey);
+                : StateDictLoader.OwnEntries(module, tensors).Count > 0;
             if (!mentioned)
             {
                 kept.Add(prefix.Length > 0 ? prefix + "*" : string.Join(", ", module.state_dict().Keys));
@@ -55,8 +55,7 @@ public static class Stage1Import
             try
             {
                 // The unprefixed heads are offered their own keys only; every other key belongs to another module.
-                var own = prefix.Length > 0 ? tensors : module.state_dict().Keys.Where(tensors.ContainsKey).ToDictionary(k => k, k => tensors[k]);
-                StateDictLoader.Load(module, own, prefix);
+                StateDictLoader.Load(module, prefix.Length > 0 ? tensors : StateDictLoader.OwnEntries(module, tensors), prefix);
             }
             catch (StateDictMismatchException e)
             {

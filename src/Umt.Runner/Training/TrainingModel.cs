@@ -129,8 +129,7 @@ public sealed class TrainingModel : IDisposable
         }
         foreach (var (prefix, module) in TrainedModules())
         {
-            var own = module.state_dict().Keys.Where(k => tensors.ContainsKey(prefix + k)).ToDictionary(k => k, k => tensors[prefix + k]);
-            StateDictLoader.Load(module, own);
+            StateDictLoader.Load(module, StateDictLoader.OwnEntries(module, tensors, prefix), prefix);
         }
     }
 

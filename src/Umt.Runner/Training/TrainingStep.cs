@@ -86,8 +86,8 @@ public sealed class TrainingStep(TrainingModel model, RunPlan plan, IStepPhaseRe
         // An image batch (the reference's MetaLoader alternates them with video batches in stage 2)
         // is a one-frame clip: one token slot per image, and its own masking (ratio 0.5 there).
         var grid = new TokenGrid((int)batch.Video.shape[2] / plan.Student.Tubelet, plan.Student.Grid.H, plan.Student.Grid.W);
-        var masking = grid.T == plan.Student.Grid.T ? model.Masking : model.ImageMasking;
-        bool needsAttention = (grid.T == plan.Student.Grid.T ? plan.MaskingTraits : plan.ImageMaskingTraits).NeedsTeacherAttention;
+        var (masking, maskingTraits) = grid.T == plan.Student.Grid.T ? (model.Masking, plan.MaskingTraits) : (model.ImageMasking, plan.ImageMaskingTraits);
+        bool needsAttention = maskingTraits.NeedsTeacherAttention;
 
         // 1. teacher: targets for the aligned layers and, for semantic masking, its attention
         var teacher = plan.TeacherLayers.Count > 0 || needsAttention ? model.Teacher?.Encode(batch.Video, plan.TeacherLayers, needsAttention) : null;

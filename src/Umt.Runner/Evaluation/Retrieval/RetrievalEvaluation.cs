@@ -98,8 +98,9 @@ public sealed class RetrievalEvaluation(FrozenVisionLanguage model, ILogger log)
         {
             using var chunkScope = NewDisposeScope();
             int length = Math.Min(MatchBatch, texts.Length - start);
-            var t = tensor(texts.AsSpan(start, length).ToArray().Select(i => (long)i).ToArray(), device: textHidden.device); // [p]
-            var v = tensor(videos.AsSpan(start, length).ToArray().Select(i => (long)i).ToArray(), device: videoTokens.device); // [p]
+            Tensor Rows(int[] rows) => tensor(rows.Skip(start).Take(length).Select(i => (long)i).ToArray(), device: textHidden.device); // [p]
+            var t = Rows(texts);                                                        // [p] caption rows
+            var v = Rows(videos);                                                       // [p] clip rows
             var logits = model.MatchScores(textHidden.index_select(0, t), attentionMask.index_select(0, t), videoTokens.index_select(0, v)); // [p]
             logits.cpu().data<float>().CopyTo(scores.AsSpan(start, length));
         }

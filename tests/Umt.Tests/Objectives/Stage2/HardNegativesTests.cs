@@ -198,6 +198,9 @@ public sealed class HardNegativesTests
 
         act.Should().Throw<InvalidOperationException>().WithMessage("*no negative*");
         single.Should().Throw<InvalidOperationException>();
+        HardNegatives.HasNegative(tensor(new long[] { 4, 4, 4 })).Should().BeFalse();
+        HardNegatives.HasNegative(tensor(new long[] { 9 })).Should().BeFalse();
+        HardNegatives.HasNegative(tensor(new long[] { 4, 4, 5 })).Should().BeTrue("the third row has two negatives and each 4 has the 5");
     }
 
     [Fact]
