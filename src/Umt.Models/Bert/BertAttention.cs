@@ -17,7 +17,7 @@ internal sealed class BertAttention : nn.Module
     /// <param name="name">Module name: <c>attention</c> or <c>crossattention</c>.</param>
     public BertAttention(BertConfig config, long keyWidth, string name) : base(name)
     {
-        @self = new BertSelfAttention(config.Hidden, config.Heads, keyWidth);
+        @self = new BertSelfAttention(config.Hidden, config.Heads, keyWidth, config.AttentionDropout);
         output = new BertOutput(config.Hidden, config);
         RegisterComponents();
     }

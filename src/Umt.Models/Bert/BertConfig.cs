@@ -16,15 +16,11 @@ namespace Umt.Models.Bert;
 /// <param name="MaxPositions">Rows of the learned position table (longest text).</param>
 /// <param name="TypeVocabSize">Rows of the token-type table (only type 0 is used).</param>
 /// <param name="LayerNormEps">LayerNorm epsilon (BERT's 1e-12, not torch's 1e-5).</param>
+/// <param name="HiddenDropout"><c>hidden_dropout_prob</c> (embeddings and each residual output): 0.1 in every published config used here.</param>
+/// <param name="AttentionDropout"><c>attention_probs_dropout_prob</c>, on the attention probabilities: 0.1 likewise.</param>
 public sealed record BertConfig(int VocabSize, int Hidden, int Layers, int Heads, int Intermediate, int FusionLayer, int EncoderWidth,
-    int MaxPositions = 512, int TypeVocabSize = 2, double LayerNormEps = 1e-12)
+    int MaxPositions = 512, int TypeVocabSize = 2, double LayerNormEps = 1e-12, double HiddenDropout = 0.1, double AttentionDropout = 0.1)
 {
-    /// <summary><c>hidden_dropout_prob</c> of every published config used here (embeddings and each residual output).</summary>
-    internal const double HiddenDropout = 0.1;
-
-    /// <summary><c>attention_probs_dropout_prob</c>: dropout on the attention probabilities.</summary>
-    internal const double AttentionDropout = 0.1;
-
     /// <summary><c>initializer_range</c>: std of the normal init of every Linear and Embedding weight.</summary>
     internal const double InitializerRange = 0.02;
 
@@ -55,6 +51,10 @@ public sealed record BertConfig(int VocabSize, int Hidden, int Layers, int Heads
         if (FusionLayer < 0 || FusionLayer > Layers)
         {
             throw new ArgumentException($"The fusion layer {FusionLayer} is outside [0, {Layers}].");
+        }
+        if (!(HiddenDropout is >= 0 and < 1) || !(AttentionDropout is >= 0 and < 1))
+        {
+            throw new ArgumentException($"Dropout probabilities must lie in [0, 1): hidden {HiddenDropout}, attention {AttentionDropout}.");
         }
         if (!(LayerNormEps > 0))
         {

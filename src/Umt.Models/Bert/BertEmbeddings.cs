@@ -27,7 +27,7 @@ internal sealed class BertEmbeddings : nn.Module
         position_embeddings = nn.Embedding(config.MaxPositions, config.Hidden);
         token_type_embeddings = nn.Embedding(config.TypeVocabSize, config.Hidden);
         LayerNorm = nn.LayerNorm(config.Hidden, eps: config.LayerNormEps);
-        dropout = nn.Dropout(BertConfig.HiddenDropout);
+        dropout = nn.Dropout(config.HiddenDropout);
         RegisterComponents();
     }
 

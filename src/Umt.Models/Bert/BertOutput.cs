@@ -18,7 +18,7 @@ internal sealed class BertOutput : nn.Module
     {
         dense = nn.Linear(inputWidth, config.Hidden);
         LayerNorm = nn.LayerNorm(config.Hidden, eps: config.LayerNormEps);
-        dropout = nn.Dropout(BertConfig.HiddenDropout);
+        dropout = nn.Dropout(config.HiddenDropout);
         RegisterComponents();
     }
 

@@ -24,13 +24,16 @@ internal sealed class BertSelfAttention : nn.Module
     private readonly Linear key;
     private readonly Linear value;
     private readonly long heads;
+    private readonly double attentionDropout;
 
     /// <param name="hidden">Width of the queries and of the output.</param>
     /// <param name="heads">Attention heads.</param>
     /// <param name="keyWidth">Width of the tokens keys and values are projected from (hidden for self-attention, encoder_width for cross-attention).</param>
-    public BertSelfAttention(long hidden, long heads, long keyWidth) : base("self")
+    /// <param name="attentionDropout">Dropout on the attention probabilities while training.</param>
+    public BertSelfAttention(long hidden, long heads, long keyWidth, double attentionDropout) : base("self")
     {
         this.heads = heads;
+        this.attentionDropout = attentionDropout;
         query = nn.Linear(hidden, hidden);
         key = nn.Linear(keyWidth, hidden);
         value = nn.Linear(keyWidth, hidden);
@@ -51,7 +54,7 @@ internal sealed class BertSelfAttention : nn.Module
         var k = key.call(context).view(batch, keys, heads, headWidth).transpose(1, 2);     // [B, h, M, dh]
         var v = value.call(context).view(batch, keys, heads, headWidth).transpose(1, 2);   // [B, h, M, dh]
 
-        double dropout = training ? BertConfig.AttentionDropout : 0.0;
+        double dropout = training ? attentionDropout : 0.0;
         var attended = nn.functional.scaled_dot_product_attention(q, k, v, additiveMask, p: dropout); // [B, h, L, dh]
         return attended.transpose(1, 2).reshape(batch, tokens, hidden);                   // [B, L, H]
     }

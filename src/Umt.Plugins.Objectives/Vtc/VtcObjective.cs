@@ -1,3 +1,4 @@
+using Umt.Abstractions.Distributed;
 using Umt.Abstractions.Objectives;
 using static TorchSharp.torch;
 
@@ -7,7 +8,8 @@ namespace Umt.Plugins.Objectives.Vtc;
 /// Video–text contrastive loss (umt-method.md §3.2): the pooled clip embeddings against the
 /// captions' <c>[CLS]</c> embeddings, soft targets over equal caption ids, symmetric
 /// cross-entropy. Its projections and temperature are the runner's shared stage-2 heads, so it
-/// owns no head of its own.
+/// owns no head of its own. Across processes it scores the gathered batch, as the reference's
+/// <c>vtc_loss(all_gather=True)</c>: every row against every caption of the job.
 /// </summary>
 internal sealed class VtcObjective : IObjective
 {
@@ -18,7 +20,11 @@ internal sealed class VtcObjective : IObjective
     public Tensor ComputeLoss(ObjectiveContext context)
     {
         var shared = VisionLanguageTraits.Require(context, "vtc");
-        return VtcLoss.Loss(shared.VisionEmbedding, shared.TextEmbedding, shared.CaptionIds, shared.Temperature); // []
+        var collectives = context.Collectives;
+        var vision = GatherWithGradient.Apply(collectives, shared.VisionEmbedding); // [W·B, 1, E]
+        var text = GatherWithGradient.Apply(collectives, shared.TextEmbedding);     // [W·B, E]
+        var ids = collectives.AllGather(shared.CaptionIds);                          // [W·B]
+        return VtcLoss.Loss(vision, text, ids, shared.Temperature);                 // []
     }
 
     public void Dispose()

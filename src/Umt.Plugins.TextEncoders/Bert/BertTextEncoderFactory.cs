@@ -61,6 +61,6 @@ internal sealed class BertTextEncoderFactory : TextEncoderFactory<BertOptions>
         {
             throw new ArgumentException($"FusionLayer: {fusion} is past the {preset.Layers} layers of bert-{options.Preset}.");
         }
-        return preset with { FusionLayer = options.FusionLayer ?? preset.FusionLayer };
+        return preset with { FusionLayer = options.FusionLayer ?? preset.FusionLayer, HiddenDropout = options.Dropout, AttentionDropout = options.Dropout };
     }
 }

@@ -16,4 +16,12 @@ public sealed class MiniLmOptions
     /// <summary>Tokens per caption (the reference's max_txt_l).</summary>
     [Range(4, 512)]
     public int MaxLength { get; set; } = 32;
+
+    /// <summary>
+    /// Dropout of the text encoder while training, on the hidden states and on the attention
+    /// probabilities alike (<c>hidden_dropout_prob</c> and <c>attention_probs_dropout_prob</c>; 0.1 as the
+    /// published configs). 0 makes a step a function of its data, which data-parallel equivalence checks need.
+    /// </summary>
+    [Range(0.0, 0.99)]
+    public double Dropout { get; set; } = 0.1;
 }

@@ -49,5 +49,5 @@ internal sealed class MiniLmTextEncoderFactory : TextEncoderFactory<MiniLmOption
     }
 
     private static BertConfig Config(MiniLmOptions options, PluginContext context) =>
-        BertConfig.MiniLmL6(context.Student.Width) with { FusionLayer = options.FusionLayer };
+        BertConfig.MiniLmL6(context.Student.Width) with { FusionLayer = options.FusionLayer, HiddenDropout = options.Dropout, AttentionDropout = options.Dropout };
 }

@@ -2,11 +2,14 @@ using System.Text.Json.Serialization;
 
 namespace Umt.Runner.Benchmarks;
 
-/// <summary>What <c>umt bench</c> measured, in one run of one process (ratios are the numbers to compare across machines).</summary>
+/// <summary>What <c>umt bench</c> measured, in one run, as rank 0 saw it (ratios are the numbers to compare across machines).</summary>
 /// <param name="PhasesMs">Configured step per phase (<c>teacher_forward</c>, <c>masking</c>, <c>student_forward</c>, <c>objectives_forward</c>, <c>backward</c>, <c>optimizer</c>), medians over the timed steps, ms.</param>
 /// <param name="BarePhasesMs">The hand-written step's phases, the same way.</param>
 /// <param name="UnattributedMs">Median over the timed steps of the configured step's time outside every phase: the batch's upload and freeing the step's tensors.</param>
 /// <param name="BareUnattributedMs">The same for the hand-written step (freeing its tensors; its batch is uploaded once).</param>
+/// <param name="WorldSize">Processes of the job; each ran the configured step on its own batch of <c>BatchSize</c>.</param>
+/// <param name="SamplesPerSecond">Samples of the global batch (all processes) per second of the configured step.</param>
+/// <param name="AllReduceShare">The gradient all-reduce's share of the configured step's median time (0 in one process).</param>
 public sealed record BenchResult(
     [property: JsonPropertyName("step_ms")] double StepMs,
     [property: JsonPropertyName("bare_step_ms")] double BareStepMs,
@@ -28,4 +31,7 @@ public sealed record BenchResult(
     [property: JsonPropertyName("allocator")] IReadOnlyDictionary<string, string> Allocator,
     [property: JsonPropertyName("steps")] int Steps,
     [property: JsonPropertyName("threads")] int Threads,
+    [property: JsonPropertyName("world_size")] int WorldSize,
+    [property: JsonPropertyName("samples_per_s")] double SamplesPerSecond,
+    [property: JsonPropertyName("all_reduce_share")] double AllReduceShare,
     [property: JsonPropertyName("config")] string Config);

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using Serilog;
 using TorchSharp;
+using Umt.Abstractions.Distributed;
 using Umt.Runner.Composition;
 using Umt.Runner.Configuration;
+using Umt.Runner.Distributed;
 using Umt.Runner.Training;
 using static TorchSharp.torch;
 
@@ -14,9 +16,15 @@ namespace Umt.Runner.Benchmarks;
 /// <see cref="BareUmtStep"/> for UMT stage 1), alternating step by step so machine noise hits
 /// both alike, with a per-phase breakdown of both; relates the step's FLOPs to a large fp32 GEMM
 /// measured in the same process; and fits the growth of resident memory over steps 100 to <c>steps</c>.
+/// Under a launcher with the MPI backend every process runs the same benchmark on its own batch,
+/// and the configured step averages gradients over them: its <c>gradient_all_reduce</c> phase is
+/// the cost of data parallelism (the hand-written step stays single-process).
 /// </summary>
-public sealed class PipelineBenchmark(RunPlan plan, ILogger log)
+/// <param name="collectives">The job's processes; one process by default.</param>
+public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? collectives = null)
 {
+    private readonly ICollectives processes = collectives ?? SingleProcessCollectives.Instance;
+
     private const int WarmupSteps = 3;
     private const int StepsPerRound = 5;
     private const int RssFitFrom = 100;
@@ -27,16 +35,13 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log)
     public BenchResult Run(int steps, int rounds)
     {
         var shape = BareStepShape();
-        if (plan.Run.Threads > 0)
-        {
-            torch.set_num_threads(plan.Run.Threads);
-        }
+        TorchThreads.Configure(plan.Run.Threads, processes.LocalSize);
         using var model = TrainingModel.Create(plan, log);
         model.Train();
         // Both steps carry a recorder while timed, so whatever a mark costs (a device sync on CUDA) hits both alike.
         var configuredPhases = new PhaseStopwatch(plan.Device);
         var barePhases = new PhaseStopwatch(plan.Device);
-        using var optimization = new OptimizationStep(model, plan, configuredPhases);
+        using var optimization = new OptimizationStep(model, plan, configuredPhases, processes);
         using IBareStep bare = shape switch
         {
             VideoMaeShape v => new BareVideoMaeStep(plan.StudentConfig, v.DecoderWidth, v.DecoderDepth, v.DecoderHeads, v.Tube, v.Ratio, plan.Device, barePhases),
@@ -151,6 +156,9 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log)
             Allocator: MemoryProbe.AllocatorSettings(),
             Steps: rss.Count,
             Threads: torch.get_num_threads(),
+            WorldSize: processes.WorldSize,
+            SamplesPerSecond: processes.WorldSize * batch.Indices.Length / (stepMs / 1000),
+            AllReduceShare: Median(configuredLaps.Select(l => l[StepPhase.GradientAllReduce]).ToList()) / stepMs,
             Config: $"{plan.Model.Preset} {plan.Student.Grid} tokens, batch {plan.Run.BatchSize}, {shape.Describe(plan)}");
     }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Umt.Runner.Benchmarks;
 using Umt.Runner.Composition;
+using Umt.Runner.Distributed;
 
 namespace Umt.Runner.Cli;
 
@@ -20,8 +21,14 @@ public static class BenchCommand
         bench.Subcommands.Add(Data(output, error, guarded));
         bench.SetAction(parse => guarded(parse, error, services =>
         {
-            var result = new PipelineBenchmark(services.GetRequiredService<RunPlan>(), services.GetRequiredService<ILogger>())
-                .Run(Math.Max(1, parse.GetValue(steps)), Math.Max(1, parse.GetValue(rounds)));
+            var plan = services.GetRequiredService<RunPlan>();
+            using var collectives = DistributedBackend.Start(plan);
+            var result = DistributedBackend.RunOrAbort(collectives, error, () =>
+                new PipelineBenchmark(plan, services.GetRequiredService<ILogger>(), collectives).Run(Math.Max(1, parse.GetValue(steps)), Math.Max(1, parse.GetValue(rounds))));
+            if (collectives.Rank != 0)
+            {
+                return ExitCodes.Success; // rank 0 reports for the job
+            }
             if (parse.GetValue(json))
             {
                 output.WriteLine(JsonSerializer.Serialize(result));
@@ -78,6 +85,10 @@ public static class BenchCommand
         Line($"config:          {r.Config}");
         Line($"step:            {r.StepMs:F1} ms configured, {r.BareStepMs:F1} ms hand-written, overhead ratio {r.OverheadRatio:F3} (medians; {r.Threads} threads)");
         Line($"throughput:      {r.TokensPerSecond:F0} tokens/s, {r.GflopPerStep:F2} GFLOP/step, {r.AchievedGflops:F1} GFLOP/s = {r.GemmFraction:F2} of the {r.GemmGflops:F1} GFLOP/s GEMM");
+        if (r.WorldSize > 1)
+        {
+            Line($"processes:       {r.WorldSize}, {r.SamplesPerSecond:F2} samples/s over all, gradient all-reduce {r.AllReduceShare:P1} of the step");
+        }
         Line($"memory:          RSS {r.RssMbEnd:F0} MB after {r.Steps} steps, slope {r.RssSlopeKbPerStep:F1} KB/step ({r.NativeSlopeKbPerStep:F1} KB/step outside the .NET heap)");
         Line($"");
         Line($"{"phase (ms, median)",-22}{"configured",12}{"hand-written",14}");

@@ -1,25 +1,40 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Umt.Runner.Composition;
+using Umt.Runner.Distributed;
 using Umt.Runner.Logging;
 using Umt.Runner.Training;
 
 namespace Umt.Runner.Cli;
 
-/// <summary><c>umt train [--resume]</c>: trains the configured run and prints a summary with the output paths.</summary>
+/// <summary>
+/// <c>umt train [--resume]</c>: trains the configured run and prints a summary with the output paths.
+/// Under a launcher with <c>Umt:Distributed:Backend = mpi</c> every process runs this; rank 0 logs
+/// and prints, the others log warnings and errors only, tagged with their rank.
+/// </summary>
 public static class TrainCommand
 {
-    public static int Run(RunPlan plan, IConfiguration configuration, bool resume, long? stopAfter, TextWriter output, CancellationToken cancel)
+    public static int Run(RunPlan plan, IConfiguration configuration, bool resume, long? stopAfter, TextWriter output, TextWriter error, CancellationToken cancel)
     {
-        bool interactive = !Console.IsOutputRedirected;
-        using var log = SerilogSetup.Create(configuration, plan.OutputDirectory, metricsOnConsole: !interactive);
-        foreach (string warning in plan.Warnings)
+        using var collectives = DistributedBackend.Start(plan);
+        return DistributedBackend.RunOrAbort(collectives, error, () =>
         {
-            log.Warning("{Warning}", warning);
-        }
-        var result = new Trainer(plan, log).Run(resume, interactive, stopAfter, cancel);
-        output.WriteLine(Summary(result));
-        return cancel.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Success;
+            bool main = collectives.Rank == 0;
+            bool interactive = main && !Console.IsOutputRedirected;
+            using var log = main
+                ? SerilogSetup.Create(configuration, plan.OutputDirectory, metricsOnConsole: !interactive)
+                : SerilogSetup.CreateForWorker(configuration, collectives.Rank);
+            foreach (string warning in main ? plan.Warnings : [])
+            {
+                log.Warning("{Warning}", warning);
+            }
+            var result = new Trainer(plan, log, collectives).Run(resume, interactive, stopAfter, cancel);
+            if (main)
+            {
+                output.WriteLine(Summary(result));
+            }
+            return cancel.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Success;
+        });
     }
 
     public static string Summary(TrainingResult result)

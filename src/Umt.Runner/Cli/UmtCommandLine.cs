@@ -48,7 +48,7 @@ public static class UmtCommandLine
         var stopAfter = new Option<long?>("--stop-after") { Description = "Stop with a checkpoint once this many steps are done; the schedule still spans Umt:Run:Steps (for preemptible jobs)." };
         var train = new Command("train", "Train the configured run (default: the embedded synthetic benchmark).") { resume, stopAfter };
         train.SetAction(parse => Guarded(parse, error, services =>
-            TrainCommand.Run(services.GetRequiredService<RunPlan>(), services.GetRequiredService<IConfiguration>(), parse.GetValue(resume), parse.GetValue(stopAfter), output, cancel)));
+            TrainCommand.Run(services.GetRequiredService<RunPlan>(), services.GetRequiredService<IConfiguration>(), parse.GetValue(resume), parse.GetValue(stopAfter), output, error, cancel)));
 
         var validate = new Command("validate", "Check the configuration and print the resolved plugin graph; allocates nothing.");
         validate.SetAction(parse => Guarded(parse, error, services => ValidateCommand.Run(services.GetRequiredService<RunPlan>(), output)));
@@ -74,6 +74,7 @@ public static class UmtCommandLine
         root.Subcommands.Add(ExtractCommand.Create(output, error, cancel));
         root.Subcommands.Add(EvalCommand.Create(output, error, cancel));
         root.Subcommands.Add(ConvertCommand.Create(output, error, Guarded));
+        root.Subcommands.Add(DistributedCommand.Create(output, error, Guarded));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -6,11 +6,12 @@ namespace Umt.Runner.Composition;
 /// <summary>Maps <c>Umt:Run:Device</c> to a TorchSharp device.</summary>
 public static class DeviceSelection
 {
-    public static Device Resolve(string setting)
+    /// <param name="localRank">This process's rank on its machine: with <c>auto</c>, process r of a machine takes GPU r (one process per GPU, as torchrun's LOCAL_RANK convention).</param>
+    public static Device Resolve(string setting, int localRank = 0)
     {
         if (setting == "auto")
         {
-            return cuda.is_available() ? CUDA : CPU;
+            return cuda.is_available() ? new Device(TorchSharp.DeviceType.CUDA, localRank % Math.Max(1, cuda.device_count())) : CPU;
         }
         if (setting.StartsWith("cuda", StringComparison.Ordinal) && !cuda.is_available())
         {

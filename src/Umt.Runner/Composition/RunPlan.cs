@@ -9,6 +9,7 @@ using Umt.Abstractions.Teachers;
 using Umt.Abstractions.TextEncoders;
 using Umt.Models.Student;
 using Umt.Runner.Configuration;
+using Umt.Runner.Distributed;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Composition;
@@ -37,6 +38,9 @@ public sealed class RunPlan
     public required ModelOptions Model { get; init; }
 
     public required DistributedOptions Distributed { get; init; }
+
+    /// <summary>This process's place in the job, as its launcher announced it (rank 0 of 1 without one).</summary>
+    public required LaunchEnvironment Launch { get; init; }
 
     public required Stage2Options Stage2 { get; init; }
 

@@ -9,6 +9,7 @@ using Umt.Abstractions.Teachers;
 using Umt.Abstractions.TextEncoders;
 using Umt.Models.Student;
 using Umt.Runner.Configuration;
+using Umt.Runner.Distributed;
 
 namespace Umt.Runner.Composition;
 
@@ -50,7 +51,8 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
         }
         var studentConfig = StudentConfigFrom(model);
         var student = new StudentSpec(studentConfig.Width, studentConfig.Depth, studentConfig.Heads, model.Frames, model.ImageSize, model.PatchSize, model.Tubelet);
-        var device = DeviceSelection.Resolve(run.Device);
+        var launch = LaunchOf(distributed);
+        var device = DeviceSelection.Resolve(run.Device, launch.LocalRank);
         var context = new PluginContext(device, run.Seed, student, log, baseDirectory);
 
         var datasetChoice = Select(PluginKind.Dataset, umt.GetSection("Dataset"), errors, warnings);
@@ -79,14 +81,17 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
 
         CompatibilityRules.Check(new CompatibilityInput(student, teacherChoice, teacherTraits, maskingChoice!, maskingTraits!, objectives, datasetChoice!, datasetInfo!,
             textEncoderChoice, imageDatasetChoice, imageDatasetInfo, imageMaskingChoice!, imageMaskingTraits!), errors);
-        var schedule = TrainingSchedule.Resolve(run, optimizer, datasetInfo!.Count, imageDatasetInfo?.Count ?? 0);
-        if (run.Epochs is not null && datasetInfo.Count < run.BatchSize * optimizer.AccumulateSteps)
+        var schedule = TrainingSchedule.Resolve(run, optimizer, datasetInfo!.Count, imageDatasetInfo?.Count ?? 0, launch.WorldSize);
+        string globalBatch = launch.WorldSize == 1
+            ? $"Umt:Run:BatchSize × Umt:Optimizer:AccumulateSteps = {schedule.EffectiveBatch}"
+            : $"Umt:Run:BatchSize × Umt:Optimizer:AccumulateSteps × {launch.WorldSize} processes = {schedule.EffectiveBatch}";
+        if (run.Epochs is not null && datasetInfo.Count < schedule.EffectiveBatch)
         {
-            errors.Add($"Umt:Run:BatchSize × Umt:Optimizer:AccumulateSteps ({run.BatchSize * optimizer.AccumulateSteps}) exceeds the dataset's {datasetInfo.Count} samples, so an epoch has no full batch.");
+            errors.Add($"The global batch ({globalBatch}) exceeds the dataset's {datasetInfo.Count} samples, so an epoch has no full batch.");
         }
-        if (imageDatasetInfo is not null && imageDatasetInfo.Count < run.BatchSize * optimizer.AccumulateSteps)
+        if (imageDatasetInfo is not null && imageDatasetInfo.Count < schedule.EffectiveBatch)
         {
-            errors.Add($"{imageDatasetChoice!.OptionsPath} has {imageDatasetInfo.Count} samples, fewer than one batch (Umt:Run:BatchSize × Umt:Optimizer:AccumulateSteps = {run.BatchSize * optimizer.AccumulateSteps}), so no image batch would ever be drawn.");
+            errors.Add($"{imageDatasetChoice!.OptionsPath} has {imageDatasetInfo.Count} samples, fewer than one global batch ({globalBatch}), so no image batch would ever be drawn.");
         }
         if (errors.Count > 0)
         {
@@ -102,6 +107,7 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
             Optimizer = optimizer,
             Model = model,
             Distributed = distributed,
+            Launch = launch,
             Stage2 = stage2,
             StudentConfig = studentConfig,
             Student = student,
@@ -124,6 +130,19 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
             Schedule = schedule,
             Warnings = warnings,
         };
+    }
+
+    /// <summary>The launcher's view of the job; a multi-process launch needs a backend that connects the processes.</summary>
+    private static LaunchEnvironment LaunchOf(DistributedOptions distributed)
+    {
+        var launch = LaunchEnvironment.FromProcess();
+        if (distributed.Backend == "single" && launch.WorldSize > 1)
+        {
+            throw new ConfigurationException(
+                $"Umt:Distributed:Backend = single, but {launch.Launcher} started this process as rank {launch.Rank} of {launch.WorldSize}: every process would train alone into the same folder. "
+                + "Set Umt:Distributed:Backend = mpi (valid: single, mpi), or start one process.");
+        }
+        return launch;
     }
 
     private static void CheckTopLevel(IConfigurationSection umt, List<string> errors)

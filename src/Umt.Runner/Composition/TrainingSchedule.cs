@@ -5,14 +5,16 @@ namespace Umt.Runner.Composition;
 /// <summary>
 /// Step counts and learning rates of a run, resolved from <c>Umt:Run</c> and <c>Umt:Optimizer</c>.
 /// Rates are the configured per-<c>BaseBatch</c> values scaled by the effective batch, as the
-/// reference's `lr = args.lr * total_batch_size / 256` (umt-method.md §2.5).
+/// reference's `lr = args.lr * total_batch_size / 256` (umt-method.md §2.5). The effective batch
+/// is the global one: <c>BatchSize</c> is per process, as the reference's per-GPU <c>batch_size</c>.
 /// </summary>
 public sealed record TrainingSchedule(long TotalSteps, long WarmupSteps, long StepsPerEpoch, double PeakLr, double MinLr, int EffectiveBatch)
 {
     /// <param name="imageCount">Samples of the image dataset whose batches alternate with the video batches (0: none); an epoch is every full batch of both, as the reference's MetaLoader.</param>
-    public static TrainingSchedule Resolve(RunOptions run, OptimizerOptions optimizer, long datasetCount, long imageCount = 0)
+    /// <param name="worldSize">Processes of a data-parallel job, each taking <c>BatchSize</c> samples of every micro-batch.</param>
+    public static TrainingSchedule Resolve(RunOptions run, OptimizerOptions optimizer, long datasetCount, long imageCount = 0, int worldSize = 1)
     {
-        int effectiveBatch = run.BatchSize * optimizer.AccumulateSteps;
+        int effectiveBatch = run.BatchSize * optimizer.AccumulateSteps * worldSize;
         long stepsPerEpoch = Math.Max(1, datasetCount / effectiveBatch + imageCount / effectiveBatch);
         long total = run.Steps ?? (long)run.Epochs!.Value * stepsPerEpoch;
         long warmup = run.WarmupSteps

@@ -36,4 +36,16 @@ public static class SerilogSetup
         }
         return logger.CreateLogger();
     }
+
+    /// <summary>
+    /// A process of a data-parallel job other than rank 0: warnings and errors on the console,
+    /// tagged with the rank, and no file (rank 0 owns the run folder's log).
+    /// </summary>
+    public static Logger CreateForWorker(IConfiguration configuration, int rank) =>
+        new LoggerConfiguration()
+            .ReadFrom.Configuration(configuration)
+            .MinimumLevel.Warning()
+            .WriteTo.Console(outputTemplate: $"[{{Timestamp:HH:mm:ss}} {{Level:u3}}] rank {rank}: {{Message:lj}}{{NewLine}}{{Exception}}",
+                formatProvider: System.Globalization.CultureInfo.InvariantCulture, standardErrorFromLevel: LogEventLevel.Verbose)
+            .CreateLogger();
 }

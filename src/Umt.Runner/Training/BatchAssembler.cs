@@ -20,6 +20,8 @@ public sealed class BatchAssembler : IDisposable
     private readonly long count;
     private readonly int frames;
     private readonly int batchSize;
+    private readonly int globalBatch;
+    private readonly int firstRow;
     private readonly long seed;
     private readonly ReplacingSampleReader reader;
     private readonly Channel<SampleJob> jobs = Channel.CreateUnbounded<SampleJob>(new UnboundedChannelOptions { SingleWriter = true });
@@ -30,11 +32,16 @@ public sealed class BatchAssembler : IDisposable
     private long orderEpoch;
     private long[] order;
 
-    public BatchAssembler(IVideoDataset dataset, long seed, int batchSize, DataCursor start, int workers, SampleFailures failures)
+    /// <param name="batchSize">Rows this process reads per batch.</param>
+    /// <param name="shard">This process's slice of each global batch of <c>batchSize × shard.Count</c> samples; the whole batch by default.</param>
+    public BatchAssembler(IVideoDataset dataset, long seed, int batchSize, DataCursor start, int workers, SampleFailures failures, DataShard? shard = null)
     {
         count = dataset.Info.Count;
         frames = dataset.Info.Frames;
         this.batchSize = batchSize;
+        var slice = shard ?? DataShard.Whole;
+        globalBatch = batchSize * slice.Count;
+        firstRow = batchSize * slice.Rank;
         this.seed = seed;
         reader = new ReplacingSampleReader(dataset, seed, failures);
         cursor = start;
@@ -67,20 +74,20 @@ public sealed class BatchAssembler : IDisposable
     /// <summary>Queues the reads of the batch after the last scheduled one.</summary>
     private void Schedule()
     {
-        var begin = cursor.BatchStart(batchSize, count);
+        var begin = cursor.BatchStart(globalBatch, count);
         if (begin.Epoch != orderEpoch)
         {
             order = SampleOrder.Permutation(seed, begin.Epoch, count);
             orderEpoch = begin.Epoch;
         }
         var indices = new long[batchSize];
-        Array.Copy(order, begin.Offset, indices, 0, batchSize);
+        Array.Copy(order, begin.Offset + firstRow, indices, 0, batchSize);
         var batchJobs = indices.Select(index => new SampleJob(index, begin.Epoch)).ToArray();
         foreach (var job in batchJobs)
         {
             jobs.Writer.TryWrite(job);
         }
-        cursor = cursor.Advance(batchSize, count);
+        cursor = cursor.Advance(globalBatch, count);
         scheduled.Enqueue(new ScheduledBatch(indices, batchJobs, cursor));
     }
 

@@ -18,10 +18,11 @@ public sealed class BatchPipeline : IDisposable
     private readonly BatchAssembler assembler;
     private readonly Task producer;
 
-    public BatchPipeline(IVideoDataset dataset, long seed, int batchSize, DataCursor start, int workers, SampleFailures failures, int prefetch = 2)
+    /// <param name="shard">This process's rows of every global batch (<see cref="DataShard"/>); the whole batch by default.</param>
+    public BatchPipeline(IVideoDataset dataset, long seed, int batchSize, DataCursor start, int workers, SampleFailures failures, int prefetch = 2, DataShard? shard = null)
     {
         channel = Channel.CreateBounded<HostBatch>(new BoundedChannelOptions(Math.Max(1, prefetch)) { SingleReader = true, SingleWriter = true });
-        assembler = new BatchAssembler(dataset, seed, batchSize, start, workers, failures);
+        assembler = new BatchAssembler(dataset, seed, batchSize, start, workers, failures, shard);
         producer = Task.Run(() => Produce(stop.Token));
     }
 

@@ -1,20 +1,24 @@
 using TorchSharp.Modules;
 using Umt.Abstractions.Datasets;
+using Umt.Abstractions.Distributed;
 using Umt.Abstractions.Randomness;
 using Umt.Runner.Composition;
+using Umt.Runner.Distributed;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Training;
 
 /// <summary>What one optimizer step produced.</summary>
-/// <param name="Loss">Weighted total, averaged over the accumulated micro-batches.</param>
+/// <param name="Loss">Weighted total, averaged over the accumulated micro-batches (and over the processes of a data-parallel job).</param>
 /// <param name="After">Data cursor, in the stream the step read, after the step's last micro-batch.</param>
 public sealed record StepOutcome(double Loss, IReadOnlyDictionary<string, double> PerObjective, DataCursor After);
 
 /// <summary>
 /// One optimizer step of the configured pipeline: for each of <c>AccumulateSteps</c> micro-batches
 /// the forward of <see cref="TrainingStep"/> and a backward, then optional clipping and AdamW
-/// (decay and no-decay groups), all inside one dispose scope. Owns the optimizer. Shared by the
+/// (decay and no-decay groups), all inside one dispose scope. In a data-parallel job the gradients
+/// are averaged over processes between the last backward and the clipping, so every process
+/// applies the update one process would on the global batch. Owns the optimizer. Shared by the
 /// trainer and <c>umt bench</c>, so the benchmark times exactly what training runs.
 /// </summary>
 public sealed class OptimizationStep : IDisposable
@@ -23,13 +27,17 @@ public sealed class OptimizationStep : IDisposable
     private readonly TrainingStep forward;
     private readonly IReadOnlyList<Parameter> parameters;
     private readonly IStepPhaseRecorder? phases;
+    private readonly ICollectives collectives;
+    private readonly GradientAverager gradients;
 
     /// <param name="phases">Phase boundaries for <c>umt bench</c>'s breakdown; null (the default) in training, which then pays one null check per phase.</param>
-    public OptimizationStep(TrainingModel model, RunPlan plan, IStepPhaseRecorder? phases = null)
+    /// <param name="collectives">The job's processes; one process by default.</param>
+    public OptimizationStep(TrainingModel model, RunPlan plan, IStepPhaseRecorder? phases = null, ICollectives? collectives = null)
     {
         this.plan = plan;
         this.phases = phases;
-        forward = new TrainingStep(model, plan, phases);
+        this.collectives = collectives ?? SingleProcessCollectives.Instance;
+        forward = new TrainingStep(model, plan, phases, this.collectives);
         var (decay, noDecay) = ParameterGroups.Split(model.NamedParameters());
         var o = plan.Optimizer;
         double lr = plan.Schedule.LearningRate(0);
@@ -42,6 +50,7 @@ public sealed class OptimizationStep : IDisposable
         var ordered = decay.Concat(noDecay).ToList();
         ParameterNames = ordered.Select(p => p.Name).ToList();
         parameters = ordered.Select(p => p.Parameter).ToList();
+        gradients = new GradientAverager(parameters, this.collectives, plan.Distributed.BucketMegabytes);
     }
 
     public AdamW Optimizer { get; }
@@ -89,6 +98,8 @@ public sealed class OptimizationStep : IDisposable
             }
             phases?.PhaseEnded(StepPhase.Backward);
         }
+        gradients.Average();
+        phases?.PhaseEnded(StepPhase.GradientAllReduce);
         if (plan.Optimizer.ClipGrad is { } maxNorm)
         {
             nn.utils.clip_grad_norm_(parameters, maxNorm);
@@ -96,7 +107,25 @@ public sealed class OptimizationStep : IDisposable
         Optimizer.step();
         Optimizer.zero_grad();
         phases?.PhaseEnded(StepPhase.Optimizer);
+        if (collectives.WorldSize > 1)
+        {
+            total = AverageOverProcesses(total, perObjective);
+        }
         return new StepOutcome(total, perObjective, after);
+    }
+
+    /// <summary>The logged losses as the mean over processes (each process's loss is its rows' mean), so rank 0 reports the global batch's.</summary>
+    private double AverageOverProcesses(double total, Dictionary<string, double> perObjective)
+    {
+        var names = perObjective.Keys.ToList(); // the same objectives in the same order on every process
+        using var values = tensor([total, .. names.Select(n => perObjective[n])], ScalarType.Float64); // [1 + objectives]
+        collectives.AllReduce(values, ReduceOperation.Mean);
+        var averaged = values.data<double>().ToArray();
+        for (int i = 0; i < names.Count; i++)
+        {
+            perObjective[names[i]] = averaged[i + 1];
+        }
+        return averaged[0];
     }
 
     /// <summary>Moves a host batch to the run's device: <c>[B, 3, T, H, W]</c> (T = 1 for images) plus its per-sample keys for this step.</summary>

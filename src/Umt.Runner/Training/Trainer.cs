@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Serilog;
-using TorchSharp;
+using Umt.Abstractions.Distributed;
 using Umt.Models.Weights;
 using Umt.Runner.Composition;
 using Umt.Runner.Configuration;
+using Umt.Runner.Distributed;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Training;
@@ -14,9 +15,17 @@ namespace Umt.Runner.Training;
 /// latest checkpoint when asked, and runs optimizer steps, each inside its own dispose scope
 /// (modules and optimizer live outside it). Checkpoints every <c>CheckpointEvery</c> steps, at
 /// the end, and when interrupted; a non-finite loss stops the run before the optimizer step.
+/// In a data-parallel job (<paramref name="collectives"/> of several processes) every process
+/// starts from rank 0's weights, reads its slice of each global batch and averages gradients;
+/// only rank 0 writes the run folder (configuration, TensorBoard, checkpoints).
 /// </summary>
-public sealed class Trainer(RunPlan plan, ILogger log)
+/// <param name="collectives">The job's processes; one process by default.</param>
+public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives = null)
 {
+    private readonly ICollectives processes = collectives ?? SingleProcessCollectives.Instance;
+
+    private bool IsMain => processes.Rank == 0;
+
     public const string ResolvedConfigFile = "config.json";
 
     /// <param name="resume">Continue from the run folder's latest complete checkpoint.</param>
@@ -30,17 +39,14 @@ public sealed class Trainer(RunPlan plan, ILogger log)
         var identity = ModelIdentity.From(plan);
         var checkpoint = PrepareRunFolder(store, resume, identity);
 
-        if (plan.Run.Threads > 0)
-        {
-            torch.set_num_threads(plan.Run.Threads);
-        }
+        TorchThreads.Configure(plan.Run.Threads, processes.LocalSize);
         using var model = TrainingModel.Create(plan, log);
         if (plan.Stage2.From is { Length: > 0 } from && checkpoint is null && model.TextEncoder is not null)
         {
             Stage1Import.Apply(model, from, plan.BaseDirectory, log);
         }
         model.Train();
-        using var optimization = new OptimizationStep(model, plan);
+        using var optimization = new OptimizationStep(model, plan, collectives: processes);
 
         var state = new TrainingState { Seed = plan.Run.Seed, ModelIdentity = identity, ConfigHash = ModelIdentity.Hash(identity) };
         if (checkpoint is not null)
@@ -48,23 +54,31 @@ public sealed class Trainer(RunPlan plan, ILogger log)
             Restore(checkpoint, model, optimization, state);
             log.Information("Resuming {RunDirectory} from {Checkpoint} (step {Step})", runDirectory, checkpoint.Directory, state.Step);
         }
-        long startStep = state.Step;
         var schedule = plan.Schedule;
+        state.GlobalBatch = schedule.EffectiveBatch;
+        StartFromRankZero(model);
+        long startStep = state.Step;
+        var shard = new DataShard(processes.Rank, processes.WorldSize);
         using var dataset = plan.CreateDataset(log);
         var failures = new SampleFailures(log, dataset.Info.Count, plan.Run.MaxFailureFraction);
         failures.Restore(state.FailedSamples);
         using var pipeline = new BatchPipeline(dataset, plan.Run.Seed, plan.Run.BatchSize, new DataCursor(state.Epoch, state.Offset),
-            plan.Run.DataWorkers, failures, plan.Run.PrefetchBatches);
+            plan.Run.DataWorkers, failures, plan.Run.PrefetchBatches, shard);
         using var imageDataset = plan.CreateImageDataset(log);
         var imageFailures = new SampleFailures(log, imageDataset?.Info.Count ?? 0, plan.Run.MaxFailureFraction);
         imageFailures.Restore(state.ImageFailedSamples);
         using var imagePipeline = imageDataset is null ? null : new BatchPipeline(imageDataset, plan.Run.Seed, plan.Run.BatchSize,
-            new DataCursor(state.ImageEpoch, state.ImageOffset), plan.Run.DataWorkers, imageFailures, plan.Run.PrefetchBatches);
+            new DataCursor(state.ImageEpoch, state.ImageOffset), plan.Run.DataWorkers, imageFailures, plan.Run.PrefetchBatches, shard);
         int effectiveBatch = schedule.EffectiveBatch;
         long imageBatches = (imageDataset?.Info.Count ?? 0) / effectiveBatch;
         var media = new MediaOrder(plan.Run.Seed, Math.Max(1, dataset.Info.Count / effectiveBatch), imageBatches);
-        using var reporter = new TrainingReporter(log, runDirectory, plan.Run.LogEvery, schedule.TotalSteps, interactive);
+        using var reporter = IsMain ? new TrainingReporter(log, runDirectory, plan.Run.LogEvery, schedule.TotalSteps, interactive) : null;
 
+        if (processes.WorldSize > 1)
+        {
+            log.Information("Data-parallel over {World} processes ({Launcher}, backend {Backend}): {Batch} samples per process and micro-batch, global batch {Global}",
+                processes.WorldSize, plan.Launch.Launcher, plan.Distributed.Backend, plan.Run.BatchSize, effectiveBatch);
+        }
         log.Information("Training {Steps} steps ({Start} done) on {Device}: student {Preset} {Grid} tokens, masking {Masking}, teacher {Teacher}, objectives {Objectives}; outputs in {RunDirectory}",
             schedule.TotalSteps, startStep, plan.Device.type, plan.Model.Preset, plan.Student.Grid.ToString(), plan.Masking.Entry.Name,
             plan.Teacher?.Entry.Name ?? RunPlanner.NoTeacher, string.Join(", ", model.Objectives.Select(o => $"{o.Name}×{o.Weight}")), runDirectory);
@@ -93,19 +107,19 @@ public sealed class Trainer(RunPlan plan, ILogger log)
                 (state.Epoch, state.Offset) = (outcome.After.Epoch, outcome.After.Offset);
             }
             state.Losses.Add(outcome.Loss);
-            reporter.Report(state.Step, outcome.Loss, outcome.PerObjective, lr, stepClock.Elapsed.TotalSeconds, failures.Count + imageFailures.Count);
+            reporter?.Report(state.Step, outcome.Loss, outcome.PerObjective, lr, stepClock.Elapsed.TotalSeconds, failures.Count + imageFailures.Count);
             if (state.Step == startStep + 1 && optimization.FirstShapes is { } shapes)
             {
                 LogShapes(shapes);
             }
 
-            interrupted = cancel.IsCancellationRequested || state.Step == stopAfter;
-            if (state.Step % plan.Run.CheckpointEvery == 0 || state.Step == schedule.TotalSteps || interrupted)
+            interrupted = AnyProcess(cancel.IsCancellationRequested) || state.Step == stopAfter;
+            if (IsMain && (state.Step % plan.Run.CheckpointEvery == 0 || state.Step == schedule.TotalSteps || interrupted))
             {
                 state.FailedSamples = [.. failures.Indices];
                 state.ImageFailedSamples = [.. imageFailures.Indices];
                 lastCheckpoint = SaveCheckpoint(store, model, optimization, state);
-                reporter.EndBar();
+                reporter?.EndBar();
                 log.Information("Checkpoint {Checkpoint}", lastCheckpoint);
             }
             if (interrupted)
@@ -136,10 +150,50 @@ public sealed class Trainer(RunPlan plan, ILogger log)
             throw new ConfigurationException(
                 $"Umt:Run:OutputDir = {plan.Run.OutputDir} already holds checkpoints ({store.RunDirectory}). Continue that run with --resume, or choose another Umt:Run:OutputDir.");
         }
-        Directory.CreateDirectory(store.RunDirectory);
-        DurableFiles.ReplaceText(Path.Combine(store.RunDirectory, ResolvedConfigFile),
-            JsonSerializer.Serialize(ConfigurationLayers.ToTree(plan.Configuration), new JsonSerializerOptions { WriteIndented = true }));
+        if (checkpoint is not null && checkpoint.State.GlobalBatch != 0 && checkpoint.State.GlobalBatch != plan.Schedule.EffectiveBatch)
+        {
+            int perProcess = checkpoint.State.GlobalBatch / (plan.Optimizer.AccumulateSteps * processes.WorldSize);
+            string fix = checkpoint.State.GlobalBatch % (plan.Optimizer.AccumulateSteps * processes.WorldSize) == 0
+                ? $"set Umt:Run:BatchSize = {perProcess}"
+                : $"use a number of processes that divides {checkpoint.State.GlobalBatch / plan.Optimizer.AccumulateSteps}";
+            throw new ConfigurationException(
+                $"--resume: the run in {store.RunDirectory} was trained with a global batch of {checkpoint.State.GlobalBatch} samples per step; this configuration gives {plan.Schedule.EffectiveBatch} "
+                + $"(Umt:Run:BatchSize {plan.Run.BatchSize} × Umt:Optimizer:AccumulateSteps {plan.Optimizer.AccumulateSteps} × {processes.WorldSize} processes). To continue it, {fix}.");
+        }
+        if (IsMain)
+        {
+            Directory.CreateDirectory(store.RunDirectory);
+            DurableFiles.ReplaceText(Path.Combine(store.RunDirectory, ResolvedConfigFile),
+                JsonSerializer.Serialize(ConfigurationLayers.ToTree(plan.Configuration), new JsonSerializerOptions { WriteIndented = true }));
+        }
         return checkpoint;
+    }
+
+    /// <summary>Whether the flag is set on any process: every process must stop after the same step, or the others wait in its next collective.</summary>
+    private bool AnyProcess(bool flag)
+    {
+        if (processes.WorldSize == 1)
+        {
+            return flag;
+        }
+        using var value = tensor(flag ? 1L : 0L);
+        processes.AllReduce(value, ReduceOperation.Max);
+        return value.item<long>() != 0;
+    }
+
+    /// <summary>Every process takes rank 0's parameters and buffers (DDP's broadcast at construction), so the job trains one model even where an initialisation draws from a generator not keyed by the seed alone.</summary>
+    private void StartFromRankZero(TrainingModel model)
+    {
+        if (processes.WorldSize == 1)
+        {
+            return;
+        }
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        foreach (var (_, tensor) in model.StateDict().OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            processes.Broadcast(tensor, root: 0);
+        }
     }
 
     private static void Restore(CheckpointInfo checkpoint, TrainingModel model, OptimizationStep optimization, TrainingState state)

@@ -14,6 +14,12 @@ public sealed class TrainingState
 
     public long Offset { get; set; }
 
+    /// <summary>
+    /// Samples per optimizer step over every process (<c>BatchSize × AccumulateSteps × processes</c>);
+    /// a resume keeps it, under any number of processes that divides it. 0 in checkpoints written before it was recorded.
+    /// </summary>
+    public int GlobalBatch { get; set; }
+
     /// <summary>Cursor of the image stream that alternates with the videos in stage 2 (unused otherwise).</summary>
     public long ImageEpoch { get; set; }
 

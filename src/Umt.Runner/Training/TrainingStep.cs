@@ -1,4 +1,5 @@
 using Umt.Abstractions.Datasets;
+using Umt.Abstractions.Distributed;
 using Umt.Abstractions.Geometry;
 using Umt.Abstractions.Masking;
 using Umt.Abstractions.Objectives;
@@ -42,6 +43,9 @@ public enum StepPhase
     /// <summary>The loss read-back and finiteness check, then autograd's backward.</summary>
     Backward,
 
+    /// <summary>Averaging the gradients over the processes of a data-parallel job (nothing in a single process).</summary>
+    GradientAllReduce,
+
     /// <summary>Gradient clipping, AdamW and zeroing the gradients.</summary>
     Optimizer,
 }
@@ -73,7 +77,8 @@ public interface IStepPhaseRecorder
 /// Everything stays on the run's device; the caller owns the dispose scope and the backward.
 /// </summary>
 /// <param name="phases">Phase boundaries for the benchmark; null in training.</param>
-public sealed class TrainingStep(TrainingModel model, RunPlan plan, IStepPhaseRecorder? phases = null)
+/// <param name="collectives">The job's processes, handed to the objectives (VTC gathers over them); one process by default.</param>
+public sealed class TrainingStep(TrainingModel model, RunPlan plan, IStepPhaseRecorder? phases = null, ICollectives? collectives = null)
 {
     /// <summary>Keyed-randomness purpose of the student's per-sample drop-path draws.</summary>
     public const string DropPathPurpose = "drop-path";
@@ -115,7 +120,11 @@ public sealed class TrainingStep(TrainingModel model, RunPlan plan, IStepPhaseRe
         }
 
         // 4. objectives, summed with their weights
-        var context = new ObjectiveContext { Batch = batch, Mask = mask, Grid = grid, StudentBlocks = blocks, Teacher = teacher, VisionLanguage = visionLanguage };
+        var context = new ObjectiveContext
+        {
+            Batch = batch, Mask = mask, Grid = grid, StudentBlocks = blocks, Teacher = teacher, VisionLanguage = visionLanguage,
+            Collectives = collectives ?? SingleProcessCollectives.Instance,
+        };
         var losses = new Dictionary<string, Tensor>();
         Tensor? total = null;
         foreach (var active in model.Objectives)

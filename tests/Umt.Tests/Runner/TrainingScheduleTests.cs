@@ -38,4 +38,19 @@ public sealed class TrainingScheduleTests
         bySteps.TotalSteps.Should().Be(5);
         bySteps.WarmupSteps.Should().Be(1, "without a warm-up key the first 20 % of steps warm up");
     }
+
+    [Fact]
+    public void A_data_parallel_job_counts_the_global_batch_of_every_process()
+    {
+        var optimizer = new OptimizerOptions { AccumulateSteps = 2, Lr = 1e-3, BaseBatch = 16 };
+        var run = new RunOptions { Epochs = 1, BatchSize = 8 };
+
+        var alone = TrainingSchedule.Resolve(run, optimizer, datasetCount: 200);
+        var three = TrainingSchedule.Resolve(run, optimizer, datasetCount: 200, worldSize: 3);
+
+        three.EffectiveBatch.Should().Be(48, "8 per process × 2 accumulated × 3 processes");
+        three.StepsPerEpoch.Should().Be(4, "200 / 48 = 4 full global batches");
+        alone.StepsPerEpoch.Should().Be(12, "200 / 16");
+        three.PeakLr.Should().BeApproximately(3e-3, 1e-15, "the reference scales lr by the global batch: 1e-3 × 48 / 16");
+    }
 }

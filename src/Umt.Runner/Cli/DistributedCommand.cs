@@ -1,0 +1,53 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Umt.Runner.Composition;
+using Umt.Runner.Distributed;
+
+namespace Umt.Runner.Cli;
+
+/// <summary><c>umt distributed check [--json] [--megabytes N]</c>: the job's collectives on known values, and a large all-reduce's bandwidth.</summary>
+public static class DistributedCommand
+{
+    public static Command Create(TextWriter output, TextWriter error, Func<ParseResult, TextWriter, Func<ServiceProvider, int>, int> guarded)
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on one line." };
+        var megabytes = new Option<int>("--megabytes") { Description = "Size of the timed all-reduce, MB.", DefaultValueFactory = _ => 64 };
+        var check = new Command("check", "Run every collective of Umt:Distributed:Backend on values with known results and time a large all-reduce; start it as the job would be (e.g. mpirun -np 2 ./umt distributed check --set Umt:Distributed:Backend=mpi).")
+        {
+            json, megabytes,
+        };
+        check.SetAction(parse => guarded(parse, error, services =>
+        {
+            var plan = services.GetRequiredService<RunPlan>();
+            using var collectives = DistributedBackend.Start(plan);
+            var report = DistributedBackend.RunOrAbort(collectives, error, () => CollectivesCheck.Run(collectives, plan.Launch.Launcher, Math.Max(1, parse.GetValue(megabytes))));
+            if (collectives.Rank == 0)
+            {
+                Write(report, parse.GetValue(json), output);
+            }
+            return report.Passed ? ExitCodes.Success : ExitCodes.RuntimeFailure;
+        }));
+        var distributed = new Command("distributed", "Data-parallel jobs: check the collectives of the configured backend.");
+        distributed.Subcommands.Add(check);
+        return distributed;
+    }
+
+    private static void Write(CollectivesReport report, bool json, TextWriter output)
+    {
+        if (json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(report));
+            return;
+        }
+        void Line(FormattableString text) => output.WriteLine(text.ToString(CultureInfo.InvariantCulture));
+        Line($"collectives of {report.WorldSize} processes (launcher: {report.Launcher}):");
+        foreach (var r in report.Results)
+        {
+            Line($"  {r.Operation,-26}{(r.Passed ? "ok" : "FAILED"),-8}{r.Detail}");
+        }
+        Line($"  all-reduce of {report.AllReduceMegabytes:F0} MB: {report.AllReduceMilliseconds:F1} ms (median of 5), bus bandwidth {report.AllReduceGigabytesPerSecond:F2} GB/s");
+        Line($"{(report.Passed ? "passed" : "FAILED")}");
+    }
+}
