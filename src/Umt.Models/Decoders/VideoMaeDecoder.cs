@@ -38,13 +38,7 @@ public sealed class VideoMaeDecoder : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
 
         ReferenceInit.Apply(this);
-        using (NewDisposeScope())
-        using (no_grad())
-        {
-            // timm trunc_normal_(std=.02) with its absolute bounds ±2, i.e. ±100 std: in effect a plain normal.
-            // The scope releases any handle the in-place init returns; the parameter itself predates it.
-            nn.init.trunc_normal_(mask_token, std: 0.02, a: -2, b: 2);
-        }
+        TruncatedNormal.Fill(mask_token, std: 0.02); // timm trunc_normal_(std=.02), bounds ±2 (TorchSharp's own fills one constant)
     }
 
     /// <param name="visible">Encoder output for the visible tokens <c>[B, Nv, D]</c>, ascending token order.</param>
