@@ -156,6 +156,27 @@ internal static class CropGeometry
     }
 
     /// <summary>
+    /// Spatial test view <paramref name="crop"/> of <paramref name="crops"/>: the square of the
+    /// short side slid along the long side to <c>int(crop · (long − short) / (crops − 1))</c>, as the
+    /// reference's fine-tuning test (kinetics_sparse.py, <c>spatial_step</c> / <c>spatial_start</c>):
+    /// with 3 crops the start, the centre and the end. The reference computes the offset after
+    /// resizing the short side to the crop size; here it is in source pixels, which can differ by a
+    /// pixel of the source. One crop is the centred square.
+    /// </summary>
+    public static CropBox TestView(int width, int height, int crop, int crops)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(crop);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(crop, crops);
+        if (crops == 1)
+        {
+            return Center(width, height);
+        }
+        int side = Math.Min(width, height);
+        int start = (int)(crop * (double)(Math.Max(width, height) - side) / (crops - 1));
+        return width >= height ? new CropBox(start, 0, side, side) : new CropBox(0, start, side, side);
+    }
+
+    /// <summary>
     /// The whole frame: stage 2's test transform resizes the full frame to S×S, squashing its
     /// aspect, with no crop.
     /// </summary>

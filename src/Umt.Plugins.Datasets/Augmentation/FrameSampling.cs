@@ -113,6 +113,30 @@ internal static class FrameSampling
     }
 
     /// <summary>
+    /// Temporal test view <paramref name="clip"/> of <paramref name="clips"/>: the reference's
+    /// fine-tuning test sampler (single_modality/datasets/kinetics_sparse.py
+    /// <c>_get_seq_frames(video_size, num_frames, clip_idx)</c> in test mode): segments of
+    /// <c>(n − 1) / frames</c> frames, each read at <c>round(seg·i) + int(seg / (clips + 1) · (clip + 1))</c>,
+    /// so the views sit at evenly spaced offsets inside every segment. np.round rounds half to even, as Math.Round.
+    /// </summary>
+    public static int[] TestView(int frameCount, int frames, int clip, int clips)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(frameCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(frames, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(clip);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(clip, clips);
+        double segment = Math.Max(0.0, (frameCount - 1.0) / frames);
+        double duration = segment / (clips + 1);
+        var indices = new int[frames];
+        for (int i = 0; i < frames; i++)
+        {
+            int start = (int)Math.Round(segment * i, MidpointRounding.ToEven);
+            indices[i] = Math.Min(start + (int)(duration * (clip + 1)), frameCount - 1);
+        }
+        return indices;
+    }
+
+    /// <summary>
     /// <c>np.linspace(0, stop, count + 1).astype(int)</c>, bit for bit: numpy computes point i as
     /// <c>i · step</c> with <c>step = stop / count</c> in float64 (not <c>i · stop / count</c>, which
     /// can round to the other side of an integer), sets the last point to exactly <c>stop</c>, and

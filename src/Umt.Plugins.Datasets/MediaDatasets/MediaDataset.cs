@@ -66,10 +66,11 @@ internal sealed class MediaDataset : IVideoDataset
 
             // One generator per sample, drawn in a fixed order: frames, crop, flip, caption.
             var random = new SplitMix64(augmentationKey);
-            int[] frames = settings.Kind == MediaKind.Image
-                ? new int[settings.Frames]
+            var view = settings.View;
+            int[] frames = settings.Kind == MediaKind.Image ? new int[settings.Frames]
+                : view.Clips > 1 ? FrameSampling.TestView(info.FrameCount, settings.Frames, view.Clip, view.Clips)
                 : FrameSampling.Indices(settings.Sampling, info.FrameCount, settings.Frames, ref random);
-            var crop = settings.Crop switch
+            var crop = view.Crops > 1 ? CropGeometry.TestView(info.Width, info.Height, view.Crop, view.Crops) : settings.Crop switch
             {
                 CropMode.MultiScale => CropGeometry.MultiScale(info.Width, info.Height, settings.Size, ref random),
                 CropMode.RandomResized => CropGeometry.RandomResized(info.Width, info.Height, ref random),

@@ -90,7 +90,8 @@ internal abstract class MediaDatasetFactory<TOptions> : VideoDatasetFactory<TOpt
             Classes: loaded.Classes,
             HasCaptions: HasCaptions,
             CleanCaptions: CleanCaptions(options),
-            DecodeTimeout: TimeSpan.FromSeconds(options.DecodeTimeoutSeconds));
+            DecodeTimeout: TimeSpan.FromSeconds(options.DecodeTimeoutSeconds),
+            View: new TestView(options.TestClip, options.TestClips, options.TestCrop, options.TestCrops));
         return (loaded, manifestPath, settings);
     }
 

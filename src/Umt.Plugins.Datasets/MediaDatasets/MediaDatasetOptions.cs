@@ -8,7 +8,7 @@ namespace Umt.Plugins.Datasets.MediaDatasets;
 /// samples are drawn. Frame count and size are not options: they come from the run's student
 /// (<c>Umt:Model:Frames</c>, <c>Umt:Model:ImageSize</c>), so the data always matches the model.
 /// </summary>
-public abstract class MediaDatasetOptions
+public abstract class MediaDatasetOptions : IValidatableObject
 {
     /// <summary>The manifest file (format per dataset); relative to the config root.</summary>
     [Required]
@@ -29,7 +29,43 @@ public abstract class MediaDatasetOptions
     /// <summary>Horizontal flip with probability 0.5 in <c>train</c> mode (turn off where left/right is the label, as the reference does for SSv2).</summary>
     public bool Flip { get; set; } = true;
 
+    /// <summary>
+    /// <c>eval</c> mode: temporal views of every clip in the multi-view test (the reference's
+    /// <c>test_num_segment</c>); <see cref="TestClip"/> says which one this dataset reads. 1: the
+    /// middle frame of each segment, as a single-view evaluation.
+    /// </summary>
+    [Range(1, 100)]
+    public int TestClips { get; set; } = 1;
+
+    /// <summary>Which temporal view, in [0, <see cref="TestClips"/>).</summary>
+    [Range(0, 99)]
+    public int TestClip { get; set; }
+
+    /// <summary><c>eval</c> mode: spatial views (the reference's <c>test_num_crop</c>, 3 in its recipes), squares of the short side along the long side; 1: the mode's usual crop.</summary>
+    [Range(1, 100)]
+    public int TestCrops { get; set; } = 1;
+
+    /// <summary>Which spatial view, in [0, <see cref="TestCrops"/>).</summary>
+    [Range(0, 99)]
+    public int TestCrop { get; set; }
+
     /// <summary>Wall-clock limit for decoding one clip; a clip past it is skipped as unreadable.</summary>
     [Range(1, 3600)]
     public int DecodeTimeoutSeconds { get; set; } = 60;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (TestClip >= TestClips)
+        {
+            yield return new ValidationResult($"TestClip must be in [0, TestClips = {TestClips}), got {TestClip}.", [nameof(TestClip)]);
+        }
+        if (TestCrop >= TestCrops)
+        {
+            yield return new ValidationResult($"TestCrop must be in [0, TestCrops = {TestCrops}), got {TestCrop}.", [nameof(TestCrop)]);
+        }
+        if (Mode == "train" && TestClips * TestCrops > 1)
+        {
+            yield return new ValidationResult($"Test views (TestClips {TestClips}, TestCrops {TestCrops}) apply to Mode = eval only; training draws its own frames and crops.", [nameof(Mode)]);
+        }
+    }
 }

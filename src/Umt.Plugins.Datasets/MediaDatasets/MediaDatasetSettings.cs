@@ -26,6 +26,9 @@ internal enum MediaKind
     Image,
 }
 
+/// <summary>Which view of the multi-view test a dataset reads: temporal view Clip of Clips, spatial view Crop of Crops (1 of 1: the mode's own sampling).</summary>
+internal readonly record struct TestView(int Clip, int Clips, int Crop, int Crops);
+
 /// <summary>How one media dataset turns its files into samples: resolved from its options and the run's student.</summary>
 /// <param name="Name">The plugin's name, for messages.</param>
 /// <param name="Frames">T of every sample (1 for images).</param>
@@ -47,4 +50,5 @@ internal sealed record MediaDatasetSettings(
     int Classes,
     bool HasCaptions,
     bool CleanCaptions,
-    TimeSpan DecodeTimeout);
+    TimeSpan DecodeTimeout,
+    TestView View);

@@ -214,4 +214,17 @@ public sealed class CropGeometryTests
     {
         CropGeometry.Whole(320, 240).Should().Be(new CropBox(0, 0, 320, 240));
     }
+
+    [Theory]
+    [InlineData(320, 240, 0, 3, 0, 0)]
+    [InlineData(320, 240, 1, 3, 40, 0)]   // (320 − 240) / 2 = 40 per step along the long side
+    [InlineData(320, 240, 2, 3, 80, 0)]
+    [InlineData(240, 320, 2, 3, 0, 80)]   // portrait: the square slides down
+    [InlineData(321, 240, 1, 2, 81, 0)]   // int(1 · 81 / 1)
+    [InlineData(320, 240, 0, 1, 40, 0)]   // one crop: the centred square
+    public void Test_views_slide_the_short_side_square_along_the_long_side(int width, int height, int crop, int crops, int x, int y)
+    {
+        var box = CropGeometry.TestView(width, height, crop, crops);
+        box.Should().Be(new CropBox(x, y, Math.Min(width, height), Math.Min(width, height)));
+    }
 }

@@ -198,4 +198,14 @@ public sealed class FrameSamplingTests
         act = () => FrameSampling.Indices(FrameSamplingMode.Rand, 8, 0, ref rng);
         act.Should().Throw<ArgumentOutOfRangeException>();
     }
+
+    [Theory]
+    [InlineData(10, 4, 0, 2, new[] { 0, 2, 4, 7 })]     // segment 9/4 = 2.25, offset int(0.75) = 0; starts round(2.25 i) = 0, 2, 4 (4.5 to even), 7
+    [InlineData(10, 4, 1, 2, new[] { 1, 3, 5, 8 })]     // offset int(1.5) = 1
+    [InlineData(300, 8, 3, 4, new[] { 29, 66, 104, 141, 179, 216, 253, 291 })] // segment 37.375, offset int(7.475 · 4) = 29; 149.5 rounds to 150
+    [InlineData(3, 4, 1, 2, new[] { 0, 0, 1, 2 })]      // shorter than the clip: segment 0.5, offset int(1/3) = 0; starts 0, 0 (0.5 to even), 1, 2 (1.5 to even)
+    public void Test_views_follow_the_reference_fine_tuning_sampler(int frameCount, int frames, int clip, int clips, int[] expected)
+    {
+        FrameSampling.TestView(frameCount, frames, clip, clips).Should().Equal(expected);
+    }
 }

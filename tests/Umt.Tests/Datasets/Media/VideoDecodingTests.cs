@@ -78,6 +78,12 @@ public sealed class VideoDecodingTests(ITestOutputHelper log)
         }
         seen.Should().HaveCountGreaterThan(1, "different keys draw different frames");
         Decoded(middle, 5).Should().Equal([1, 5, 9, 13, 17, 21, 25, 29], "eval takes the reference's middle of each segment: (4t + (4t+4) − 1) // 2");
+
+        // Test view 1 of 2 (kinetics_sparse._get_seq_frames, clip_idx 1): segment 31/8 = 3.875, offset int(3.875/3 · 2) = 2,
+        // starts np.round(3.875 i) = 0, 4, 8, 12, 16 (15.5 to even), 19, 23, 27.
+        using var secondView = MediaFixtures.Create("kinetics",
+            new KineticsOptions { Manifest = temp.Combine("list.csv"), Root = temp.Path, Mode = "eval", TestClips = 2, TestClip = 1 }, 8, 32, temp.Path);
+        Decoded(secondView, 5).Should().Equal([2, 6, 10, 14, 18, 21, 25, 29]);
     }
 
     [Fact]
