@@ -17,10 +17,6 @@ public sealed class GradientAverager(IReadOnlyList<Parameter> parameters, IColle
 {
     public void Average()
     {
-        if (collectives.WorldSize == 1)
-        {
-            return;
-        }
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var buckets = Buckets();

@@ -98,8 +98,11 @@ public sealed class OptimizationStep : IDisposable
             }
             phases?.PhaseEnded(StepPhase.Backward);
         }
-        gradients.Average();
-        phases?.PhaseEnded(StepPhase.GradientAllReduce);
+        if (collectives.WorldSize > 1)
+        {
+            gradients.Average();
+            phases?.PhaseEnded(StepPhase.GradientAllReduce);
+        }
         if (plan.Optimizer.ClipGrad is { } maxNorm)
         {
             nn.utils.clip_grad_norm_(parameters, maxNorm);

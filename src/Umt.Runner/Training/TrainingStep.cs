@@ -43,7 +43,7 @@ public enum StepPhase
     /// <summary>The loss read-back and finiteness check, then autograd's backward.</summary>
     Backward,
 
-    /// <summary>Averaging the gradients over the processes of a data-parallel job (nothing in a single process).</summary>
+    /// <summary>Averaging the gradients over the processes of a data-parallel job (not marked in a single process, which has none).</summary>
     GradientAllReduce,
 
     /// <summary>Gradient clipping, AdamW and zeroing the gradients.</summary>
