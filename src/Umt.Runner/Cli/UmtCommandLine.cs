@@ -73,6 +73,7 @@ public static class UmtCommandLine
         root.Subcommands.Add(DataCommand.Create(output, error, cancel));
         root.Subcommands.Add(ExtractCommand.Create(output, error, cancel));
         root.Subcommands.Add(EvalCommand.Create(output, error, cancel));
+        root.Subcommands.Add(CompareCommand.Create(output, error, cancel));
         root.Subcommands.Add(FinetuneCommand.Create(output, error, cancel));
         root.Subcommands.Add(ConvertCommand.Create(output, error, Guarded));
         root.Subcommands.Add(DistributedCommand.Create(output, error, Guarded));

@@ -14,8 +14,13 @@ public sealed record ProbeResult(string LabelSet, int Classes, int Train, int Te
 /// mode, never augmented), then a linear probe and weighted k-NN per label set, accuracy on the
 /// held-out split only.
 /// </summary>
-public sealed class ProbeEvaluation(FrozenStudent student, ILogger log)
+/// <param name="pooled">One feature vector per clip, <c>[b, 3, T, H, W]</c> → <c>[b, D]</c>: a frozen student's, or any frozen encoder's (<c>umt compare</c> probes the teacher too).</param>
+public sealed class ProbeEvaluation(Func<Tensor, Tensor> pooled, ILogger log)
 {
+    public ProbeEvaluation(FrozenStudent student, ILogger log) : this(student.Pooled, log)
+    {
+    }
+
     public IReadOnlyList<ProbeResult> Run(RunPlan train, RunPlan test, string? labelSet, int k, CancellationToken cancel)
     {
         using var scope = NewDisposeScope();
@@ -46,23 +51,23 @@ public sealed class ProbeEvaluation(FrozenStudent student, ILogger log)
     {
         using var dataset = plan.CreateDataset(log);
         var unreadable = new ConcurrentBag<(long, UnreadableMediaException)>();
-        var pooled = new List<Tensor>();
+        var features = new List<Tensor>();
         var labels = new List<IReadOnlyDictionary<string, int>>();
         foreach (var batch in EvaluationReader.Batches(dataset, batchSize: 32, plan.Run.DataWorkers, unreadable, cancel))
         {
             // One scope per batch: the forward's activations are freed here, not at the end of the split.
             using var batchScope = NewDisposeScope();
-            pooled.Add(student.Pooled(batch.Video(plan)).cpu().MoveToOuterDisposeScope());          // [b, D]
+            features.Add(pooled(batch.Video(plan)).cpu().MoveToOuterDisposeScope());                // [b, D]
             labels.AddRange(batch.Samples.Select(s => s.Labels));
         }
         if (!unreadable.IsEmpty)
         {
             log.Warning("probe: {Count} unreadable samples of {Dataset} skipped", unreadable.Count, plan.Dataset.OptionsPath);
         }
-        if (pooled.Count == 0)
+        if (features.Count == 0)
         {
             throw new InvalidOperationException($"No readable sample in {plan.Dataset.OptionsPath}.");
         }
-        return (cat(pooled, 0).to(ScalarType.Float32), labels);                                      // [n, D]
+        return (cat(features, 0).to(ScalarType.Float32), labels);                                    // [n, D]
     }
 }

@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Text.Json;
+using Umt.Runner.Study;
+
+namespace Umt.Runner.Cli;
+
+/// <summary>
+/// <c>umt compare [--quick | --preset P] [--seeds N] [--steps N] [--probe-every N] [--out DIR]</c>:
+/// the study of synthetic-benchmark.md. The VideoMAE baseline and UMT with semantic, random and
+/// tube masking trained on the same data with the same budget, probed on both label sets at every
+/// kept checkpoint, with the untrained floor, the frozen-teacher ceiling and the mechanism check;
+/// writes report.md, its PNG figures and results.json into the output folder.
+/// </summary>
+public static class CompareCommand
+{
+    public const string ResultsFile = "results.json";
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public static Command Create(TextWriter output, TextWriter error, CancellationToken cancel)
+    {
+        var preset = new Option<string>("--preset")
+        {
+            Description = "Study size: full (2 seeds, about an hour on 2 cores), quick (1 seed, minutes) or smoke (seconds, numbers without meaning; for tests).",
+            DefaultValueFactory = _ => StudySettings.Full.Preset,
+        };
+        preset.AcceptOnlyFromAmong([.. StudySettings.Presets.Select(p => p.Preset)]);
+        var quick = new Option<bool>("--quick") { Description = "Same as --preset quick (for CI)." };
+        var seeds = new Option<int?>("--seeds") { Description = "Seeds per method (overrides the preset)." };
+        var steps = new Option<int?>("--steps") { Description = "Optimizer steps per run (overrides the preset)." };
+        var probeEvery = new Option<int?>("--probe-every") { Description = "Probe a checkpoint every N steps (overrides the preset)." };
+        var batch = new Option<int?>("--batch") { Description = "Clips per step (overrides the preset)." };
+        var probeTrain = new Option<int?>("--probe-train") { Description = "Clips the probes are fitted on (overrides the preset)." };
+        var probeTest = new Option<int?>("--probe-test") { Description = "Held-out clips the probes are scored on (overrides the preset)." };
+        var mechanismClips = new Option<int?>("--mechanism-clips") { Description = "Clips with small objects for the mechanism check (overrides the preset)." };
+        var reportOnly = new Option<bool>("--report-only") { Description = $"Train nothing: recompute the tables and answers from the raw numbers of the {ResultsFile} in --out, and rewrite it, report.md and the figures." };
+        var outDir = new Option<string>("--out") { Description = "Output folder: report.md, its figures, results.json, and the runs under runs/.", DefaultValueFactory = _ => "runs/compare" };
+        var compare = new Command("compare", "The baseline-vs-UMT study (synthetic-benchmark.md): train VideoMAE and UMT with semantic, random and tube masking on the same data and budget, probe them over time on both label sets against an untrained floor and the frozen teacher, check the masking mechanism; report.md, PNG figures and results.json.")
+        {
+            preset, quick, seeds, steps, probeEvery, batch, probeTrain, probeTest, mechanismClips, reportOnly, outDir,
+        };
+        compare.SetAction(parse => UmtCommandLine.GuardedWith(parse, error, build =>
+        {
+            string folder = Path.GetFullPath(parse.GetValue(outDir)!);
+            if (parse.GetValue(reportOnly))
+            {
+                var earlier = JsonSerializer.Deserialize<StudyResults>(File.ReadAllText(Path.Combine(folder, ResultsFile)))
+                    ?? throw new InvalidDataException($"{Path.Combine(folder, ResultsFile)} holds no study results.");
+                var resummarised = earlier.Resummarised();
+                Write(resummarised, folder);
+                return Print(resummarised, folder, output);
+            }
+            var start = parse.GetValue(quick) ? StudySettings.Quick : StudySettings.Presets.Single(p => p.Preset == parse.GetValue(preset));
+            var settings = (start with
+            {
+                Seeds = parse.GetValue(seeds) ?? start.Seeds,
+                Steps = parse.GetValue(steps) ?? start.Steps,
+                ProbeEvery = parse.GetValue(probeEvery) ?? start.ProbeEvery,
+                BatchSize = parse.GetValue(batch) ?? start.BatchSize,
+                ProbeTrain = parse.GetValue(probeTrain) ?? start.ProbeTrain,
+                ProbeTest = parse.GetValue(probeTest) ?? start.ProbeTest,
+                MechanismClips = parse.GetValue(mechanismClips) ?? start.MechanismClips,
+            }).Validated();
+            string runs = Path.Combine(folder, "runs");
+            if (Directory.Exists(runs) && Directory.EnumerateFileSystemEntries(runs).Any())
+            {
+                throw new ArgumentException($"--out '{folder}' already holds study runs ({runs}); choose another --out or delete it.");
+            }
+            Directory.CreateDirectory(folder);
+
+            // After every seed: a study cut short still leaves the report of its whole seeds.
+            var results = new StudyRunner(build, settings, folder, output).Run(done => Write(done, folder), cancel);
+            return Print(results, folder, output);
+        }));
+        return compare;
+    }
+
+    private static void Write(StudyResults results, string folder)
+    {
+        File.WriteAllText(Path.Combine(folder, ResultsFile), JsonSerializer.Serialize(results, Json));
+        StudyReport.Write(results, StudyPlots.Write(results, folder), folder);
+    }
+
+    private static int Print(StudyResults results, string folder, TextWriter output)
+    {
+        output.WriteLine();
+        foreach (var answer in results.Answers)
+        {
+            output.WriteLine($"{answer.Question}\n  {answer.Answer}");
+        }
+        output.WriteLine($"\nreport {Path.Combine(folder, StudyReport.FileName)}\nraw    {Path.Combine(folder, ResultsFile)}");
+        return ExitCodes.Success;
+    }
+}

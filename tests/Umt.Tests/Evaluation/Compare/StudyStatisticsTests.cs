@@ -1,0 +1,66 @@
+using Umt.Runner.Study;
+
+namespace Umt.Tests.Evaluation.Compare;
+
+/// <summary>The pure parts of <c>umt compare</c> against hand-computed values.</summary>
+public sealed class StudyStatisticsTests
+{
+    [Fact]
+    public void Mean_and_sample_standard_deviation_over_seeds()
+    {
+        var three = SeedStatistics.Of([0.5, 0.7, 0.6]);
+
+        three.Mean.Should().BeApproximately(0.6, 1e-12);
+        three.Spread.Should().BeApproximately(0.1, 1e-12, "sqrt((0.01 + 0.01 + 0) / (3 − 1))");
+        three.Seeds.Should().Be(3);
+        SeedStatistics.Of([0.2, 0.4]).Spread.Should().BeApproximately(Math.Sqrt(0.02), 1e-12, "two seeds: |a − b| / √2");
+    }
+
+    [Fact]
+    public void One_seed_has_a_mean_but_no_spread()
+    {
+        var one = SeedStatistics.Of([0.3]);
+
+        one.Mean.Should().Be(0.3);
+        one.Spread.Should().BeNull();
+    }
+
+    [Fact]
+    public void A_difference_exceeds_the_spread_only_when_the_one_sigma_bands_do_not_touch()
+    {
+        var a = new MeanSpread(0.60, 0.10, 2);
+
+        SeedStatistics.ExceedsSpread(a, new MeanSpread(0.35, 0.10, 2)).Should().BeTrue("0.25 > 0.10 + 0.10");
+        SeedStatistics.ExceedsSpread(a, new MeanSpread(0.45, 0.10, 2)).Should().BeFalse("0.15 ≤ 0.20");
+        SeedStatistics.ExceedsSpread(new MeanSpread(0.45, 0.10, 2), a).Should().BeFalse("the rule is symmetric");
+        SeedStatistics.ExceedsSpread(a, new MeanSpread(0.0, null, 1)).Should().BeNull("one seed has no spread to compare with");
+    }
+
+    [Fact]
+    public void Time_to_reach_interpolates_between_the_probes_around_the_first_crossing()
+    {
+        var curve = new AccuracyCurve([new(0, 0, 0.1), new(100, 100, 0.3), new(200, 200, 0.5)]);
+
+        curve.SecondsToReach(0.4).Should().BeApproximately(150, 1e-9, "halfway from 0.3 at 100 s to 0.5 at 200 s");
+        curve.SecondsToReach(0.3).Should().BeApproximately(100, 1e-9, "a probe exactly at the target");
+        curve.SecondsToReach(0.15).Should().BeApproximately(25, 1e-9);
+        curve.SecondsToReach(0.05).Should().Be(0, "the first probe already reaches it");
+        curve.SecondsToReach(0.6).Should().BeNull("no probe reaches it");
+    }
+
+    [Fact]
+    public void Time_to_reach_takes_the_first_crossing_of_a_curve_that_falls_again()
+    {
+        var curve = new AccuracyCurve([new(0, 10, 0.1), new(50, 110, 0.5), new(100, 210, 0.2), new(150, 310, 0.6)]);
+
+        curve.SecondsToReach(0.3).Should().BeApproximately(60, 1e-9, "10 + (0.3 − 0.1) / (0.5 − 0.1) · 100");
+        curve.StepsToReach(0.3).Should().BeApproximately(25, 1e-9, "0 + (0.3 − 0.1) / (0.5 − 0.1) · 50");
+    }
+
+    [Fact]
+    public void Moving_average_is_trailing_and_starts_at_the_first_step()
+    {
+        StudyPlots.MovingAverage([1, 2, 3, 4], 2).Should().Equal(1, 1.5, 2.5, 3.5);
+        StudyPlots.MovingAverage([4, 2], 1).Should().Equal(4, 2);
+    }
+}
