@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Umt.Runner.Benchmarks;
 
 /// <summary>Resident memory of this process and the slope of its growth.</summary>
@@ -15,6 +17,35 @@ public static class MemoryProbe
     /// pages) native memory, which tells libtorch/glibc growth from managed heap growth.
     /// </summary>
     public static double ManagedCommittedKib() => GC.GetGCMemoryInfo().TotalCommittedBytes / 1024.0;
+
+    /// <summary>
+    /// glibc's view in KiB (<c>mallinfo2</c>): <c>Size</c> is what it holds from the system (the
+    /// main heap with its free holes, plus mmapped blocks), <c>InUse</c> the bytes in live
+    /// allocations. Growth of <c>Size</c> at constant <c>InUse</c> is fragmentation, growth of both a
+    /// leak. Null where malloc is not glibc's (another allocator preloaded, another C library).
+    /// </summary>
+    public static (double Size, double InUse)? HeapKib()
+    {
+        try
+        {
+            var info = MallInfo2();
+            // No main-heap memory at all: malloc is served by a preloaded allocator.
+            return info.Arena == 0 ? null : ((info.Arena + info.Hblkhd) / 1024.0, (info.Uordblks + info.Hblkhd) / 1024.0);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly struct MallocInfo2
+    {
+        public readonly nuint Arena, Ordblks, Smblks, Hblks, Hblkhd, Usmblks, Fsmblks, Uordblks, Fordblks, Keepcost;
+    }
+
+    [DllImport("libc.so.6", EntryPoint = "mallinfo2")]
+    private static extern MallocInfo2 MallInfo2();
 
     /// <summary>Least-squares slope of <paramref name="values"/> against their index.</summary>
     public static double Slope(IReadOnlyList<double> values)

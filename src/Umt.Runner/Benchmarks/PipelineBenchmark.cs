@@ -66,13 +66,11 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
             return clock.Elapsed.TotalMilliseconds;
         }
 
-        var rss = new List<double>();
-        var managed = new List<double>();
+        var memory = new MemoryTrace();
         for (int i = 0; i < WarmupSteps; i++)
         {
             Configured();
-            rss.Add(MemoryProbe.ResidentKib());
-            managed.Add(MemoryProbe.ManagedCommittedKib());
+            memory.Sample();
             Bare();
         }
         var configuredMs = new List<double>();
@@ -104,8 +102,7 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
                 configuredMs.Add(ms);
                 configuredLaps.Add(configuredPhases.LastStep);
                 unattributed.Add(ms - configuredPhases.LastStepTotal);
-                rss.Add(MemoryProbe.ResidentKib());
-                managed.Add(MemoryProbe.ManagedCommittedKib());
+                memory.Sample();
                 if (!bareFirst)
                 {
                     TimedBare();
@@ -113,14 +110,13 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
             }
             log.Information("bench round {Round}/{Rounds}: configured {Configured:F1} ms, bare {Bare:F1} ms (medians so far)", round + 1, rounds, Median(configuredMs), Median(bareMs));
         }
-        while (rss.Count < steps)
+        while (memory.Count < steps)
         {
             Configured();
-            rss.Add(MemoryProbe.ResidentKib());
-            managed.Add(MemoryProbe.ManagedCommittedKib());
-            if (rss.Count % 100 == 0)
+            memory.Sample();
+            if (memory.Count % 100 == 0)
             {
-                log.Information("bench memory: step {Step}/{Steps}, RSS {Rss:F0} MB", rss.Count, steps, rss[^1] / 1024);
+                log.Information("bench memory: step {Step}/{Steps}, RSS {Rss:F0} MB", memory.Count, steps, memory.LastRssKib / 1024);
             }
         }
 
@@ -132,9 +128,6 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
         };
         double gemm = GemmProbe.Gflops(plan.Device);
         double achieved = gflop / (stepMs / 1000);
-        var fit = rss.Count > RssFitFrom + 1 ? rss.Skip(RssFitFrom).ToList() : rss;
-        var native = rss.Zip(managed, (r, m) => r - m).ToList();
-        var nativeFit = native.Count > RssFitFrom + 1 ? native.Skip(RssFitFrom).ToList() : native;
         return new BenchResult(
             StepMs: stepMs,
             BareStepMs: bareStepMs,
@@ -148,13 +141,16 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
             AchievedGflops: achieved,
             GemmGflops: gemm,
             GemmFraction: achieved / gemm,
-            RssSlopeKbPerStep: MemoryProbe.Slope(fit),
-            RssMbEnd: rss[^1] / 1024,
-            RssMbEvery50Steps: rss.Where((_, i) => i % 50 == 0).Select(kib => Math.Round(kib / 1024, 1)).ToList(),
-            ManagedCommittedMbEvery50Steps: managed.Where((_, i) => i % 50 == 0).Select(kib => Math.Round(kib / 1024, 1)).ToList(),
-            NativeSlopeKbPerStep: MemoryProbe.Slope(nativeFit),
+            RssSlopeKbPerStep: memory.RssSlope(RssFitFrom),
+            RssMbEnd: memory.LastRssKib / 1024,
+            RssMbEvery50Steps: memory.RssMbEvery50,
+            ManagedCommittedMbEvery50Steps: memory.ManagedMbEvery50,
+            NativeSlopeKbPerStep: memory.NativeSlope(RssFitFrom),
+            HeapInUseSlopeKbPerStep: memory.HeapInUseSlope(RssFitFrom),
+            HeapMbEvery50Steps: memory.HeapSizeMbEvery50,
+            HeapInUseMbEvery50Steps: memory.HeapInUseMbEvery50,
             Allocator: MemoryProbe.AllocatorSettings(),
-            Steps: rss.Count,
+            Steps: memory.Count,
             Threads: torch.get_num_threads(),
             WorldSize: processes.WorldSize,
             SamplesPerSecond: processes.WorldSize * batch.Indices.Length / (stepMs / 1000),

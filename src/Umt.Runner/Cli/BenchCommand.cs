@@ -90,6 +90,10 @@ public static class BenchCommand
             Line($"processes:       {r.WorldSize}, {r.SamplesPerSecond:F2} samples/s over all, gradient all-reduce {r.AllReduceShare:P1} of the step");
         }
         Line($"memory:          RSS {r.RssMbEnd:F0} MB after {r.Steps} steps, slope {r.RssSlopeKbPerStep:F1} KB/step ({r.NativeSlopeKbPerStep:F1} KB/step outside the .NET heap)");
+        if (r.HeapMbEvery50Steps.Count > 0)
+        {
+            Line($"glibc malloc:    holding {r.HeapMbEvery50Steps[^1]:F0} MB with {r.HeapInUseMbEvery50Steps[^1]:F0} MB in use (last 50-step mark), in-use slope {r.HeapInUseSlopeKbPerStep:F1} KB/step");
+        }
         Line($"");
         Line($"{"phase (ms, median)",-22}{"configured",12}{"hand-written",14}");
         foreach (var (phase, ms) in r.PhasesMs)

@@ -94,6 +94,7 @@ public sealed class TeacherTrainer(TeacherTrainingOptions options, PluginCatalog
             {
                 (loss, accuracy) = Step(model, optimizer, parameters, batch, tokenizer, captionTokens, lr, step);
             }
+            NativeGarbage.CollectAfterStep();
             step++;
             window.Add((loss, accuracy));
             if (step % options.LogEvery == 0 || step == options.Steps)

@@ -61,9 +61,17 @@ public sealed class OptimizationStep : IDisposable
     /// <summary>Shapes of the first forward pass.</summary>
     public StepShapes? FirstShapes => forward.FirstShapes;
 
+    /// <summary>One optimizer step inside its own dispose scope, then what only finalizers free (<see cref="NativeGarbage"/>).</summary>
     /// <param name="nextBatch">Supplies each micro-batch (the pipeline in training, a fixed batch in the benchmark).</param>
     /// <param name="step">0-based optimizer step: keys the batch's randomness.</param>
     public StepOutcome Run(Func<HostBatch> nextBatch, long step, double lr)
+    {
+        var outcome = RunInScope(nextBatch, step, lr);
+        NativeGarbage.CollectAfterStep();
+        return outcome;
+    }
+
+    private StepOutcome RunInScope(Func<HostBatch> nextBatch, long step, double lr)
     {
         phases?.StepStarted();
         using var scope = NewDisposeScope();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using TorchSharp;
@@ -29,19 +30,12 @@ public sealed class StepTensorLifetimeTests(ITestOutputHelper log)
     [MemberData(nameof(Configurations))]
     public void A_step_leaves_no_tensor_alive_and_none_to_the_finalizer(string[] configuration)
     {
-        string[] sets = [.. configuration, "--set", "Umt:Run:BatchSize=2", "--set", "Umt:Run:DataWorkers=1"];
-        using var services = RunnerServices.Build(new CommonArguments(RepositoryPaths.Root, [.. sets.Where((_, i) => i % 2 == 1 && sets[i - 1] == "--config")],
-            [.. sets.Where((_, i) => i % 2 == 1 && sets[i - 1] == "--set")]));
-        var (plan, logger) = (services.GetRequiredService<RunPlan>(), services.GetRequiredService<ILogger>());
-        using var model = TrainingModel.Create(plan, logger);
+        using var services = Services(configuration);
+        var plan = services.GetRequiredService<RunPlan>();
+        using var model = TrainingModel.Create(plan, services.GetRequiredService<ILogger>());
         model.Train();
         using var optimization = new OptimizationStep(model, plan);
-        HostBatch batch;
-        using (var dataset = plan.CreateDataset(logger))
-        using (var pipeline = new BatchPipeline(dataset, plan.Run.Seed, plan.Run.BatchSize, default, workers: 1, new SampleFailures(logger, dataset.Info.Count, maxFraction: 0)))
-        {
-            batch = pipeline.Next();
-        }
+        var batch = FirstBatch(services);
 
         // Two warm-up steps create AdamW's moments, which live as long as the optimizer.
         for (int step = 0; step < 2; step++)
@@ -59,5 +53,56 @@ public sealed class StepTensorLifetimeTests(ITestOutputHelper log)
         (statistics.CreatedInScopeCount - inScope).Should().BeGreaterThan(100, "the steps ran and were counted");
         statistics.CreatedOutsideScopeCount.Should().Be(outside, "a tensor made outside every scope is freed only by the garbage collector");
         statistics.ThreadTotalLiveCount.Should().Be(live, "every tensor a step makes is disposed when it ends");
+    }
+
+    /// <summary>
+    /// What only a finalizer frees (TorchSharp's implicit scalars) is freed by the end of the step
+    /// that dropped it, not at some later step, where its late free splits the heap's free blocks
+    /// (<see cref="NativeGarbage"/>). A finalizable object dropped while the step reads its batch
+    /// stands in for them.
+    /// </summary>
+    [Fact]
+    public void A_step_ends_with_the_finalizers_of_its_garbage_run()
+    {
+        using var services = Services(["--set", "Umt:Model:Frames=4"]);
+        var plan = services.GetRequiredService<RunPlan>();
+        using var model = TrainingModel.Create(plan, services.GetRequiredService<ILogger>());
+        model.Train();
+        using var optimization = new OptimizationStep(model, plan);
+        var batch = FirstBatch(services);
+
+        for (int step = 0; step < 3; step++)
+        {
+            var finalized = new StrongBox<bool>();
+            optimization.Run(() =>
+            {
+                DropFinalizable(finalized);
+                return batch;
+            }, step, plan.Schedule.PeakLr);
+            finalized.Value.Should().BeTrue($"step {step} ended with the finalizers of what it dropped run");
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)] // no local of the caller keeps the object reachable
+    private static void DropFinalizable(StrongBox<bool> finalized) => _ = new Finalizable(finalized);
+
+    private sealed class Finalizable(StrongBox<bool> finalized)
+    {
+        ~Finalizable() => finalized.Value = true;
+    }
+
+    private static ServiceProvider Services(string[] configuration)
+    {
+        string[] sets = [.. configuration, "--set", "Umt:Run:BatchSize=2", "--set", "Umt:Run:DataWorkers=1"];
+        return RunnerServices.Build(new CommonArguments(RepositoryPaths.Root, [.. sets.Where((_, i) => i % 2 == 1 && sets[i - 1] == "--config")],
+            [.. sets.Where((_, i) => i % 2 == 1 && sets[i - 1] == "--set")]));
+    }
+
+    private static HostBatch FirstBatch(ServiceProvider services)
+    {
+        var (plan, logger) = (services.GetRequiredService<RunPlan>(), services.GetRequiredService<ILogger>());
+        using var dataset = plan.CreateDataset(logger);
+        using var pipeline = new BatchPipeline(dataset, plan.Run.Seed, plan.Run.BatchSize, default, workers: 1, new SampleFailures(logger, dataset.Info.Count, maxFraction: 0));
+        return pipeline.Next();
     }
 }

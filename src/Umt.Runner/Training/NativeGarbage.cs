@@ -1,0 +1,27 @@
+namespace Umt.Runner.Training;
+
+/// <summary>
+/// Frees, at the end of each training step, the native memory that only finalizers release, so that
+/// glibc's heap looks the same at the start of every step.
+/// </summary>
+/// <remarks>
+/// TorchSharp turns numeric arguments into native <c>Scalar</c>s (in our layers and inside its
+/// optimizers) that no dispose scope tracks: their few bytes are freed whenever the GC happens to
+/// run their finalizers. Allocated mid-step, such a block lands inside the large blocks the
+/// previous step freed and, outliving the step, splits them, so the next step's large tensors no
+/// longer fit and the heap grows at its top: measured by <c>umt bench</c> on the default step, the
+/// heap grew in jumps (1836 → 2047 MB over steps 50–600, resident memory 2025 → 2220 MB) while its
+/// bytes in use after each step stayed at 162 MB. A collection with its finalizers at the end of
+/// every step, when the step's tensors are already freed and no native call is running, frees them
+/// in the same state each step: the heap then stayed at 1443 MB from step 50 to 600 (resident
+/// 1614 MB, slope −3.5 KB/step), for about 2 ms per step. Generation 1, not 0, so scalars promoted
+/// by a collection inside the step are freed too.
+/// </remarks>
+internal static class NativeGarbage
+{
+    public static void CollectAfterStep()
+    {
+        GC.Collect(1, GCCollectionMode.Forced, blocking: true);
+        GC.WaitForPendingFinalizers();
+    }
+}
