@@ -3,9 +3,9 @@ using System.Text.Json.Serialization;
 namespace Umt.Runner.Benchmarks;
 
 /// <summary>What <c>umt bench</c> measured, in one run, as rank 0 saw it (ratios are the numbers to compare across machines).</summary>
-/// <param name="PhasesMs">Configured step per phase (<c>teacher_forward</c>, <c>masking</c>, <c>student_forward</c>, <c>objectives_forward</c>, <c>backward</c>, <c>optimizer</c>), medians over the timed steps, ms.</param>
-/// <param name="BarePhasesMs">The hand-written step's phases, the same way.</param>
-/// <param name="UnattributedMs">Median over the timed steps of the configured step's time outside every phase: the batch's upload, freeing the step's tensors and the end-of-step collection (<c>NativeGarbage</c>).</param>
+/// <param name="PhasesMs">Configured step per phase (<c>teacher_forward</c>, <c>masking</c>, <c>student_forward</c>, <c>text_forward</c>, <c>objectives_forward</c>, <c>backward</c>, <c>gradient_all_reduce</c>, <c>optimizer</c>, <c>step_cleanup</c>), medians over the timed steps, ms.</param>
+/// <param name="BarePhasesMs">The hand-written step's phases, the same way (it marks no <c>step_cleanup</c>: it runs no end-of-step collection, and freeing its tensors stays in <c>bare_unattributed_ms</c>).</param>
+/// <param name="UnattributedMs">Median over the timed steps of the configured step's time outside every phase: the batch's upload.</param>
 /// <param name="BareUnattributedMs">The same for the hand-written step (freeing its tensors; its batch is uploaded once).</param>
 /// <param name="HeapInUseSlopeKbPerStep">Slope of glibc's bytes in live allocations over the same steps as the RSS fit (a native leak shows here; fragmentation does not).</param>
 /// <param name="HeapMbEvery50Steps">What glibc's malloc holds from the system (the main heap with its free holes, plus mmapped blocks), every 50 steps; empty under another allocator.</param>

@@ -68,6 +68,7 @@ public sealed class OptimizationStep : IDisposable
     {
         var outcome = RunInScope(nextBatch, step, lr);
         NativeGarbage.CollectAfterStep();
+        phases?.PhaseEnded(StepPhase.StepCleanup);
         return outcome;
     }
 

@@ -48,6 +48,9 @@ public enum StepPhase
 
     /// <summary>Gradient clipping, AdamW and zeroing the gradients.</summary>
     Optimizer,
+
+    /// <summary>Freeing the step's tensors (its dispose scope), then the collection that runs the finalizers of what the step dropped (<see cref="NativeGarbage"/>).</summary>
+    StepCleanup,
 }
 
 /// <summary>

@@ -30,23 +30,19 @@ public sealed class StepTensorLifetimeTests(ITestOutputHelper log)
     [MemberData(nameof(Configurations))]
     public void A_step_leaves_no_tensor_alive_and_none_to_the_finalizer(string[] configuration)
     {
-        using var services = Services(configuration);
-        var plan = services.GetRequiredService<RunPlan>();
-        using var model = TrainingModel.Create(plan, services.GetRequiredService<ILogger>());
-        model.Train();
-        using var optimization = new OptimizationStep(model, plan);
-        var batch = FirstBatch(services);
+        using var composed = new ComposedStep(configuration);
+        var (optimization, batch, lr) = (composed.Step, composed.Batch, composed.Plan.Schedule.PeakLr);
 
         // Two warm-up steps create AdamW's moments, which live as long as the optimizer.
         for (int step = 0; step < 2; step++)
         {
-            optimization.Run(() => batch, step, plan.Schedule.PeakLr);
+            optimization.Run(() => batch, step, lr);
         }
         var statistics = DisposeScopeManager.Statistics;
         long live = statistics.ThreadTotalLiveCount, outside = statistics.CreatedOutsideScopeCount, inScope = statistics.CreatedInScopeCount;
         for (int step = 2; step < 5; step++)
         {
-            optimization.Run(() => batch, step, plan.Schedule.PeakLr);
+            optimization.Run(() => batch, step, lr);
         }
         log.WriteLine($"{string.Join(' ', configuration)}: {statistics.CreatedInScopeCount - inScope} tensors made in scopes over 3 steps, "
             + $"{statistics.CreatedOutsideScopeCount - outside} outside any scope, live {live} → {statistics.ThreadTotalLiveCount}");
@@ -64,21 +60,16 @@ public sealed class StepTensorLifetimeTests(ITestOutputHelper log)
     [Fact]
     public void A_step_ends_with_the_finalizers_of_its_garbage_run()
     {
-        using var services = Services(["--set", "Umt:Model:Frames=4"]);
-        var plan = services.GetRequiredService<RunPlan>();
-        using var model = TrainingModel.Create(plan, services.GetRequiredService<ILogger>());
-        model.Train();
-        using var optimization = new OptimizationStep(model, plan);
-        var batch = FirstBatch(services);
+        using var composed = new ComposedStep(["--set", "Umt:Model:Frames=4"]);
 
         for (int step = 0; step < 3; step++)
         {
             var finalized = new StrongBox<bool>();
-            optimization.Run(() =>
+            composed.Step.Run(() =>
             {
                 DropFinalizable(finalized);
-                return batch;
-            }, step, plan.Schedule.PeakLr);
+                return composed.Batch;
+            }, step, composed.Plan.Schedule.PeakLr);
             finalized.Value.Should().BeTrue($"step {step} ended with the finalizers of what it dropped run");
         }
     }
@@ -91,18 +82,38 @@ public sealed class StepTensorLifetimeTests(ITestOutputHelper log)
         ~Finalizable() => finalized.Value = true;
     }
 
-    private static ServiceProvider Services(string[] configuration)
+    /// <summary>The configured training step on the tiny preset at batch 2, with the dataset's first batch.</summary>
+    private sealed class ComposedStep : IDisposable
     {
-        string[] sets = [.. configuration, "--set", "Umt:Run:BatchSize=2", "--set", "Umt:Run:DataWorkers=1"];
-        return RunnerServices.Build(new CommonArguments(RepositoryPaths.Root, [.. sets.Where((_, i) => i % 2 == 1 && sets[i - 1] == "--config")],
-            [.. sets.Where((_, i) => i % 2 == 1 && sets[i - 1] == "--set")]));
-    }
+        private readonly ServiceProvider services;
+        private readonly TrainingModel model;
 
-    private static HostBatch FirstBatch(ServiceProvider services)
-    {
-        var (plan, logger) = (services.GetRequiredService<RunPlan>(), services.GetRequiredService<ILogger>());
-        using var dataset = plan.CreateDataset(logger);
-        using var pipeline = new BatchPipeline(dataset, plan.Run.Seed, plan.Run.BatchSize, default, workers: 1, new SampleFailures(logger, dataset.Info.Count, maxFraction: 0));
-        return pipeline.Next();
+        public ComposedStep(string[] configuration)
+        {
+            string[] sets = [.. configuration, "--set", "Umt:Run:BatchSize=2", "--set", "Umt:Run:DataWorkers=1"];
+            services = RunnerServices.Build(new CommonArguments(RepositoryPaths.Root, [.. sets.Where((_, i) => i % 2 == 1 && sets[i - 1] == "--config")],
+                [.. sets.Where((_, i) => i % 2 == 1 && sets[i - 1] == "--set")]));
+            Plan = services.GetRequiredService<RunPlan>();
+            var logger = services.GetRequiredService<ILogger>();
+            model = TrainingModel.Create(Plan, logger);
+            model.Train();
+            Step = new OptimizationStep(model, Plan);
+            using var dataset = Plan.CreateDataset(logger);
+            using var pipeline = new BatchPipeline(dataset, Plan.Run.Seed, Plan.Run.BatchSize, default, workers: 1, new SampleFailures(logger, dataset.Info.Count, maxFraction: 0));
+            Batch = pipeline.Next();
+        }
+
+        public RunPlan Plan { get; }
+
+        public OptimizationStep Step { get; }
+
+        public HostBatch Batch { get; }
+
+        public void Dispose()
+        {
+            Step.Dispose();
+            model.Dispose();
+            services.Dispose();
+        }
     }
 }
