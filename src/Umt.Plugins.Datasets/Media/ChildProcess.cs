@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
 
@@ -15,11 +16,22 @@ internal sealed record ChildOutput(int ExitCode, byte[] Stdout, string StderrTai
 /// (no shell, so file names with spaces or quotes are safe), stdout captured as bytes, stdin fed
 /// from memory, a wall-clock limit, and the child killed and reaped on timeout, cancellation or
 /// any failure, so no run leaves an ffmpeg behind (one clip per process: a decoder that hangs on
-/// a corrupt file costs that clip only).
+/// a corrupt file costs that clip only). Children still running when the process exits (a second
+/// Ctrl+C, SIGTERM's grace time running out, <c>Environment.Exit</c> from a failing rank) are killed
+/// by a <c>ProcessExit</c> handler instead of being re-parented to init. Only SIGKILL of this process
+/// escapes it; its orphans then die on the broken pipe of their next write.
 /// </summary>
 internal static class ChildProcess
 {
     private const int StderrTailChars = 4096;
+
+    /// <summary>Children started and not yet reaped, by process id.</summary>
+    private static readonly ConcurrentDictionary<int, Process> Running = new();
+
+    static ChildProcess()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillRunning();
+    }
 
     /// <exception cref="TimeoutException">The child ran past <paramref name="timeout"/>; it was killed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancel"/> fired; the child was killed.</exception>
@@ -47,6 +59,7 @@ internal static class ChildProcess
         {
             throw new FileNotFoundException($"Could not start '{executable}': {e.Message}", executable, e);
         }
+        Running[process.Id] = process;
         try
         {
             var stdout = new MemoryStream(stdoutCapacity);
@@ -74,6 +87,22 @@ internal static class ChildProcess
         finally
         {
             Reap(process);
+            Running.TryRemove(process.Id, out _);
+        }
+    }
+
+    private static void KillRunning()
+    {
+        foreach (var process in Running.Values)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (Exception e) when (e is InvalidOperationException or Win32Exception)
+            {
+                // exited meanwhile
+            }
         }
     }
 

@@ -49,7 +49,9 @@ public sealed class ClassificationFinetune(FinetuneSettings settings, ILogger lo
         string modelPath = Path.Combine(outputDirectory, ModelFile);
         using (var scope = NewDisposeScope())
         {
-            SafetensorsFile.WriteAtomic(modelPath, classifier.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.cpu()));
+            var weights = classifier.StateDict();
+            FiniteValues.Require(weights, "the fine-tuned model");
+            SafetensorsFile.WriteAtomic(modelPath, weights.ToDictionary(kv => kv.Key, kv => kv.Value.cpu()));
         }
 
         clock.Restart();

@@ -86,7 +86,9 @@ public static class TinyClipWeights
             [TrainingConfigKey] = trainingConfigJson,
         };
         string full = Path.GetFullPath(path);
-        SafetensorsFile.WriteAtomic(full, model.state_dict(), metadata);
+        var weights = model.state_dict();
+        FiniteValues.Require(weights, "the teacher");
+        SafetensorsFile.WriteAtomic(full, weights, metadata);
         DurableFiles.FlushFolder(Path.GetDirectoryName(full)!); // make the rename itself durable
     }
 

@@ -15,7 +15,7 @@ public sealed record StepOutcome(double Loss, IReadOnlyDictionary<string, double
 
 /// <summary>
 /// One optimizer step of the configured pipeline: for each of <c>AccumulateSteps</c> micro-batches
-/// the forward of <see cref="TrainingStep"/> and a backward, then optional clipping and AdamW
+/// the forward of <see cref="TrainingStep"/> and a backward, then optional clipping, a finiteness check of the gradients and AdamW
 /// (decay and no-decay groups), all inside one dispose scope. In a data-parallel job the gradients
 /// are averaged over processes between the last backward and the clipping, so every process
 /// applies the update one process would on the global batch. Owns the optimizer. Shared by the
@@ -112,10 +112,7 @@ public sealed class OptimizationStep : IDisposable
             gradients.Average();
             phases?.PhaseEnded(StepPhase.GradientAllReduce);
         }
-        if (plan.Optimizer.ClipGrad is { } maxNorm)
-        {
-            nn.utils.clip_grad_norm_(parameters, maxNorm);
-        }
+        RefuseNonFiniteGradients(step, total);
         Optimizer.step();
         Optimizer.zero_grad();
         phases?.PhaseEnded(StepPhase.Optimizer);
@@ -124,6 +121,30 @@ public sealed class OptimizationStep : IDisposable
             total = AverageOverProcesses(total, perObjective);
         }
         return new StepOutcome(total, perObjective, after);
+    }
+
+    /// <summary>
+    /// Clips the gradients when configured and stops the run, before the update, when their norm is
+    /// not finite. A finite loss does not imply finite gradients: with a learning rate far too high the
+    /// loss reached 5e12 while the backward overflowed, and AdamW turned every weight it touched into
+    /// NaN, which the next checkpoint then saved. Gradients are averaged over processes first, so every
+    /// process reaches the same verdict. One scalar read per step: the norm that
+    /// <c>clip_grad_norm_</c> returns anyway, or a fused one on the device.
+    /// </summary>
+    private void RefuseNonFiniteGradients(long step, double loss)
+    {
+        double norm = plan.Optimizer.ClipGrad is { } maxNorm
+            ? nn.utils.clip_grad_norm_(parameters, maxNorm)
+            : FiniteValues.GradientNorm(parameters).item<float>();
+        if (!double.IsFinite(norm))
+        {
+            var names = FiniteValues.NonFiniteGradients(ParameterNames, parameters);
+            throw new TrainingDivergedException(
+                $"The gradients became non-finite (norm {norm}) at step {step + 1} although the loss was finite ({loss:G4})"
+                + (names.Count > 0 ? $"; non-finite in {FiniteValues.Describe(names)}" : "; no single entry is non-finite, their norm overflows")
+                + ". The run stopped before the optimizer step, so neither the model nor any checkpoint holds the bad update; "
+                + "lower Umt:Optimizer:Lr (or BaseBatch's scaling) and continue with --resume.");
+        }
     }
 
     /// <summary>The logged losses as the mean over processes (each process's loss is its rows' mean), so rank 0 reports the global batch's.</summary>

@@ -17,7 +17,9 @@ namespace Umt.Runner.Training;
 /// the end, and when interrupted; a non-finite loss stops the run before the optimizer step.
 /// In a data-parallel job (<paramref name="collectives"/> of several processes) every process
 /// starts from rank 0's weights, reads its slice of each global batch and averages gradients;
-/// only rank 0 writes the run folder (configuration, TensorBoard, checkpoints).
+/// only rank 0 writes the run folder (configuration, TensorBoard, checkpoints), holding its
+/// <see cref="RunFolderLock"/> for the whole run. No checkpoint ever holds a NaN or ±∞: the step
+/// refuses non-finite losses and gradients, and every save checks the weights and optimizer state.
 /// </summary>
 /// <param name="collectives">The job's processes; one process by default.</param>
 public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives = null)
@@ -37,6 +39,11 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
         string runDirectory = plan.OutputDirectory;
         var store = new CheckpointStore(runDirectory);
         var identity = ModelIdentity.From(plan);
+        using var folderLock = IsMain ? RunFolderLock.Acquire(runDirectory, "Umt:Run:OutputDir") : null;
+        if (folderLock?.PreviousHolder is { } previous)
+        {
+            log.Information("Locked {RunDirectory} for this run (the last holder has ended: {Holder})", runDirectory, previous);
+        }
         var checkpoint = PrepareRunFolder(store, resume, identity);
 
         TorchThreads.Configure(plan.Run.Threads, processes.LocalSize);
@@ -113,7 +120,7 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
                 LogShapes(shapes);
             }
 
-            interrupted = AnyProcess(cancel.IsCancellationRequested) || state.Step == stopAfter;
+            interrupted = AnyProcess(cancel.IsCancellationRequested) || state.Step >= stopAfter;
             if (IsMain && (state.Step % plan.Run.CheckpointEvery == 0 || state.Step == schedule.TotalSteps || interrupted))
             {
                 state.FailedSamples = [.. failures.Indices];
@@ -216,8 +223,18 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
     {
         using var scope = NewDisposeScope();
         state.WrittenAt = DateTimeOffset.UtcNow;
+        var weights = model.StateDict();
         var (tensors, metadata) = OptimizerCheckpoint.Export(optimization.Optimizer, optimization.ParameterNames);
-        return store.Save(state, model.StateDict(), tensors, metadata, plan.Run.KeepCheckpoints);
+        var nonFinite = FiniteValues.NonFinite(weights).Concat(FiniteValues.NonFinite(tensors)).ToList();
+        if (nonFinite.Count > 0)
+        {
+            // The last line of defence: the step refuses non-finite losses and gradients, but whatever
+            // else overflows must not reach the disk, where --resume would load it.
+            throw new TrainingDivergedException(
+                $"Not writing the checkpoint of step {state.Step}: {nonFinite.Count} tensors hold NaN or ±∞ ({FiniteValues.Describe(nonFinite)}). "
+                + $"The run folder keeps its last complete checkpoint ({store.Latest()?.Directory ?? "none"}); lower Umt:Optimizer:Lr and continue with --resume.");
+        }
+        return store.Save(state, weights, tensors, metadata, plan.Run.KeepCheckpoints);
     }
 
     private void LogShapes(StepShapes shapes)

@@ -120,4 +120,45 @@ public sealed class TrainingRunTests(ITestOutputHelper log)
         File.ReadAllText(Path.Combine(run, "latest")).Trim().Should().Be("checkpoint-2");
         Directory.Exists(Path.Combine(run, "checkpoint-3")).Should().BeFalse();
     }
+
+    [Fact]
+    public void A_diverging_update_is_never_checkpointed_and_resume_continues_from_the_last_finite_checkpoint()
+    {
+        // Issue 15's reproduction: an effective lr of 80 (the issue had 160: Lr 10 × batch 16 / 1) gives a finite loss at step 2 whose
+        // gradients overflow; the update used to turn the weights into NaN and be saved as checkpoint-2,
+        // after which --resume loaded NaN weights and failed on its first forward.
+        using var temp = new TemporaryDirectory();
+        string run = temp.Combine("run");
+        string[] diverging = Tiny(run, 8, "--set", "Umt:Run:BatchSize=8", "--set", "Umt:Optimizer:Lr=10", "--set", "Umt:Optimizer:BaseBatch=1",
+            "--set", "Umt:Run:WarmupSteps=0", "--set", "Umt:Run:CheckpointEvery=1");
+
+        var result = TestSupport.Umt.Run(log, ["train", .. diverging]);
+
+        result.ExitCode.Should().Be(1);
+        var checkpoints = Directory.GetDirectories(run, "checkpoint-*");
+        checkpoints.Should().NotBeEmpty("the steps before the divergence were saved");
+        using (var scope = NewDisposeScope())
+        {
+            foreach (string checkpoint in checkpoints)
+            {
+                foreach (string file in new[] { CheckpointStore.ModelFile, CheckpointStore.OptimizerFile })
+                {
+                    var bad = SafetensorsFile.Read(Path.Combine(checkpoint, file))
+                        .Where(kv => kv.Value.is_floating_point() && !kv.Value.isfinite().all().item<bool>()).Select(kv => kv.Key);
+                    bad.Should().BeEmpty($"{Path.GetFileName(checkpoint)}/{file} holds only finite values");
+                }
+            }
+        }
+        long latest = new CheckpointStore(run).Latest()!.State.Step;
+        result.Error.Should().Contain($"non-finite (norm NaN) at step {latest + 1} although the loss was finite").And.Contain("continue with --resume");
+
+        // The resumed run loads finite weights and optimizer state and trains its next step from them
+        // (the loss is finite again); the lr-80 update of step 1 left weights so large that this
+        // step's gradients overflow again, and it stops again without writing anything.
+        var resumed = TestSupport.Umt.Run(log, ["train", .. diverging, "--resume"]);
+
+        resumed.ExitCode.Should().Be(1);
+        resumed.Error.Should().Contain($"at step {latest + 1} although the loss was finite");
+        new CheckpointStore(run).Latest()!.State.Step.Should().Be(latest);
+    }
 }

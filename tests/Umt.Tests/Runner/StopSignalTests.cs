@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using Umt.Runner.Cli;
+using Umt.Runner.Training;
+using Umt.Tests.Datasets.Media;
+using Umt.Tests.TestSupport;
+using Xunit.Abstractions;
+
+namespace Umt.Tests.Runner;
+
+/// <summary>
+/// SIGTERM and SIGHUP stop a run as Ctrl+C does (checkpoint, 128 + signal), within a bounded time,
+/// without leaving ffmpeg children behind; one writer per run folder.
+/// </summary>
+public sealed class StopSignalTests(ITestOutputHelper log)
+{
+    private static readonly string RunnerDll = Path.Combine(RepositoryPaths.Root, "src", "Umt.Runner", "bin", "Release", "net10.0", "Umt.Runner.dll");
+
+    [Fact]
+    public void The_first_signal_cancels_and_a_second_one_or_the_end_of_the_grace_time_exits_with_128_plus_its_number()
+    {
+        var exits = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        using var signals = new StopSignals(TextWriter.Null, TimeSpan.FromMilliseconds(200), exits.Enqueue);
+
+        signals.Receive("SIGTERM", 15);
+
+        signals.Token.IsCancellationRequested.Should().BeTrue();
+        signals.ExitCode.Should().Be(143);
+        signals.ExitCodeFor(ExitCodes.Interrupted).Should().Be(143, "an interrupted verb reports the signal");
+        signals.ExitCodeFor(ExitCodes.RuntimeFailure).Should().Be(1);
+        exits.Should().BeEmpty("the verb gets its grace time");
+        SpinWait.SpinUntil(() => !exits.IsEmpty, TimeSpan.FromSeconds(10)).Should().BeTrue("the grace time bounds the stop");
+        exits.Should().Equal(143);
+
+        using var twice = new StopSignals(TextWriter.Null, TimeSpan.FromHours(1), exits.Enqueue);
+        twice.Receive("SIGHUP", 1);
+        twice.Receive("SIGINT", 2);
+        exits.Should().Equal(143, 129); // the second signal exits at once, with the first one's code
+    }
+
+    [Fact]
+    public void A_second_lock_on_a_run_folder_is_refused_naming_the_holder_and_is_free_once_the_holder_lets_go()
+    {
+        using var temp = new TemporaryDirectory();
+        string run = temp.Combine("run");
+
+        using (var first = RunFolderLock.Acquire(run, "Umt:Run:OutputDir"))
+        {
+            var second = () => RunFolderLock.Acquire(run, "Umt:Run:OutputDir");
+            second.Should().Throw<Umt.Runner.Configuration.ConfigurationException>()
+                .WithMessage($"Umt:Run:OutputDir = {run} is in use by another umt process (pid {Environment.ProcessId} on *");
+        }
+
+        using var third = RunFolderLock.Acquire(run, "Umt:Run:OutputDir");
+        third.PreviousHolder.Should().StartWith($"pid {Environment.ProcessId} ");
+    }
+
+    [Fact]
+    public void SIGTERM_checkpoints_and_exits_143_a_second_trainer_is_refused_meanwhile_and_no_ffmpeg_outlives_the_run()
+    {
+        MediaFixtures.RequireFfmpeg();
+        using var temp = new TemporaryDirectory();
+        TestSupport.Umt.Run(log, "data", "synth", "--out", temp.Combine("data"), "--clips", "8", "--frames", "12").ExitCode.Should().Be(0);
+        string run = temp.Combine("run");
+        string[] train = ["train", "--config", temp.Combine("data", "kinetics.json"), "--set", "Umt:Run:Steps=500", "--set", "Umt:Run:BatchSize=2",
+            "--set", "Umt:Run:DataWorkers=2", "--set", "Umt:Run:CheckpointEvery=1000", "--set", $"Umt:Run:OutputDir={run}"];
+
+        // Graceful: the run stops at the step boundary, writes a checkpoint there and exits 143.
+        using (var process = Start(train))
+        {
+            WaitFor(() => ChildrenDecoding(temp.Path).Any() || process.HasExited, "an ffmpeg child decoding a clip");
+            var second = TestSupport.Umt.Run(log, train);
+            second.ExitCode.Should().Be(ExitCodes.ConfigurationError);
+            second.Error.Should().Contain($"is in use by another umt process (pid {process.Id} on");
+
+            Kill(process.Id, 15);
+            process.WaitForExit(60_000).Should().BeTrue("the stop is bounded");
+            log.WriteLine(process.StandardError.ReadToEnd());
+            process.ExitCode.Should().Be(143);
+        }
+        var stopped = new CheckpointStore(run).Latest();
+        stopped.Should().NotBeNull("SIGTERM writes a checkpoint at the step boundary");
+        stopped!.State.Step.Should().BeGreaterThan(0).And.BeLessThan(500);
+        WaitFor(() => !ChildrenDecoding(temp.Path).Any(), "no ffmpeg left after a graceful stop");
+
+        // Immediate: a second signal while ffmpeg runs ends the process at once, and its children with it.
+        using (var process = Start([.. train, "--resume"]))
+        {
+            WaitFor(() => ChildrenDecoding(temp.Path).Any(p => p.Parent == process.Id) || process.HasExited, "an ffmpeg child of the resumed run");
+            Kill(process.Id, 1);
+            Kill(process.Id, 1);
+            process.WaitForExit(60_000).Should().BeTrue();
+            process.ExitCode.Should().Be(129);
+        }
+        WaitFor(() => !ChildrenDecoding(temp.Path).Any(), "no ffmpeg re-parented to init and left running");
+        new CheckpointStore(run).Latest()!.State.Step.Should().BeGreaterThanOrEqualTo(stopped.State.Step);
+    }
+
+    private Process Start(string[] arguments)
+    {
+        var process = Process.Start(new ProcessStartInfo("dotnet", [RunnerDll, .. arguments, "--repo", RepositoryPaths.Root])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        return process;
+    }
+
+    private static void WaitFor(Func<bool> condition, string what) =>
+        SpinWait.SpinUntil(() => { Thread.Sleep(5); return condition(); }, TimeSpan.FromSeconds(120)).Should().BeTrue($"waited for {what}");
+
+    /// <summary>ffmpeg processes reading files under <paramref name="folder"/>, with their parent process id.</summary>
+    private static List<(int Id, int Parent)> ChildrenDecoding(string folder)
+    {
+        var found = new List<(int, int)>();
+        foreach (string entry in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(entry), out int pid))
+            {
+                continue;
+            }
+            try
+            {
+                string commandLine = Encoding.UTF8.GetString(File.ReadAllBytes(Path.Combine(entry, "cmdline"))).Replace('\0', ' ');
+                if (commandLine.Contains("ffmpeg", StringComparison.Ordinal) && commandLine.Contains(folder, StringComparison.Ordinal))
+                {
+                    string status = File.ReadAllText(Path.Combine(entry, "status"));
+                    if (status.Contains("State:\tZ", StringComparison.Ordinal))
+                    {
+                        continue; // a zombie has exited; its parent reaps it
+                    }
+                    int parent = int.Parse(status.Split('\n').First(l => l.StartsWith("PPid:", StringComparison.Ordinal))[5..].Trim());
+                    found.Add((pid, parent));
+                }
+            }
+            catch (IOException)
+            {
+                // the process ended while being read
+            }
+        }
+        return found;
+    }
+
+    [DllImport("libc", EntryPoint = "kill")]
+    private static extern int Kill(int pid, int signal);
+}
