@@ -20,13 +20,20 @@ internal sealed record ClipTeacherSpec(string WeightsPath, ClipVisionConfig Conf
     /// Reads the file's shapes, infers the architecture and checks it against the preset.
     /// </summary>
     /// <param name="preset">The expected architecture, or null to accept what the file holds.</param>
-    /// <exception cref="InvalidDataException">The file is not the preset's tower, or the resolution is not a multiple of the patch.</exception>
+    /// <exception cref="InvalidDataException">The file is not the preset's tower.</exception>
+    /// <exception cref="ArgumentException">The heads do not divide the tower's width, or the resolution is not a multiple of the patch.</exception>
     public static ClipTeacherSpec Resolve(string weightsPath, ClipVisionConfig? preset, int? heads, int? inputResolution, string precision, PluginContext context)
     {
         var inferred = ClipVisionConfig.Infer(ClipVisionWeights.ReadShapes(weightsPath), heads ?? preset?.Heads);
         if (preset is not null && inferred != preset)
         {
             throw new InvalidDataException($"'{weightsPath}' holds a CLIP tower {Describe(inferred)}, not the preset's {Describe(preset)}; set Preset to 'custom' to use it.");
+        }
+        if (inferred.Width % inferred.Heads != 0)
+        {
+            var valid = Enumerable.Range(1, inferred.Width).Where(h => inferred.Width % h == 0);
+            throw new ArgumentException($"Heads {inferred.Heads} ({(heads is null ? "OpenAI's width / 64 rule" : "the Heads option")}) does not divide the width {inferred.Width} "
+                + $"of the CLIP tower in '{weightsPath}'; set Heads to a count that does: {string.Join(", ", valid)}.");
         }
         int studentGrid = context.Student.ImageSize / context.Student.PatchSize;
         int resolution = inputResolution ?? studentGrid * inferred.PatchSize;

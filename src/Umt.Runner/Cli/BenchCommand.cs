@@ -15,8 +15,8 @@ public static class BenchCommand
     public static Command Create(TextWriter output, TextWriter error, Func<ParseResult, TextWriter, Func<ServiceProvider, int>, int> guarded)
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object on one line." };
-        var steps = new Option<int>("--steps") { Description = "Configured steps in all; RSS growth is fitted over steps 100..N.", DefaultValueFactory = _ => 600 };
-        var rounds = new Option<int>("--rounds") { Description = "Timing rounds of 5 configured and 5 hand-written steps, alternating step by step.", DefaultValueFactory = _ => 8 };
+        var steps = new Option<int>("--steps") { Description = "Configured steps in all; RSS growth is fitted over steps 100..N.", DefaultValueFactory = _ => 600 }.AtLeast(1);
+        var rounds = new Option<int>("--rounds") { Description = "Timing rounds of 5 configured and 5 hand-written steps, alternating step by step.", DefaultValueFactory = _ => 8 }.AtLeast(1);
         var bench = new Command("bench", "Benchmark the configured step against a hand-written TorchSharp step; report GFLOP/s and memory growth.") { json, steps, rounds };
         bench.Subcommands.Add(Data(output, error, guarded));
         bench.SetAction(parse => guarded(parse, error, services =>
@@ -24,7 +24,7 @@ public static class BenchCommand
             var plan = services.GetRequiredService<RunPlan>();
             using var collectives = DistributedBackend.Start(plan);
             var result = DistributedBackend.RunOrAbort(collectives, error, () =>
-                new PipelineBenchmark(plan, services.GetRequiredService<ILogger>(), collectives).Run(Math.Max(1, parse.GetValue(steps)), Math.Max(1, parse.GetValue(rounds))));
+                new PipelineBenchmark(plan, services.GetRequiredService<ILogger>(), collectives).Run(parse.GetValue(steps), parse.GetValue(rounds)));
             if (collectives.Rank != 0)
             {
                 return ExitCodes.Success; // rank 0 reports for the job
@@ -46,10 +46,10 @@ public static class BenchCommand
     private static Command Data(TextWriter output, TextWriter error, Func<ParseResult, TextWriter, Func<ServiceProvider, int>, int> guarded)
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object on one line." };
-        var batches = new Option<int>("--batches") { Description = "Batches decoded and timed (after one warm-up batch).", DefaultValueFactory = _ => 4 };
-        var steps = new Option<int>("--steps") { Description = "Optimizer steps timed (after two warm-up steps).", DefaultValueFactory = _ => 3 };
+        var batches = new Option<int>("--batches") { Description = "Batches decoded and timed (after one warm-up batch).", DefaultValueFactory = _ => 4 }.AtLeast(1);
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps timed (after two warm-up steps).", DefaultValueFactory = _ => 3 }.AtLeast(1);
         var source = new Option<string>("--source") { Description = "Size of the generated clips when the synthetic dataset is configured.", DefaultValueFactory = _ => "320x240" };
-        var seconds = new Option<int>("--seconds") { Description = "Length of the generated clips (25 fps).", DefaultValueFactory = _ => 10 };
+        var seconds = new Option<int>("--seconds") { Description = "Length of the generated clips (25 fps).", DefaultValueFactory = _ => 10 }.AtLeast(1);
         var data = new Command("data", "Decode throughput (clips/s with Umt:Run:DataWorkers workers) against the rate the configured trainer consumes clips, and their ratio.")
         {
             json, batches, steps, source, seconds,
@@ -62,7 +62,7 @@ public static class BenchCommand
                 throw new ArgumentException($"--source must be WIDTHxHEIGHT with even sides, got '{parse.GetValue(source)}'.");
             }
             var result = new DataBenchmark(services.GetRequiredService<RunPlan>(), services.GetRequiredService<PluginCatalog>(), services.GetRequiredService<ILogger>())
-                .Run(Math.Max(1, parse.GetValue(batches)), Math.Max(1, parse.GetValue(steps)), width, height, Math.Max(1, parse.GetValue(seconds)), CancellationToken.None);
+                .Run(parse.GetValue(batches), parse.GetValue(steps), width, height, parse.GetValue(seconds), CancellationToken.None);
             if (parse.GetValue(json))
             {
                 output.WriteLine(JsonSerializer.Serialize(result));

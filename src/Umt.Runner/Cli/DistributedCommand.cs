@@ -13,7 +13,7 @@ public static class DistributedCommand
     public static Command Create(TextWriter output, TextWriter error, Func<ParseResult, TextWriter, Func<ServiceProvider, int>, int> guarded)
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object on one line." };
-        var megabytes = new Option<int>("--megabytes") { Description = "Size of the timed all-reduce, MB.", DefaultValueFactory = _ => 64 };
+        var megabytes = new Option<int>("--megabytes") { Description = "Size of the timed all-reduce, MB.", DefaultValueFactory = _ => 64 }.AtLeast(1);
         var check = new Command("check", "Run every collective of Umt:Distributed:Backend on values with known results and time a large all-reduce; start it as the job would be (e.g. mpirun -np 2 ./umt distributed check --set Umt:Distributed:Backend=mpi).")
         {
             json, megabytes,
@@ -22,7 +22,7 @@ public static class DistributedCommand
         {
             var plan = services.GetRequiredService<RunPlan>();
             using var collectives = DistributedBackend.Start(plan);
-            var report = DistributedBackend.RunOrAbort(collectives, error, () => CollectivesCheck.Run(collectives, plan.Launch.Launcher, Math.Max(1, parse.GetValue(megabytes))));
+            var report = DistributedBackend.RunOrAbort(collectives, error, () => CollectivesCheck.Run(collectives, plan.Launch.Launcher, parse.GetValue(megabytes)));
             if (collectives.Rank == 0)
             {
                 Write(report, parse.GetValue(json), output);

@@ -25,13 +25,13 @@ public static class EvalCommand
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "A run folder (its latest checkpoint), a checkpoint folder, or a model.safetensors.", Required = true };
         var label = new Option<string?>("--label") { Description = "Label set to probe (default: every label set of the dataset)." };
-        var trainCount = new Option<int>("--train") { Description = "Training clips, synthetic dataset.", DefaultValueFactory = _ => 1024 };
-        var testCount = new Option<int>("--test") { Description = "Held-out clips, synthetic dataset.", DefaultValueFactory = _ => 512 };
+        var trainCount = new Option<int>("--train") { Description = "Training clips, synthetic dataset.", DefaultValueFactory = _ => 1024 }.AtLeast(1);
+        var testCount = new Option<int>("--test") { Description = "Held-out clips, synthetic dataset.", DefaultValueFactory = _ => 512 }.AtLeast(1);
         var trainManifest = new Option<string?>("--train-manifest") { Description = "Training split of a dataset of files." };
         var testManifest = new Option<string?>("--test-manifest") { Description = "Held-out split of a dataset of files." };
         var root = new Option<string?>("--root") { Description = "Media root of both manifests." };
         var dataset = new Option<string?>("--dataset") { Description = "Dataset plugin of the manifests (default: Umt:Dataset:Use)." };
-        var k = new Option<int>("--knn") { Description = "Neighbours of the k-NN classifier.", DefaultValueFactory = _ => 20 };
+        var k = new Option<int>("--knn") { Description = "Neighbours of the k-NN classifier.", DefaultValueFactory = _ => 20 }.AtLeast(1);
         var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
         var probe = new Command("probe", "Linear probe and weighted k-NN on frozen, mean-pooled student features: fit on the training split, top-1/top-5 on the held-out split (synthetic: its train/test splits; files: --train-manifest/--test-manifest).")
         {
@@ -48,7 +48,7 @@ public static class EvalCommand
             var trainPlan = trainServices.GetRequiredService<RunPlan>();
             using var student = FrozenStudent.Load(trainPlan, reference.ModelFile);
             var results = new ProbeEvaluation(student, trainServices.GetRequiredService<ILogger>())
-                .Run(trainPlan, testServices.GetRequiredService<RunPlan>(), parse.GetValue(label), Math.Max(1, parse.GetValue(k)), cancel);
+                .Run(trainPlan, testServices.GetRequiredService<RunPlan>(), parse.GetValue(label), parse.GetValue(k), cancel);
             if (parse.GetValue(json))
             {
                 output.WriteLine(JsonSerializer.Serialize(results));
@@ -68,11 +68,11 @@ public static class EvalCommand
     private static Command Retrieval(TextWriter output, TextWriter error, CancellationToken cancel)
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "A stage-2 run folder (its latest checkpoint), a checkpoint folder, or a model.safetensors.", Required = true };
-        var testCount = new Option<int>("--test") { Description = "Held-out clips, synthetic dataset.", DefaultValueFactory = _ => 256 };
+        var testCount = new Option<int>("--test") { Description = "Held-out clips, synthetic dataset.", DefaultValueFactory = _ => 256 }.AtLeast(1);
         var manifest = new Option<string?>("--manifest") { Description = "Held-out captioned videos of a dataset of files (e.g. a webvid CSV)." };
         var root = new Option<string?>("--root") { Description = "Media root of the manifest." };
         var dataset = new Option<string?>("--dataset") { Description = "Dataset plugin of the manifest (default: Umt:Dataset:Use)." };
-        var rerank = new Option<int>("--rerank") { Description = "Candidates per query re-scored by the matching head (the reference's k_test); 0: contrastive ranking only.", DefaultValueFactory = _ => 128 };
+        var rerank = new Option<int>("--rerank") { Description = "Candidates per query re-scored by the matching head (the reference's k_test); 0: contrastive ranking only.", DefaultValueFactory = _ => 128 }.AtLeast(0);
         var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
         var retrieval = new Command("retrieval", "Text→video and video→text retrieval on held-out captioned clips (all tokens visible, per-frame embeddings averaged): R@1/5/10, median and mean rank, from the contrastive similarities and after re-ranking the top candidates with the matching head. Clips with equal captions count as positives.")
         {
@@ -88,7 +88,7 @@ public static class EvalCommand
             var plan = services.GetRequiredService<RunPlan>();
             var log = services.GetRequiredService<ILogger>();
             using var model = FrozenVisionLanguage.Load(plan, reference.ModelFile, log);
-            var result = new RetrievalEvaluation(model, log).Run(plan, Math.Max(0, parse.GetValue(rerank)), cancel);
+            var result = new RetrievalEvaluation(model, log).Run(plan, parse.GetValue(rerank), cancel);
             if (parse.GetValue(json))
             {
                 output.WriteLine(JsonSerializer.Serialize(result));

@@ -31,7 +31,7 @@ public static class ExtractCommand
         var root = new Option<string?>("--root") { Description = "Media root of --manifest." };
         var dataset = new Option<string?>("--dataset") { Description = "Dataset plugin reading --manifest (default: Umt:Dataset:Use)." };
         var tokens = new Option<bool>("--tokens") { Description = "Also write every token's features (tokens/shard-*.safetensors)." };
-        var batch = new Option<int>("--batch") { Description = "Clips per forward pass.", DefaultValueFactory = _ => 8 };
+        var batch = new Option<int>("--batch") { Description = "Clips per forward pass.", DefaultValueFactory = _ => 8 }.AtLeast(1);
         var extract = new Command("extract", "Frozen student features (mean-pooled, optionally per token) for a folder of videos or a manifest, from a checkpoint; unreadable files are listed, not fatal.")
         {
             checkpoint, outDir, input, manifest, root, dataset, tokens, batch,
@@ -48,7 +48,7 @@ public static class ExtractCommand
             var services = build(a => withRun(a) with { Sets = [.. a.Sets, .. datasetSets] });
             var plan = services.GetRequiredService<RunPlan>();
             var result = new FeatureExtractor(plan, services.GetRequiredService<ILogger>())
-                .Run(reference.ModelFile, folder, parse.GetValue(tokens), Math.Max(1, parse.GetValue(batch)), output, cancel);
+                .Run(reference.ModelFile, folder, parse.GetValue(tokens), parse.GetValue(batch), output, cancel);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Extracted {result.Clips} clips ({result.Unreadable} unreadable) in {result.Seconds:F1} s"));
             output.WriteLine($"  features   {result.Features}  (pooled [{result.Clips}, {plan.Student.Width}])");
             output.WriteLine($"  index      {result.Index}");

@@ -28,17 +28,17 @@ public static class FinetuneCommand
         task.AcceptOnlyFromAmong("classification", "retrieval");
         var label = new Option<string?>("--label") { Description = "Label set to classify (synthetic: motion or appearance; default: the dataset's only one)." };
         var outDirectory = new Option<string?>("--out") { Description = "Output folder: model.safetensors (or the retrieval run), results.json, log.jsonl (default: runs/finetune-<task>)." };
-        var trainCount = new Option<int>("--train") { Description = "Training clips, synthetic dataset.", DefaultValueFactory = _ => 1024 };
-        var testCount = new Option<int>("--test") { Description = "Held-out clips, synthetic dataset.", DefaultValueFactory = _ => 512 };
+        var trainCount = new Option<int>("--train") { Description = "Training clips, synthetic dataset.", DefaultValueFactory = _ => 1024 }.AtLeast(1);
+        var testCount = new Option<int>("--test") { Description = "Held-out clips, synthetic dataset.", DefaultValueFactory = _ => 512 }.AtLeast(1);
         var trainManifest = new Option<string?>("--train-manifest") { Description = "Training split of a dataset of files (read with its training augmentation)." };
         var testManifest = new Option<string?>("--test-manifest") { Description = "Held-out split of a dataset of files (eval mode)." };
         var root = new Option<string?>("--root") { Description = "Media root of both manifests." };
         var dataset = new Option<string?>("--dataset") { Description = "Dataset plugin of the manifests (default: Umt:Dataset:Use)." };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training split.", DefaultValueFactory = _ => 5 };
-        var steps = new Option<int?>("--steps") { Description = "Optimizer steps (wins over --epochs)." };
-        var warmupEpochs = new Option<int?>("--warmup-epochs") { Description = "Linear warm-up from 0, in epochs (default: 20 % of the steps)." };
-        var warmupSteps = new Option<int?>("--warmup-steps") { Description = "Linear warm-up from 0, in steps (wins over --warmup-epochs)." };
-        var batch = new Option<int>("--batch") { Description = "Clips per step.", DefaultValueFactory = _ => 16 };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training split.", DefaultValueFactory = _ => 5 }.AtLeast(1);
+        var steps = new Option<int?>("--steps") { Description = "Optimizer steps (wins over --epochs)." }.AtLeast(1);
+        var warmupEpochs = new Option<int?>("--warmup-epochs") { Description = "Linear warm-up from 0, in epochs (default: 20 % of the steps)." }.AtLeast(0);
+        var warmupSteps = new Option<int?>("--warmup-steps") { Description = "Linear warm-up from 0, in steps (wins over --warmup-epochs)." }.AtLeast(0);
+        var batch = new Option<int>("--batch") { Description = "Clips per step.", DefaultValueFactory = _ => 16 }.AtLeast(1);
         var lr = new Option<double?>("--lr") { Description = "Peak learning rate per Umt:Optimizer:BaseBatch clips (default: 5e-4 classification, 1e-4 retrieval)." };
         var minLr = new Option<double>("--min-lr") { Description = "Learning rate at the end of the cosine.", DefaultValueFactory = _ => 1e-6 };
         var layerDecay = new Option<double>("--layer-decay") { Description = "Layer-wise lr decay: block i trains at decay^(L − i) of the head's rate.", DefaultValueFactory = _ => 0.75 };
@@ -47,9 +47,9 @@ public static class FinetuneCommand
         var headDropout = new Option<double>("--head-dropout") { Description = "Dropout before the linear head (the reference's fc_drop_rate).", DefaultValueFactory = _ => 0.0 };
         var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing of the cross-entropy.", DefaultValueFactory = _ => 0.1 };
         var initScale = new Option<double>("--init-scale") { Description = "Scale of the head's initial weights (the reference's init_scale).", DefaultValueFactory = _ => 0.001 };
-        var testClips = new Option<int>("--test-clips") { Description = "Temporal views per held-out clip (the reference's test_num_segment).", DefaultValueFactory = _ => 1 };
-        var testCrops = new Option<int>("--test-crops") { Description = "Spatial views per held-out clip (the reference's test_num_crop).", DefaultValueFactory = _ => 1 };
-        var rerank = new Option<int>("--rerank") { Description = "Retrieval: candidates per query re-scored by itm_head (0: contrastive only).", DefaultValueFactory = _ => 128 };
+        var testClips = new Option<int>("--test-clips") { Description = "Temporal views per held-out clip (the reference's test_num_segment).", DefaultValueFactory = _ => 1 }.AtLeast(1);
+        var testCrops = new Option<int>("--test-crops") { Description = "Spatial views per held-out clip (the reference's test_num_crop).", DefaultValueFactory = _ => 1 }.AtLeast(1);
+        var rerank = new Option<int>("--rerank") { Description = "Retrieval: candidates per query re-scored by itm_head (0: contrastive only).", DefaultValueFactory = _ => 128 }.AtLeast(0);
         var json = new Option<bool>("--json") { Description = "Print results.json instead of the summary." };
         var finetune = new Command("finetune", "Fine-tune a pretrained student: action classification (mean pool → fc_norm → dropout → head, layer-wise lr decay, AdamW 0.9/0.999, warm-up + cosine; multi-view top-1/top-5 on the held-out split), or --task retrieval (VTC + VTM from a stage-2 checkpoint, every token visible; then retrieval on the held-out split).")
         {
@@ -62,9 +62,9 @@ public static class FinetuneCommand
             var settings = new FinetuneSettings(
                 Lr: parse.GetValue(lr) ?? (retrieval ? 1e-4 : 5e-4), MinLr: parse.GetValue(minLr),
                 Epochs: parse.GetValue(epochs), Steps: parse.GetValue(steps), WarmupEpochs: parse.GetValue(warmupEpochs), WarmupSteps: parse.GetValue(warmupSteps),
-                BatchSize: Math.Max(1, parse.GetValue(batch)), WeightDecay: parse.GetValue(weightDecay), LayerDecay: parse.GetValue(layerDecay),
+                BatchSize: parse.GetValue(batch), WeightDecay: parse.GetValue(weightDecay), LayerDecay: parse.GetValue(layerDecay),
                 DropPath: parse.GetValue(dropPath), HeadDropout: parse.GetValue(headDropout), LabelSmoothing: parse.GetValue(smoothing),
-                InitScale: parse.GetValue(initScale), TestClips: Math.Max(1, parse.GetValue(testClips)), TestCrops: Math.Max(1, parse.GetValue(testCrops)));
+                InitScale: parse.GetValue(initScale), TestClips: parse.GetValue(testClips), TestCrops: parse.GetValue(testCrops));
             var reference = CheckpointReference.Resolve(parse.GetValue(checkpoint)!);
             var configured = build(reference.Under);
             string name = parse.GetValue(dataset) ?? configured.GetRequiredService<IConfiguration>()["Umt:Dataset:Use"] ?? "";
@@ -84,7 +84,7 @@ public static class FinetuneCommand
             {
                 var fineServices = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. common, .. RetrievalFinetune.Overlays(settings, schedule, reference.ModelFile, folder)] });
                 var testPlan = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. testSplit] }).GetRequiredService<RunPlan>();
-                var outcome = RetrievalFinetune.Run(fineServices.GetRequiredService<RunPlan>(), fineServices.GetRequiredService<IConfiguration>(), testPlan, Math.Max(0, parse.GetValue(rerank)), parse.GetValue(json) ? TextWriter.Null : output, cancel);
+                var outcome = RetrievalFinetune.Run(fineServices.GetRequiredService<RunPlan>(), fineServices.GetRequiredService<IConfiguration>(), testPlan, parse.GetValue(rerank), parse.GetValue(json) ? TextWriter.Null : output, cancel);
                 report = new FinetuneReport("retrieval", reference.ModelFile, name, settings, null, outcome);
             }
             else

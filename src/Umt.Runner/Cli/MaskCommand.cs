@@ -26,25 +26,20 @@ public static class MaskCommand
     public static Command Create(TextWriter output, TextWriter error, Func<ParseResult, TextWriter, Func<ServiceProvider, int>, int> guarded)
     {
         var input = new Option<string?>("--input") { Description = $"safetensors file holding '{TeacherFeaturesCommand.VideoKey}' [1, 3, T, H, W], ImageNet-normalised (default: a clip of the configured dataset)." };
-        var index = new Option<long>("--index") { Description = "Clip of the configured dataset, when --input is not given.", DefaultValueFactory = _ => 0 };
-        var draws = new Option<int>("--draws") { Description = "Masks drawn (each with the keys of another step).", DefaultValueFactory = _ => 1000 };
+        var index = new Option<long>("--index") { Description = "Clip of the configured dataset, when --input is not given.", DefaultValueFactory = _ => 0 }.AtLeast(0L);
+        var draws = new Option<int>("--draws") { Description = "Masks drawn (each with the keys of another step).", DefaultValueFactory = _ => 1000 }.AtLeast(1);
         var outDir = new Option<string>("--out") { Description = "Output folder.", Required = true };
-        var enrichment = new Option<int>("--enrichment") { Description = "Also measure the mechanism check on this many clips with small objects: visible tokens' share inside the object's box over the box's share (1 = no preference).", DefaultValueFactory = _ => 0 };
+        var enrichment = new Option<int>("--enrichment") { Description = "Also measure the mechanism check on this many clips with small objects: visible tokens' share inside the object's box over the box's share (1 = no preference).", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var mask = new Command("mask", "Draw the configured masking strategy's masks on one clip: PNG figures and the masks as safetensors.") { input, index, draws, outDir, enrichment };
         mask.SetAction(parse => guarded(parse, error, services =>
         {
             var plan = services.GetRequiredService<RunPlan>();
             var log = services.GetRequiredService<ILogger>();
-            int count = parse.GetValue(draws);
-            if (count < 1)
-            {
-                throw new ArgumentException($"--draws must be at least 1, got {count}.");
-            }
             string folder = Path.GetFullPath(parse.GetValue(outDir)!);
             Directory.CreateDirectory(folder);
             using var teacher = plan.Teacher is { } t ? ((ITeacherFactory)t.Entry.Factory).Create(t.Options, plan.PluginContext(log)) : null;
             var masking = ((IMaskingStrategyFactory)plan.Masking.Entry.Factory).Create(plan.Masking.Options, plan.PluginContext(log));
-            output.WriteLine(Draw(plan, log, teacher, masking, parse.GetValue(input), parse.GetValue(index), count, folder));
+            output.WriteLine(Draw(plan, log, teacher, masking, parse.GetValue(input), parse.GetValue(index), parse.GetValue(draws), folder));
             if (parse.GetValue(enrichment) is > 0 and var clips)
             {
                 using var dataset = plan.CreateDataset(log);

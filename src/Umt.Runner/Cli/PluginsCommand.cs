@@ -6,12 +6,20 @@ using Umt.Runner.Configuration;
 
 namespace Umt.Runner.Cli;
 
-/// <summary><c>umt plugins</c>: every discovered plugin by kind, with its description and options with defaults.</summary>
+/// <summary>
+/// <c>umt plugins</c>: every discovered plugin by kind, with its description and options with
+/// defaults, and every broken one with its reason (kind <c>unknown</c> for an assembly that could
+/// not be read).
+/// </summary>
 public static class PluginsCommand
 {
     public sealed record OptionInfo(string Name, string Type, object? Default, string? Description);
 
-    public sealed record PluginInfo(string Kind, string Name, string Description, string Assembly, string ConfigPath, IReadOnlyList<OptionInfo> Options);
+    /// <param name="Name">Null for an assembly that could not be read.</param>
+    /// <param name="Broken">Why the plugin cannot be used; null for a working one.</param>
+    public sealed record PluginInfo(string Kind, string? Name, string Description, string Assembly, string ConfigPath, IReadOnlyList<OptionInfo> Options, string? Broken = null);
+
+    private const string UnknownKind = "unknown";
 
     public static IReadOnlyList<PluginInfo> Describe(PluginCatalog catalog)
     {
@@ -32,6 +40,7 @@ public static class PluginsCommand
                 plugins.Add(new PluginInfo(kind.Name(), entry.Name, entry.Description, entry.AssemblyName, path, Options(entry.Factory.OptionsType)));
             }
         }
+        plugins.AddRange(catalog.Broken.Select(b => new PluginInfo(b.Kind?.Name() ?? UnknownKind, b.Name, "", b.AssemblyPath, "", [], b.Reason)));
         return plugins;
     }
 
@@ -48,6 +57,11 @@ public static class PluginsCommand
             output.WriteLine($"{group.Key}:");
             foreach (var plugin in group)
             {
+                if (plugin.Broken is not null)
+                {
+                    output.WriteLine($"  {plugin.Name ?? "?",-16} BROKEN, selecting it is an error: {plugin.Broken}  [{plugin.Assembly}]");
+                    continue;
+                }
                 output.WriteLine($"  {plugin.Name,-16} {plugin.Description}  [{plugin.Assembly}]");
                 foreach (var option in plugin.Options)
                 {

@@ -19,7 +19,7 @@ public static class TeacherEvalCommand
     public static Command Create(TextWriter output, TextWriter error, Func<ParseResult, TextWriter, Func<ServiceProvider, int>, int> guarded)
     {
         var weights = new Option<string?>("--weights") { Description = "CLIP weights in OpenAI's layout (default: Umt:TeacherTraining:Output, the committed asset)." };
-        var images = new Option<int>("--images") { Description = "Held-out images (Split = test).", DefaultValueFactory = _ => 1000 };
+        var images = new Option<int>("--images") { Description = "Held-out images (Split = test).", DefaultValueFactory = _ => 1000 }.AtLeast(1);
         var json = new Option<bool>("--json") { Description = "Print one JSON object on one line." };
         var eval = new Command("eval", "Evaluate a CLIP teacher on held-out synthetic images: zero-shot top-1 over the 72 captions and attention enrichment on small objects.") { weights, images, json };
         eval.SetAction(parse => guarded(parse, error, services =>
@@ -27,12 +27,6 @@ public static class TeacherEvalCommand
             var options = TeacherTrainCommand.Bind(services.GetRequiredService<IConfiguration>());
             string baseDirectory = services.GetRequiredService<RunnerPaths>().BaseDirectory;
             string path = Path.GetFullPath(parse.GetValue(weights) ?? options.Output, baseDirectory);
-            int count = parse.GetValue(images);
-            if (count < 1)
-            {
-                error.WriteLine($"umt: --images must be at least 1, got {count}.");
-                return ExitCodes.ConfigurationError;
-            }
             var log = services.GetRequiredService<ILogger>();
             if (options.Threads > 0)
             {
@@ -41,7 +35,7 @@ public static class TeacherEvalCommand
 
             using var teacher = TinyClipWeights.Load(path);
             int side = teacher.Model.Config.Vision.NativeResolution;
-            using var heldOut = SyntheticImages.Create(services.GetRequiredService<PluginCatalog>(), "test", count, options.DataSeed, side,
+            using var heldOut = SyntheticImages.Create(services.GetRequiredService<PluginCatalog>(), "test", parse.GetValue(images), options.DataSeed, side,
                 teacher.Model.Config.Vision.PatchSize, baseDirectory, log);
             var result = TeacherEvaluator.Evaluate(teacher.Model, teacher.Tokenizer, heldOut, Show(path, baseDirectory));
             output.WriteLine(parse.GetValue(json) ? JsonSerializer.Serialize(result) : Describe(result));

@@ -45,7 +45,7 @@ public static class UmtCommandLine
         root.Options.Add(RootOption);
 
         var resume = new Option<bool>("--resume") { Description = "Continue the run in Umt:Run:OutputDir from its latest complete checkpoint." };
-        var stopAfter = new Option<long?>("--stop-after") { Description = "Stop with a checkpoint once this many steps are done; the schedule still spans Umt:Run:Steps (for preemptible jobs)." };
+        var stopAfter = new Option<long?>("--stop-after") { Description = "Stop with a checkpoint once this many steps are done; the schedule still spans Umt:Run:Steps (for preemptible jobs)." }.AtLeast(1L);
         var train = new Command("train", "Train the configured run (default: the embedded synthetic benchmark).") { resume, stopAfter };
         train.SetAction(parse => Guarded(parse, error, services =>
             TrainCommand.Run(services.GetRequiredService<RunPlan>(), services.GetRequiredService<IConfiguration>(), parse.GetValue(resume), parse.GetValue(stopAfter), output, error, cancel)));

@@ -17,8 +17,12 @@ internal static class PluginAssemblyScanner
 
     public static IReadOnlyList<Assembly> LoadBuiltIn() => BuiltIn.Select(name => Assembly.Load(new AssemblyName(name))).ToArray();
 
-    /// <summary>Loads every plugin in <paramref name="directory"/>; errors (refusals, load failures) are collected.</summary>
-    public static IReadOnlyList<Assembly> LoadFolder(string directory, string configPath, List<string> errors)
+    /// <summary>
+    /// Loads every plugin in <paramref name="directory"/>. A folder that carries the host's own
+    /// assemblies is an error (every plugin in it would be miswired); a file that does not load is
+    /// one broken plugin assembly.
+    /// </summary>
+    public static IReadOnlyList<Assembly> LoadFolder(string directory, string configPath, List<string> errors, List<BrokenPlugin> broken)
     {
         var assemblies = new List<Assembly>();
         foreach (string folder in new[] { directory }.Concat(Directory.GetDirectories(directory).Order(StringComparer.Ordinal)))
@@ -48,7 +52,7 @@ internal static class PluginAssemblyScanner
                 }
                 catch (Exception e) when (e is BadImageFormatException or FileLoadException or FileNotFoundException)
                 {
-                    errors.Add($"{configPath}: could not load plugin assembly {main}: {e.Message}");
+                    broken.Add(new BrokenPlugin(null, null, main, $"{configPath}: {PluginCatalog.Reason(e)}"));
                 }
             }
         }

@@ -33,6 +33,7 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
         var warnings = new List<string>();
         var umt = configuration.GetSection("Umt");
         CheckTopLevel(umt, errors);
+        warnings.AddRange(catalog.Broken.Select(b => $"Skipped: {b.Describe()}"));
 
         var run = StrictOptionsBinder.Bind<RunOptions>(umt.GetSection("Run"), errors);
         var optimizer = StrictOptionsBinder.Bind<OptimizerOptions>(umt.GetSection("Optimizer"), errors);
@@ -209,7 +210,9 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
         }
         if (catalog.Find(kind, use) is not { } entry)
         {
-            errors.Add(UnknownName(kind, $"{section.Path}:Use", use, available));
+            errors.Add(catalog.FindBroken(kind, use) is { } broken
+                ? $"{section.Path}:Use = {use}, but {broken.Describe()}"
+                : UnknownName(kind, $"{section.Path}:Use", use, available));
             return null;
         }
         string optionsPath = $"{section.Path}:Options:{use}";
@@ -225,7 +228,9 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
         var available = catalog.Of(PluginKind.Objective).Select(e => e.Name).ToArray();
         foreach (var child in section.GetChildren())
         {
-            if (catalog.Find(PluginKind.Objective, child.Key) is not { } entry)
+            var entry = catalog.Find(PluginKind.Objective, child.Key);
+            var broken = catalog.FindBroken(PluginKind.Objective, child.Key);
+            if (entry is null && broken is null)
             {
                 errors.Add(UnknownName(PluginKind.Objective, child.Path, child.Key, available));
                 continue;
@@ -248,6 +253,11 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
             if (weight == 0)
             {
                 continue; // weight 0 = not constructed, its options stay as documentation
+            }
+            if (entry is null)
+            {
+                errors.Add($"{child.Path} is enabled (Weight > 0), but {broken!.Describe()}");
+                continue;
             }
             string optionsPath = $"{child.Path}:Options";
             int before = errors.Count;

@@ -1,10 +1,13 @@
 using System.ComponentModel.DataAnnotations;
+using Umt.Models.Student;
 
 namespace Umt.Runner.Configuration;
 
 /// <summary><c>Umt:Model</c>: the student video ViT and its input geometry.</summary>
 public sealed class ModelOptions : IValidatableObject
 {
+    private const int MaxHeads = 256;
+
     /// <summary><c>tiny</c> (192/6/3), <c>small</c> (384/12/6), <c>base</c> (768/12/12), <c>large</c> (1024/24/16).</summary>
     [AllowedValues("tiny", "small", "base", "large")]
     public string Preset { get; set; } = "tiny";
@@ -17,8 +20,8 @@ public sealed class ModelOptions : IValidatableObject
     [Range(1, 256)]
     public int? Depth { get; set; }
 
-    /// <summary>Overrides the preset's head count.</summary>
-    [Range(1, 256)]
+    /// <summary>Overrides the preset's head count; it must divide the width.</summary>
+    [Range(1, MaxHeads)]
     public int? Heads { get; set; }
 
     /// <summary>Frames per clip.</summary>
@@ -43,6 +46,18 @@ public sealed class ModelOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        // Checked here, not only when the student is built, so `umt validate` refuses what `umt train` cannot build.
+        var preset = StudentPresets.Get(Preset);
+        int width = Width ?? preset.Width, heads = Heads ?? preset.Heads;
+        if (width % heads != 0)
+        {
+            string FromPreset(int? value) => value is null ? $" (preset '{Preset}')" : "";
+            var valid = Enumerable.Range(1, Math.Min(width, MaxHeads)).Where(h => width % h == 0);
+            yield return new ValidationResult(
+                $"= {heads}{FromPreset(Heads)} does not divide Umt:Model:Width = {width}{FromPreset(Width)}: each head takes Width / Heads channels. "
+                + $"Head counts that divide {width}: {string.Join(", ", valid)}.",
+                [nameof(Heads)]);
+        }
         if (ImageSize % PatchSize != 0)
         {
             yield return new ValidationResult($"must be a multiple of Umt:Model:PatchSize ({PatchSize}), got {ImageSize}", [nameof(ImageSize)]);

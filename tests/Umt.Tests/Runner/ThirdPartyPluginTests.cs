@@ -12,9 +12,10 @@ namespace Umt.Tests.Runner;
 /// </summary>
 public sealed class ThirdPartyPluginTests(ITestOutputHelper log)
 {
-    private const string PluginAssembly = "Umt.ThirdParty.SampleObjective.dll";
+    internal const string PluginAssembly = "Umt.ThirdParty.SampleObjective.dll";
 
-    private static string InstallPlugin(TemporaryDirectory temp, string folder = "token-variance")
+    /// <summary>Copies the sample plugin's build output into <c>plugins/&lt;folder&gt;</c> of <paramref name="temp"/>.</summary>
+    internal static string InstallPlugin(TemporaryDirectory temp, string folder = "token-variance")
     {
         string target = temp.Combine("plugins", folder);
         Directory.CreateDirectory(target);

@@ -127,6 +127,47 @@ public sealed class UmtValidationTests(ITestOutputHelper log) : IDisposable
         result.Error.Should().Contain("Umt:Teacher:Options:clip:Weights");
     }
 
+    [Fact]
+    public void Heads_that_do_not_divide_the_width_name_both_paths_and_the_valid_head_counts()
+    {
+        var result = Validate("--set", "Umt:Model:Heads=5");
+
+        ShouldBeConfigurationError(result);
+        result.Error.Should().Contain("Umt:Model:Heads = 5 does not divide Umt:Model:Width = 192 (preset 'tiny')")
+            .And.Contain("1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 192");
+    }
+
+    [Fact]
+    public void A_width_that_the_presets_heads_do_not_divide_names_both_paths()
+    {
+        var result = Validate("--set", "Umt:Model:Width=200");
+
+        ShouldBeConfigurationError(result);
+        result.Error.Should().Contain("Umt:Model:Heads = 3 (preset 'tiny') does not divide Umt:Model:Width = 200")
+            .And.Contain("1, 2, 4, 5, 8, 10, 20, 25, 40, 50, 100, 200");
+    }
+
+    [Fact]
+    public void Train_refuses_heads_that_do_not_divide_the_width_before_building_anything()
+    {
+        var result = TestSupport.Umt.Run(log, ["train", .. Baseline, "--set", "Umt:Model:Heads=5", "--set", $"Umt:Run:OutputDir={temp.Combine("run")}"]);
+
+        ShouldBeConfigurationError(result);
+        result.Error.Should().Contain("Umt:Model:Heads = 5 does not divide Umt:Model:Width = 192");
+        Directory.Exists(temp.Combine("run")).Should().BeFalse("nothing is written before the configuration is valid");
+    }
+
+    [Fact]
+    public void Custom_clip_heads_that_do_not_divide_the_towers_width_name_the_option_and_the_file()
+    {
+        string weights = TinyClip();
+        var result = Validate(WithClipTeacher(weights, "--set", $"{Alignment}:Options:Layers=2", "--set", "Umt:Teacher:Options:clip:Heads=3"));
+
+        ShouldBeConfigurationError(result);
+        result.Error.Should().Contain("Umt:Teacher:Options:clip").And.Contain("Heads 3").And.Contain("width 16").And.Contain(weights)
+            .And.Contain("1, 2, 4, 8, 16");
+    }
+
     private static void ShouldBeConfigurationError(TestSupport.Umt.Result result)
     {
         result.ExitCode.Should().Be(2, result.All);
