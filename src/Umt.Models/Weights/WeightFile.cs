@@ -7,24 +7,25 @@ public static class WeightFile
 {
     /// <summary>
     /// Reads safetensors directly and PyTorch zip archives (<c>torch.save</c>, TorchScript) through
-    /// the restricted unpickler; the container is recognised by its first bytes, not its extension.
+    /// the restricted unpickler; the container is recognised by its first bytes, not its extension,
+    /// so a legacy <c>torch.save</c> file is named as one rather than read as damaged safetensors.
     /// </summary>
     /// <exception cref="InvalidDataException">Neither container, or a corrupt one.</exception>
     public static Dictionary<string, Tensor> ReadStateDict(string path) =>
         IsPyTorchArchive(path) ? PyTorch.PyTorchCheckpoint.ReadStateDict(path) : SafetensorsFile.Read(path);
 
     /// <summary>
-    /// Whether <paramref name="path"/> starts like a zip archive (<c>PK\x03\x04</c>), the container
-    /// of <c>torch.save</c> (≥ 1.6) and <c>torch.jit.save</c>; anything else is read as safetensors.
+    /// Whether <paramref name="path"/> is a file <c>torch.save</c> or <c>torch.jit.save</c> wrote:
+    /// a zip archive (≥ 1.6), or a legacy pickle or tar file, which the PyTorch reader refuses with
+    /// advice to re-save it. Anything else is read as safetensors.
     /// </summary>
     public static bool IsPyTorchArchive(string path)
     {
-        Span<byte> head = stackalloc byte[4];
         using var stream = File.OpenRead(path);
-        if (stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) < 4)
+        if (stream.Length < 4)
         {
             throw new InvalidDataException($"'{path}' is too short to be a weight file.");
         }
-        return head[0] == (byte)'P' && head[1] == (byte)'K' && head[2] == 3 && head[3] == 4;
+        return PyTorch.TorchSaveFormats.Recognise(stream) != PyTorch.TorchSaveFormat.None;
     }
 }

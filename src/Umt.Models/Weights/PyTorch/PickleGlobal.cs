@@ -81,7 +81,10 @@ internal sealed record PickleGlobal(string Module, string Name, PickleGlobalKind
     }
 
     /// <summary>The data that calling this global with <paramref name="args"/> (REDUCE or NEWOBJ) builds.</summary>
-    public object? Call(object?[] args, Func<string, InvalidDataException> invalid)
+    /// <param name="args">The call's arguments.</param>
+    /// <param name="invalid">Makes the error for a call that builds no valid data.</param>
+    /// <param name="budget">Charged for the copy a tensor view needs.</param>
+    public object? Call(object?[] args, Func<string, InvalidDataException> invalid, ArchiveByteBudget budget)
     {
         switch (Kind)
         {
@@ -92,7 +95,7 @@ internal sealed record PickleGlobal(string Module, string Name, PickleGlobalKind
                 {
                     throw invalid($"{FullName} expects (storage, offset, size, stride, requires_grad, hooks[, metadata]), got {Describe(args)}");
                 }
-                return TensorRebuilder.Rebuild(storage, Convert.ToInt64(args[1]), Shape(args[2], "size", invalid), Shape(args[3], "stride", invalid), invalid);
+                return TensorRebuilder.Rebuild(storage, Convert.ToInt64(args[1]), Shape(args[2], "size", invalid), Shape(args[3], "stride", invalid), budget, invalid);
             case PickleGlobalKind.RebuildParameter:
                 return args.Length is 3 or 4 && args[0] is Tensor data
                     ? data

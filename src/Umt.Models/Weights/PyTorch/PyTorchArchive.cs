@@ -18,13 +18,15 @@ internal sealed class PyTorchArchive : IDisposable
     private readonly string path;
     private readonly ZipArchive zip;
     private readonly string root;
+    private readonly ArchiveByteBudget budget;
     private readonly Dictionary<string, TorchStorage> storages = new(StringComparer.Ordinal);
 
-    private PyTorchArchive(string path, ZipArchive zip, string root)
+    private PyTorchArchive(string path, ZipArchive zip, string root, ArchiveByteBudget budget)
     {
         this.path = path;
         this.zip = zip;
         this.root = root;
+        this.budget = budget;
     }
 
     /// <summary>Opens <paramref name="path"/> and finds its root folder.</summary>
@@ -47,7 +49,7 @@ internal sealed class PyTorchArchive : IDisposable
             }
             try
             {
-                var archive = new PyTorchArchive(path, zip, FindRoot(path, zip));
+                var archive = new PyTorchArchive(path, zip, FindRoot(path, zip), new ArchiveByteBudget(path, stream.Length));
                 archive.CheckByteOrder();
                 return archive;
             }
@@ -69,7 +71,7 @@ internal sealed class PyTorchArchive : IDisposable
     {
         var name = $"{root}/{PickleName}";
         var pickle = ReadRecord(name);
-        return new RestrictedUnpickler(path, name, pickle, LoadPersistent).Load();
+        return new RestrictedUnpickler(path, name, pickle, LoadPersistent, budget).Load();
     }
 
     /// <inheritdoc/>
@@ -99,21 +101,21 @@ internal sealed class PyTorchArchive : IDisposable
         var byteLength = (int)(numel * size);
         var recordName = $"{root}/data/{key}";
         var entry = zip.GetEntry(recordName) ?? throw Invalid(path, $"the storage record '{recordName}' is missing");
-        if (entry.Length < byteLength)
+        if (entry.Length != byteLength)
         {
-            throw Invalid(path, $"the storage record '{recordName}' holds {entry.Length} bytes, fewer than the {byteLength} its {numel} {storageType.Name} elements need");
+            throw Invalid(path, $"the storage record '{recordName}' holds {entry.Length} bytes, not the {byteLength} its {numel} {storageType.Name} elements need");
         }
+        budget.Charge(byteLength, $"the storage record '{recordName}'");
 
         var data = empty(numel, dtype: storageType.StorageType);
         try
         {
-            using var record = entry.Open();
-            record.ReadExactly(data.bytes);   // the CPU tensor's own storage: no intermediate copy
+            ReadWhole(entry, data.bytes);   // the CPU tensor's own storage: no intermediate copy
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
+        catch
         {
             data.Dispose();
-            throw Invalid(path, $"the storage record '{recordName}' cannot be read; the archive is truncated or corrupt ({e.Message})");
+            throw;
         }
         if (storageType.StorageType == ScalarType.Bool && data.bytes.ContainsAnyExcept((byte)0, (byte)1))
         {
@@ -132,17 +134,29 @@ internal sealed class PyTorchArchive : IDisposable
         {
             throw Invalid(path, $"the record '{name}' holds {entry.Length} bytes, more than a pickle can");
         }
+        budget.Charge(entry.Length, $"the record '{name}'");
         var bytes = new byte[entry.Length];
+        ReadWhole(entry, bytes);
+        return bytes;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="target"/>, sized from the zip header's declared length (already
+    /// charged to the budget), with the record. The zip reader's entry stream ends at that declared
+    /// length whatever the compressed data would inflate to, so the header cannot make the reader
+    /// decompress more than was charged; a record that is shorter is reported as corrupt.
+    /// </summary>
+    private void ReadWhole(ZipArchiveEntry entry, Span<byte> target)
+    {
         try
         {
             using var record = entry.Open();
-            record.ReadExactly(bytes);
+            record.ReadExactly(target);
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
         {
-            throw Invalid(path, $"the record '{name}' cannot be read; the archive is truncated or corrupt ({e.Message})");
+            throw Invalid(path, $"the record '{entry.FullName}' cannot be read; the archive is truncated or corrupt ({e.Message})");
         }
-        return bytes;
     }
 
     /// <summary>PyTorch ≥ 2.1 records the writer's byte order; storages are read as little-endian.</summary>
@@ -162,28 +176,19 @@ internal sealed class PyTorchArchive : IDisposable
 
     private static void CheckContainer(string path, FileStream stream)
     {
-        Span<byte> head = stackalloc byte[4];
-        var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        if (read == 4 && head[0] == (byte)'P' && head[1] == (byte)'K' && (head[2], head[3]) is (3, 4) or (5, 6))
+        const string resave = "Re-save it with a recent PyTorch: torch.save(torch.load(old_path, map_location='cpu'), new_path)";
+        switch (TorchSaveFormats.Recognise(stream))
         {
-            return;
+            case TorchSaveFormat.Zip:
+                return;
+            case TorchSaveFormat.LegacyPickle:
+                throw Invalid(path, "this is a legacy torch.save file (the non-zip format of PyTorch < 1.6, or _use_new_zipfile_serialization=False), " +
+                    $"which is not supported. {resave}");
+            case TorchSaveFormat.LegacyTar:
+                throw Invalid(path, $"this is a legacy tar-format torch.save file (PyTorch ≤ 0.3), which is not supported. {resave}");
+            default:
+                throw Invalid(path, "this is not a PyTorch zip archive (torch.save ≥ 1.6 or torch.jit.save): it does not start with a zip header");
         }
-        if (read >= 2 && head[0] == 0x80 && head[1] <= 5)
-        {
-            throw Invalid(path, "this is a legacy torch.save file (the non-zip format of PyTorch < 1.6, or _use_new_zipfile_serialization=False), " +
-                "which is not supported. Re-save it with a recent PyTorch: torch.save(torch.load(old_path, map_location='cpu'), new_path)");
-        }
-        if (stream.Length > 262)
-        {
-            Span<byte> magic = stackalloc byte[5];
-            stream.Position = 257;
-            if (stream.ReadAtLeast(magic, 5, throwOnEndOfStream: false) == 5 && magic.SequenceEqual("ustar"u8))
-            {
-                throw Invalid(path, "this is a legacy tar-format torch.save file (PyTorch ≤ 0.3), which is not supported. " +
-                    "Re-save it with a recent PyTorch: torch.save(torch.load(old_path, map_location='cpu'), new_path)");
-            }
-        }
-        throw Invalid(path, "this is not a PyTorch zip archive (torch.save ≥ 1.6 or torch.jit.save): it does not start with a zip header");
     }
 
     private static string FindRoot(string path, ZipArchive zip)

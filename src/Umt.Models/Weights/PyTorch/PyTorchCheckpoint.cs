@@ -12,6 +12,21 @@ namespace Umt.Models.Weights.PyTorch;
 /// </summary>
 public static class PyTorchCheckpoint
 {
+    /// <summary>Bytes of records and tensor copies the reader may hold per byte of the file (see <see cref="ByteLimit"/>).</summary>
+    public const long BytesPerFileByte = 4;
+
+    /// <summary>Bytes the reader may hold beyond <see cref="BytesPerFileByte"/> × the file length (see <see cref="ByteLimit"/>).</summary>
+    public const long ByteAllowance = 16 << 20;
+
+    /// <summary>
+    /// The most bytes the reader takes out of a file of <paramref name="fileLength"/> bytes: the
+    /// records it decompresses plus the tensor copies it makes. <c>torch.save</c> stores its
+    /// records uncompressed, so a real file needs about its own length (twice that when every
+    /// tensor is a non-contiguous view); only a deflate bomb or views that copy one storage over
+    /// and over come near the limit.
+    /// </summary>
+    public static long ByteLimit(long fileLength) => BytesPerFileByte * fileLength + ByteAllowance;
+
     /// <summary>
     /// Every tensor of the file by dotted name, as contiguous CPU tensors of their stored dtype
     /// (float32/16, bfloat16, float64, int64/32/16/8, uint8, bool; strides and storage offsets

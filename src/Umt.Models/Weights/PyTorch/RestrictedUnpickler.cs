@@ -28,6 +28,7 @@ internal sealed class RestrictedUnpickler
     private readonly string what;
     private readonly byte[] data;
     private readonly Func<object?, object?> persistentLoad;
+    private readonly ArchiveByteBudget budget;
     private readonly Dictionary<long, object?> memo = [];
     private readonly Stack<List<object?>> metastack = new();
     private List<object?> stack = [];
@@ -37,12 +38,14 @@ internal sealed class RestrictedUnpickler
     /// <param name="what">The pickle within the file (e.g. <c>archive/data.pkl</c>), for messages.</param>
     /// <param name="data">The whole pickle.</param>
     /// <param name="persistentLoad">What a persistent id (BINPERSID) stands for.</param>
-    public RestrictedUnpickler(string path, string what, byte[] data, Func<object?, object?> persistentLoad)
+    /// <param name="budget">Charged for the tensor copies the pickle's views need.</param>
+    public RestrictedUnpickler(string path, string what, byte[] data, Func<object?, object?> persistentLoad, ArchiveByteBudget budget)
     {
         this.path = path;
         this.what = what;
         this.data = data;
         this.persistentLoad = persistentLoad;
+        this.budget = budget;
     }
 
     /// <summary>Runs the pickle to its STOP and returns the object it built.</summary>
@@ -271,7 +274,7 @@ internal sealed class RestrictedUnpickler
             {
                 var args = Pop() as object?[] ?? throw Invalid("REDUCE expects an argument tuple");
                 var callable = Pop() as PickleGlobal ?? throw Invalid("REDUCE expects a global to call");
-                Push(callable.Call(args, Invalid));
+                Push(callable.Call(args, Invalid, budget));
                 break;
             }
             case 0x81: // NEWOBJ
@@ -317,7 +320,7 @@ internal sealed class RestrictedUnpickler
     }
 
     private object NewObject(object? cls, object?[] args) => cls is PickleGlobal { Kind: PickleGlobalKind.TorchScriptClass or PickleGlobalKind.Namespace or PickleGlobalKind.OrderedDict } global
-        ? global.Call(args, Invalid)!
+        ? global.Call(args, Invalid, budget)!
         : throw Invalid($"NEWOBJ of {(cls as PickleGlobal)?.FullName ?? cls?.GetType().Name ?? "None"} is not supported");
 
     private void SetItems(Dictionary<object, object?> dict, List<object?> items)

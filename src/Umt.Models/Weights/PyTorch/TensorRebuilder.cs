@@ -11,22 +11,37 @@ internal static class TensorRebuilder
     /// <summary>
     /// The tensor <paramref name="storage"/>[offset + Σ iᵢ·strideᵢ] for every index i &lt; size, as a
     /// contiguous CPU tensor of the storage's dtype. A view that is the whole storage shares it;
-    /// any other view (a slice, a transpose, a column) gets its own compact copy, so a small
-    /// tensor never keeps a large shared storage alive.
+    /// any other view (a slice, a transpose, a column) gets its own compact copy, charged to
+    /// <paramref name="budget"/>, so a small tensor never keeps a large shared storage alive.
     /// </summary>
-    public static Tensor Rebuild(TorchStorage storage, long offset, long[] size, long[] stride, Func<string, InvalidDataException> invalid)
+    /// <remarks>
+    /// Every dimension longer than 1 must have a stride ≥ 1: a stride-0 view (<c>expand</c>) would
+    /// be materialised as a copy as large as its broadcast shape, which a one-element storage in a
+    /// few hundred bytes of file can make gigabytes; a weight is never such a broadcast.
+    /// </remarks>
+    public static Tensor Rebuild(TorchStorage storage, long offset, long[] size, long[] stride, ArchiveByteBudget budget, Func<string, InvalidDataException> invalid)
     {
+        var view = $"offset {offset}, size [{string.Join(", ", size)}], stride [{string.Join(", ", stride)}]";
         if (size.Length != stride.Length)
         {
             throw invalid($"a tensor of storage '{storage.Key}' has {size.Length} sizes but {stride.Length} strides");
         }
         if (offset < 0 || size.Any(s => s < 0) || stride.Any(s => s < 0))
         {
-            throw invalid($"a tensor of storage '{storage.Key}' has a negative offset, size or stride (offset {offset}, size [{string.Join(", ", size)}], stride [{string.Join(", ", stride)}])");
+            throw invalid($"a tensor of storage '{storage.Key}' has a negative offset, size or stride ({view})");
+        }
+        for (var d = 0; d < size.Length; d++)
+        {
+            if (size[d] > 1 && stride[d] == 0)
+            {
+                throw invalid($"a tensor of storage '{storage.Key}' ({view}) has stride 0 on dimension {d} of size {size[d]}: an expanded " +
+                    "(broadcast) view, which is never a weight and would be copied out to its full size; save tensor.contiguous() if it is meant to be one");
+            }
         }
 
         long numel = 1;
         long last = offset;   // the largest element index the view touches
+        long copyBytes;
         try
         {
             checked
@@ -39,22 +54,25 @@ internal static class TensorRebuilder
                 {
                     last += (size[d] - 1) * stride[d];
                 }
+                copyBytes = numel * storage.Data.ElementSize;
             }
         }
         catch (OverflowException)
         {
-            throw invalid($"a tensor of storage '{storage.Key}' has sizes or strides too large to address");
+            throw invalid($"a tensor of storage '{storage.Key}' has sizes or strides too large to address ({view})");
         }
         if (numel > 0 && last >= storage.Numel)
         {
-            throw invalid($"a tensor of storage '{storage.Key}' (offset {offset}, size [{string.Join(", ", size)}], stride [{string.Join(", ", stride)}]) reaches element {last} of a storage of {storage.Numel} elements");
+            throw invalid($"a tensor of storage '{storage.Key}' ({view}) reaches element {last} of a storage of {storage.Numel} elements");
         }
 
-        var view = storage.Data.as_strided(size, stride, numel > 0 ? offset : 0);
-        if (!view.is_contiguous())
+        var strided = storage.Data.as_strided(size, stride, numel > 0 ? offset : 0);
+        var contiguous = strided.is_contiguous();
+        if (contiguous && offset == 0 && numel == storage.Numel)
         {
-            return view.contiguous();
+            return strided;
         }
-        return offset == 0 && numel == storage.Numel ? view : view.clone();
+        budget.Charge(copyBytes, $"copying a tensor of storage '{storage.Key}' (size [{string.Join(", ", size)}], stride [{string.Join(", ", stride)}])");
+        return contiguous ? strided.clone() : strided.contiguous();
     }
 }
