@@ -22,6 +22,8 @@ internal sealed class Cc3mDatasetFactory : MediaDatasetFactory<Cc3mOptions>
 
     protected override bool CleanCaptions(Cc3mOptions options) => options.CleanCaptions;
 
+    protected override int MaxImageMegapixels(Cc3mOptions options) => options.MaxImageMegapixels;
+
     protected override LoadedManifest Load(Cc3mOptions options, string manifestPath, MediaRoot root, PluginContext context)
     {
         using var reader = File.OpenText(manifestPath);

@@ -21,4 +21,12 @@ public sealed class Cc3mOptions : MediaDatasetOptions
 
     /// <summary>The reference's caption cleaning (<c>pre_text</c>).</summary>
     public bool CleanCaptions { get; set; } = true;
+
+    /// <summary>
+    /// Largest image read, in megapixels (width × height / 10⁶, from the file's header, before any
+    /// decoding): a larger one, such as a decompression bomb (a 1 MB PNG of 20000²), is skipped as
+    /// unreadable. 64 MP is 8000²: beyond web photos such as CC3M's; a decoded image takes 4 bytes a pixel.
+    /// </summary>
+    [Range(1, 1024)]
+    public int MaxImageMegapixels { get; set; } = 64;
 }

@@ -47,7 +47,7 @@ internal sealed class CsvHeader
         string[] missing = required.Distinct(StringComparer.Ordinal).Where(name => !columns.ContainsKey(name)).ToArray();
         if (missing.Length > 0)
         {
-            string found = string.Join(", ", record.Fields.Select(f => $"'{f.Trim()}'"));
+            string found = Echo.Bounded(string.Join(", ", record.Fields.Select(f => $"'{f.Trim()}'")));
             throw new InvalidDataException(
                 $"The {format} header (line {record.Line}) lacks column(s) {string.Join(", ", missing.Select(m => $"'{m}'"))}; found: {found}.");
         }

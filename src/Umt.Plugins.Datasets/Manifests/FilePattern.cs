@@ -69,7 +69,7 @@ internal sealed class FilePattern
             string digits = value.Trim();
             if (!digits.All(char.IsAsciiDigit))
             {
-                return Fail($"{segment.Name} '{value}' is not a non-negative integer", out path, out reason);
+                return Fail($"{segment.Name} '{Echo.Bounded(value)}' is not a non-negative integer", out path, out reason);
             }
             // Pad the digits as text (no overflow for long ids), normalising leading zeros as int formatting would.
             digits = digits.TrimStart('0');
@@ -105,7 +105,7 @@ internal sealed class FilePattern
                     i++;
                     continue;
                 }
-                throw new ArgumentException($"File pattern '{pattern}' has an unmatched '}}' at position {i}; write '}}}}' for a literal brace.");
+                throw new ArgumentException($"File pattern '{Echo.Bounded(pattern)}' has an unmatched '}}' at position {i}; write '}}}}' for a literal brace.");
             }
             if (c != '{')
             {
@@ -122,7 +122,7 @@ internal sealed class FilePattern
             int close = pattern.IndexOf('}', i + 1);
             if (close < 0)
             {
-                throw new ArgumentException($"File pattern '{pattern}' has an unmatched '{{' at position {i}; write '{{{{' for a literal brace.");
+                throw new ArgumentException($"File pattern '{Echo.Bounded(pattern)}' has an unmatched '{{' at position {i}; write '{{{{' for a literal brace.");
             }
             if (literal.Length > 0)
             {
@@ -146,7 +146,7 @@ internal sealed class FilePattern
         if (!known.Contains(name, StringComparer.Ordinal))
         {
             string knownList = string.Join(", ", known.Select(k => "{" + k + "}"));
-            throw new ArgumentException($"File pattern '{pattern}' uses unknown placeholder '{{{name}}}'; known placeholders: {knownList}.");
+            throw new ArgumentException($"File pattern '{Echo.Bounded(pattern)}' uses unknown placeholder '{{{Echo.Bounded(name)}}}'; known placeholders: {knownList}.");
         }
         if (colon < 0)
         {
@@ -157,7 +157,7 @@ internal sealed class FilePattern
         if (format.Length < 2 || format[0] != '0' || !format.All(char.IsAsciiDigit) || !int.TryParse(format, out int width) || width is < 1 or > 64)
         {
             throw new ArgumentException(
-                $"File pattern '{pattern}' uses format '{{{body}}}'; the only format is ':0N', a zero-padded integer of N (1 to 64) digits, e.g. '{{{name}:06}}'.");
+                $"File pattern '{Echo.Bounded(pattern)}' uses format '{{{Echo.Bounded(body)}}}'; the only format is ':0N', a zero-padded integer of N (1 to 64) digits, e.g. '{{{Echo.Bounded(name)}:06}}'.");
         }
         return new Segment(string.Empty, name, width);
     }

@@ -88,7 +88,7 @@ internal static class KineticsCsv
                 }
                 if (!indexOf.TryGetValue(name, out int index))
                 {
-                    builder.Reject(row.Line, row.Text, $"label '{name}' is not in the class list");
+                    builder.Reject(row.Line, row.Text, $"label '{Echo.Bounded(name)}' is not in the class list");
                     continue;
                 }
                 label = index;
@@ -112,7 +112,7 @@ internal static class KineticsCsv
             string name = names[i].Trim();
             if (!index.TryAdd(name, i))
             {
-                throw new ArgumentException($"Class '{name}' appears twice in the class list (positions {index[name]} and {i}).", nameof(names));
+                throw new ArgumentException($"Class '{Echo.Bounded(name)}' appears twice in the class list (positions {index[name]} and {i}).", nameof(names));
             }
         }
         return index;

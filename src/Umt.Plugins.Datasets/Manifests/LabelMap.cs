@@ -21,7 +21,7 @@ internal static class LabelMap
     /// <summary>Parses a label map; <paramref name="source"/> names it in messages (a path, usually).</summary>
     public static int[] Parse(TextReader reader, string source)
     {
-        string what = $"label map '{source}'";
+        string what = $"label map '{Echo.Bounded(source)}'";
         using JsonDocument document = JsonInput.Parse(reader, what, JsonValueKind.Array);
         var map = new int[document.RootElement.GetArrayLength()];
         int i = 0;
@@ -29,7 +29,7 @@ internal static class LabelMap
         {
             if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt32(out int target) || target < 0)
             {
-                throw new InvalidDataException($"The {what} must hold non-negative integers; entry {i} is {element.GetRawText()}.");
+                throw new InvalidDataException($"The {what} must hold non-negative integers; entry {i} is {Echo.Bounded(element.GetRawText())}.");
             }
             map[i++] = target;
         }

@@ -16,7 +16,7 @@ internal static class ManifestLabel
     {
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out label))
         {
-            reason = $"label '{text.Trim()}' is not an integer";
+            reason = $"label '{Echo.Bounded(text.Trim())}' is not an integer";
             return false;
         }
         if (label < 0)

@@ -10,14 +10,21 @@ namespace Umt.Plugins.Datasets.Manifests;
 /// written with absolute paths on the same machine keep working.
 /// </summary>
 /// <remarks>
-/// The check is lexical: <c>.</c> and <c>..</c> are folded by <c>Path.GetFullPath</c>, but symbolic
-/// links are not followed. That is deliberate: data folders are often symlinks to other disks
-/// (<c>root/videos -> /mnt/big/k400</c>), and following links would reject every such clip.
-/// Whoever can plant a symlink inside the root already controls the data.
+/// Two checks. Parsing is lexical (<c>.</c> and <c>..</c> folded by <c>Path.GetFullPath</c>, no disk
+/// access, so a 240 000-row list parses fast). Reading follows symbolic links
+/// (<see cref="HoldsTarget"/>): a link inside the root that leads out of it (<c>root/x.jpg ->
+/// /etc/shadow</c>) would otherwise undo the first check. A data folder on another disk is reached
+/// by making the root itself the link (<c>Root = /data/k400 -> /mnt/big/k400</c>: the root's own
+/// real path is the one compared), not by links from inside the root to folders outside it.
 /// </remarks>
 internal sealed class MediaRoot
 {
+    /// <summary>Longest path that can name a file (Linux's PATH_MAX): a longer row is refused whole, never opened or echoed.</summary>
+    public const int MaxPathLength = 4096;
+
     private readonly string prefix;
+
+    private readonly Lazy<string> realPrefix;
 
     /// <param name="root">The media folder; relative folders are made absolute against the current directory. It need not exist yet.</param>
     public MediaRoot(string root)
@@ -25,7 +32,9 @@ internal sealed class MediaRoot
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         // "/data/k400/" and "/data/k400" are one root; the file-system root keeps its separator.
         FullPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
-        prefix = Path.EndsInDirectorySeparator(FullPath) ? FullPath : FullPath + Path.DirectorySeparatorChar;
+        prefix = Prefix(FullPath);
+        // Resolved on first use: the root need not exist when the manifest is parsed.
+        realPrefix = new Lazy<string>(() => Prefix(RealPath.Of(FullPath)));
     }
 
     /// <summary>The absolute root folder, without a trailing separator (except for the file-system root).</summary>
@@ -41,6 +50,11 @@ internal sealed class MediaRoot
         if (string.IsNullOrWhiteSpace(relative))
         {
             reason = "empty path";
+            return false;
+        }
+        if (relative.Length > MaxPathLength)
+        {
+            reason = $"path longer than {MaxPathLength} characters";
             return false;
         }
 
@@ -74,5 +88,19 @@ internal sealed class MediaRoot
         return true;
     }
 
+    /// <summary>
+    /// Whether <paramref name="fullPath"/> (a path <see cref="TryResolve"/> accepted) still lies
+    /// inside the root once every symbolic link along it is followed; <paramref name="target"/> is
+    /// where it leads.
+    /// </summary>
+    /// <exception cref="IOException">The path runs through a cycle of links.</exception>
+    public bool HoldsTarget(string fullPath, out string target)
+    {
+        target = RealPath.Of(fullPath);
+        return target.StartsWith(realPrefix.Value, StringComparison.Ordinal);
+    }
+
     public override string ToString() => FullPath;
+
+    private static string Prefix(string folder) => Path.EndsInDirectorySeparator(folder) ? folder : folder + Path.DirectorySeparatorChar;
 }

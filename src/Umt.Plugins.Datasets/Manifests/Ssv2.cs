@@ -55,7 +55,7 @@ internal static class Ssv2
                 string key = ClassName(template);
                 if (!classes.TryGetValue(key, out int index))
                 {
-                    builder.Reject(position, text, $"template '{key}' is not in the labels file");
+                    builder.Reject(position, text, $"template '{Echo.Bounded(key)}' is not in the labels file");
                     continue;
                 }
                 label = index;
@@ -90,7 +90,7 @@ internal static class Ssv2
             };
             if (text is null || !ManifestLabel.TryParse(text, out int index, out _))
             {
-                throw new InvalidDataException($"The {What} maps '{property.Name}' to {property.Value.GetRawText()}, not a class index.");
+                throw new InvalidDataException($"The {What} maps '{Echo.Bounded(property.Name)}' to {Echo.Bounded(property.Value.GetRawText())}, not a class index.");
             }
             classes[property.Name] = index;
         }

@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using System.Globalization;
 using SkiaSharp;
 using Umt.Abstractions.Datasets;
 using Umt.Plugins.Datasets.Augmentation;
@@ -10,7 +10,15 @@ namespace Umt.Plugins.Datasets.Media;
 /// decoded to RGBA whatever the file's colour type (grey, palette, CMYK JPEG), turned upright by
 /// its EXIF orientation, cropped and resized on a Skia canvas. An image is a one-frame clip.
 /// </summary>
-internal sealed class SkiaImageReader : IMediaReader
+/// <remarks>
+/// Bounded: the size in the file's header is checked against the limit before any pixel is
+/// decoded (a 1 MB PNG can hold 20000², 1.6 GB of RGBA), and the image is decoded once, at the
+/// smallest scale the codec offers that still holds the crop at the output size (JPEG: DCT scaling
+/// in eighths; WebP: any scale; PNG: full size only), then drawn, oriented, cropped and resized in
+/// one pass, so no second bitmap of the decoded size exists.
+/// </remarks>
+/// <param name="maxMegapixels">Largest image decoded (width × height / 10⁶); a larger one is unreadable.</param>
+internal sealed class SkiaImageReader(int maxMegapixels) : IMediaReader
 {
     public MediaInfo Probe(string path, CancellationToken cancel)
     {
@@ -22,7 +30,10 @@ internal sealed class SkiaImageReader : IMediaReader
     public byte[] Read(string path, MediaInfo info, IReadOnlyList<int> frames, CropBox crop, int size, Resampling resampling, CancellationToken cancel)
     {
         using var codec = Open(path);
-        var decodedInfo = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var origin = codec.EncodedOrigin;
+        float scale = Math.Min(1f, Math.Max((float)size / crop.Width, (float)size / crop.Height));
+        var stored = codec.GetScaledDimensions(scale);
+        var decodedInfo = new SKImageInfo(stored.Width, stored.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var decoded = new SKBitmap(decodedInfo);
         var result = codec.GetPixels(decodedInfo, decoded.GetPixels());
         if (result != SKCodecResult.Success)
@@ -34,15 +45,25 @@ internal sealed class SkiaImageReader : IMediaReader
         {
             DropAlpha(decoded);
         }
-        using var upright = Orient(decoded, codec.EncodedOrigin);
+
+        // The crop, given on the full-size upright image, on the decoded (stored, maybe scaled) one.
+        var (fullWidth, fullHeight) = Upright(codec.Info.Width, codec.Info.Height, origin);
+        var (uprightWidth, uprightHeight) = Upright(stored.Width, stored.Height, origin);
+        float sx = (float)uprightWidth / fullWidth, sy = (float)uprightHeight / fullHeight;
+        var uprightCrop = SKRect.Create(crop.X * sx, crop.Y * sy, crop.Width * sx, crop.Height * sy);
+        var storedCrop = OrientationMatrix(origin, stored.Width, stored.Height).Invert().MapRect(uprightCrop);
+
         using var resized = new SKBitmap(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Unpremul));
-        using (var image = SKImage.FromBitmap(upright))
+        using (var image = SKImage.FromBitmap(decoded))
         using (var canvas = new SKCanvas(resized))
         {
+            // Drawing the stored crop into the output square turned by the same orientation is
+            // drawing the upright crop: the crop and the square are mapped axis to axis alike.
+            canvas.SetMatrix(OrientationMatrix(origin, size, size));
             var sampling = resampling == Resampling.Bicubic
                 ? new SKSamplingOptions(new SKCubicResampler(0, 0.75f)) // Keys' cubic with a = −0.75, PIL's and torchvision's bicubic
                 : new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None);
-            canvas.DrawImage(image, SKRect.Create(crop.X, crop.Y, crop.Width, crop.Height), SKRect.Create(0, 0, size, size), sampling);
+            canvas.DrawImage(image, storedCrop, SKRect.Create(0, 0, size, size), sampling);
         }
         var rgba = resized.GetPixelSpan();
         // One frame, repeated when a caller samples several from an image.
@@ -63,23 +84,32 @@ internal sealed class SkiaImageReader : IMediaReader
 
     /// <summary>
     /// Makes every pixel opaque, keeping its stored colour, as PIL's <c>convert("RGB")</c> in the
-    /// reference does; drawn with its alpha, Skia would blend transparent areas to black.
+    /// reference does; drawn with its alpha, Skia would blend transparent areas to black. In place:
+    /// the bitmap may be the size of the image.
     /// </summary>
     private static void DropAlpha(SKBitmap bitmap)
     {
-        var rgba = new byte[bitmap.ByteCount];
-        Marshal.Copy(bitmap.GetPixels(), rgba, 0, rgba.Length);
+        using var pixmap = bitmap.PeekPixels();
+        var rgba = pixmap.GetPixelSpan<byte>();
         for (int p = 3; p < rgba.Length; p += 4)
         {
             rgba[p] = 255;
         }
-        Marshal.Copy(rgba, 0, bitmap.GetPixels(), rgba.Length);
     }
 
-    private static SKCodec Open(string path)
+    /// <summary>The file's codec, once its header says the image is within the limit.</summary>
+    private SKCodec Open(string path)
     {
-        var codec = SKCodec.Create(path, out var result);
-        return codec ?? throw new UnreadableMediaException(path, "not a readable image", result.ToString());
+        var codec = SKCodec.Create(path, out var result) ?? throw new UnreadableMediaException(path, "not a readable image", result.ToString());
+        var (width, height) = (codec.Info.Width, codec.Info.Height);
+        long pixels = (long)width * height;
+        if (pixels > maxMegapixels * 1_000_000L)
+        {
+            codec.Dispose();
+            throw new UnreadableMediaException(path, "image too large",
+                string.Create(CultureInfo.InvariantCulture, $"{width}×{height} = {pixels / 1e6:0.#} MP, above MaxImageMegapixels = {maxMegapixels}"));
+        }
+        return codec;
     }
 
     private static (int Width, int Height) Upright(int width, int height, SKEncodedOrigin origin) =>
@@ -87,22 +117,7 @@ internal sealed class SkiaImageReader : IMediaReader
             ? (height, width)
             : (width, height);
 
-    /// <summary>The bitmap as the camera meant it to be seen (EXIF orientation 1–8).</summary>
-    private static SKBitmap Orient(SKBitmap bitmap, SKEncodedOrigin origin)
-    {
-        if (origin == SKEncodedOrigin.TopLeft)
-        {
-            return bitmap.Copy();
-        }
-        var (width, height) = Upright(bitmap.Width, bitmap.Height, origin);
-        var upright = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
-        using var canvas = new SKCanvas(upright);
-        canvas.SetMatrix(OrientationMatrix(origin, bitmap.Width, bitmap.Height));
-        using var image = SKImage.FromBitmap(bitmap);
-        canvas.DrawImage(image, 0, 0, new SKSamplingOptions(SKFilterMode.Nearest, SKMipmapMode.None));
-        return upright;
-    }
-
+    /// <summary>Maps a stored image of <paramref name="w"/> × <paramref name="h"/> onto its upright view.</summary>
     private static SKMatrix OrientationMatrix(SKEncodedOrigin origin, int w, int h) => origin switch
     {
         SKEncodedOrigin.TopRight => new SKMatrix(-1, 0, w, 0, 1, 0, 0, 0, 1),     // mirror x

@@ -18,21 +18,23 @@ namespace Umt.Plugins.Datasets.MediaDatasets;
 internal sealed class MediaDataset : IVideoDataset
 {
     private readonly MediaDatasetSettings settings;
+    private readonly MediaRoot root;
     private readonly string manifestName;
     private readonly (ManifestEntry? Entry, ManifestRejection? Rejection)[] rows;
     private readonly IMediaReader reader;
     private readonly ConcurrentDictionary<long, MediaInfo> probed = new();
     private readonly ConcurrentDictionary<int, IReadOnlyDictionary<string, int>> labels = new();
 
-    public MediaDataset(Manifest manifest, string manifestPath, MediaDatasetSettings settings)
+    public MediaDataset(Manifest manifest, string manifestPath, MediaRoot root, MediaDatasetSettings settings)
     {
         this.settings = settings;
+        this.root = root;
         manifestName = Path.GetFileName(manifestPath);
         rows = [.. manifest.Entries.Select(e => ((ManifestEntry?)e, (ManifestRejection?)null, e.Line))
             .Concat(manifest.Rejected.Select(r => ((ManifestEntry?)null, (ManifestRejection?)r, r.Line)))
             .OrderBy(row => row.Item3)
             .Select(row => (row.Item1, row.Item2))];
-        reader = settings.Kind == MediaKind.Image ? new SkiaImageReader() : new FfmpegVideoReader(settings.DecodeTimeout);
+        reader = settings.Kind == MediaKind.Image ? new SkiaImageReader(settings.MaxImageMegapixels) : new FfmpegVideoReader(settings.DecodeTimeout);
         Info = Describe(manifest, settings);
     }
 
@@ -54,9 +56,13 @@ internal sealed class MediaDataset : IVideoDataset
         {
             throw new UnreadableMediaException($"{manifestName} line {rejection!.Line}", "bad manifest row", rejection.Reason);
         }
-        CheckFile(entry.Path);
         try
         {
+            if (!root.HoldsTarget(entry.Path, out string target))
+            {
+                throw new UnreadableMediaException(entry.Path, "outside the media root", $"leads to {Echo.Bounded(target)}");
+            }
+            CheckFile(entry.Path);
             var info = settings.Kind == MediaKind.Video ? probed.GetOrAdd(index, _ => reader.Probe(entry.Path, cancel)) : reader.Probe(entry.Path, cancel);
             if (settings.Kind == MediaKind.Video && info.FrameCount < settings.Frames)
             {
@@ -107,7 +113,7 @@ internal sealed class MediaDataset : IVideoDataset
             // A link reports itself as existing; what counts is what it finally points to.
             entry = entry.ResolveLinkTarget(returnFinalTarget: true) is { Exists: true } final
                 ? final
-                : throw new UnreadableMediaException(path, "dangling link", $"points to {target}");
+                : throw new UnreadableMediaException(path, "dangling link", $"points to {Echo.Bounded(target)}");
         }
         if (Directory.Exists(entry.FullName))
         {

@@ -34,18 +34,21 @@ internal abstract class MediaDatasetFactory<TOptions> : VideoDatasetFactory<TOpt
     /// <summary>Apply the reference's caption cleaning (<c>pre_text</c>).</summary>
     protected virtual bool CleanCaptions(TOptions options) => false;
 
+    /// <summary>Largest image decoded, in megapixels (width × height / 10⁶); 0 for datasets of videos, which decode no image.</summary>
+    protected virtual int MaxImageMegapixels(TOptions options) => 0;
+
     /// <summary>Parses the manifest; rows that cannot be used become rejections, a wrong file throws <see cref="InvalidDataException"/>.</summary>
     protected abstract LoadedManifest Load(TOptions options, string manifestPath, MediaRoot root, PluginContext context);
 
     protected override DatasetInfo Describe(TOptions options, PluginContext context)
     {
-        var (loaded, _, settings) = Prepare(options, context);
+        var (loaded, _, _, settings) = Prepare(options, context);
         return MediaDataset.Describe(loaded.Manifest, settings);
     }
 
     protected override IVideoDataset Create(TOptions options, PluginContext context)
     {
-        var (loaded, manifestPath, settings) = Prepare(options, context);
+        var (loaded, manifestPath, root, settings) = Prepare(options, context);
         var manifest = loaded.Manifest;
         context.Log.Information("{Dataset}: {Rows} samples from {Manifest} under {Root} ({Mode} mode, {Frames}×{Size}², {Crop} crop, flip {Flip})",
             settings.Name, manifest.Rows, manifestPath, context.ResolvePath(options.Root), options.Mode, settings.Frames, settings.Size, settings.Crop, settings.Flip);
@@ -55,27 +58,34 @@ internal abstract class MediaDatasetFactory<TOptions> : VideoDatasetFactory<TOpt
             context.Log.Warning("{Dataset}: {Count} manifest rows cannot be used; each is skipped and counted when its turn comes (first: line {Line}: {Reason})",
                 settings.Name, manifest.Rejected.Count, first.Line, first.Reason);
         }
-        return new MediaDataset(manifest, manifestPath, settings);
+        return new MediaDataset(manifest, manifestPath, root, settings);
     }
 
-    private (LoadedManifest Loaded, string ManifestPath, MediaDatasetSettings Settings) Prepare(TOptions options, PluginContext context)
+    private (LoadedManifest Loaded, string ManifestPath, MediaRoot Root, MediaDatasetSettings Settings) Prepare(TOptions options, PluginContext context)
     {
         Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
         if (Kind == MediaKind.Video)
         {
             FfmpegTools.Require();
         }
-        string root = context.ResolvePath(options.Root);
-        if (!Directory.Exists(root))
+        var root = new MediaRoot(context.ResolvePath(options.Root));
+        if (!Directory.Exists(root.FullPath))
         {
-            throw new DirectoryNotFoundException($"Root: the media root '{root}' does not exist.");
+            throw new DirectoryNotFoundException($"Root: the media root '{Echo.Bounded(root.FullPath)}' does not exist.");
         }
         string manifestPath = context.ResolvePath(options.Manifest);
         if (!File.Exists(manifestPath))
         {
-            throw new FileNotFoundException($"Manifest: '{manifestPath}' does not exist.", manifestPath);
+            throw new FileNotFoundException($"Manifest: '{Echo.Bounded(manifestPath)}' does not exist.", manifestPath);
         }
-        var loaded = Load(options, manifestPath, new MediaRoot(root), context);
+        var loaded = Load(options, manifestPath, root, context);
+        if (loaded.Manifest.Entries.Count == 0)
+        {
+            // Every sample would be skipped: training would find no batch, verify nothing to fail.
+            var rejected = loaded.Manifest.Rejected;
+            throw new InvalidDataException($"Manifest: '{Echo.Bounded(manifestPath)}' has no usable rows"
+                + (rejected.Count == 0 ? "." : $": all {rejected.Count} were rejected (first: line {rejected[0].Line}: {rejected[0].Reason})."));
+        }
         bool train = options.Mode == "train";
         var settings = new MediaDatasetSettings(
             Name: Name,
@@ -91,8 +101,9 @@ internal abstract class MediaDatasetFactory<TOptions> : VideoDatasetFactory<TOpt
             HasCaptions: HasCaptions,
             CleanCaptions: CleanCaptions(options),
             DecodeTimeout: TimeSpan.FromSeconds(options.DecodeTimeoutSeconds),
+            MaxImageMegapixels: MaxImageMegapixels(options),
             View: new TestView(options.TestClip, options.TestClips, options.TestCrop, options.TestCrops));
-        return (loaded, manifestPath, settings);
+        return (loaded, manifestPath, root, settings);
     }
 
     /// <summary>

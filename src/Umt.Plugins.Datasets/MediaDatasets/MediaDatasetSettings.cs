@@ -37,6 +37,7 @@ internal readonly record struct TestView(int Clip, int Clips, int Crop, int Crop
 /// <param name="Classes">Classes of the label set.</param>
 /// <param name="HasCaptions">Samples carry captions.</param>
 /// <param name="CleanCaptions">Apply the reference's <c>pre_text</c> to captions.</param>
+/// <param name="MaxImageMegapixels">Largest image decoded (images only): a larger one is unreadable.</param>
 internal sealed record MediaDatasetSettings(
     string Name,
     MediaKind Kind,
@@ -51,4 +52,5 @@ internal sealed record MediaDatasetSettings(
     bool HasCaptions,
     bool CleanCaptions,
     TimeSpan DecodeTimeout,
+    int MaxImageMegapixels,
     TestView View);

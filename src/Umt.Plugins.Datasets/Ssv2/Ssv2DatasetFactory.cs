@@ -46,6 +46,6 @@ internal sealed class Ssv2DatasetFactory : MediaDatasetFactory<Ssv2Options>
         using var document = JsonDocument.Parse(stream);
         return document.RootElement.ValueKind == JsonValueKind.Object
             ? document.RootElement.EnumerateObject().Count()
-            : throw new InvalidDataException($"Labels: '{labelsPath}' is not a JSON object of template → class index.");
+            : throw new InvalidDataException($"Labels: '{Echo.Bounded(labelsPath)}' is not a JSON object of template → class index.");
     }
 }

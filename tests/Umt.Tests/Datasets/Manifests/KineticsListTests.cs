@@ -111,7 +111,7 @@ public sealed class KineticsListTests
 
         var rejection = Parse(line, " ").Rejected.Single();
 
-        rejection.Text.Should().HaveLength(ManifestRejection.MaxTextLength + 1).And.EndWith("…");
+        rejection.Text.Should().HaveLength(Echo.MaxLength + 1).And.StartWith("xxx").And.Contain("x…x").And.EndWith("x.mp4 q", "the head and the tail are kept");
     }
 
     [Fact]

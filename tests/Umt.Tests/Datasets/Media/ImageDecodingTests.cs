@@ -90,7 +90,7 @@ public sealed class ImageDecodingTests(ITestOutputHelper log)
                 MediaFixtures.Value(grey, 1, 32, 2, 0, y, x).Should().BeApproximately(r, 1e-4f, "a greyscale image decodes to equal channels");
             }
         }
-        var reader = new SkiaImageReader();
+        var reader = new SkiaImageReader(maxMegapixels: 64);
         var portrait = reader.Probe(temp.Combine("portrait.jpg"), CancellationToken.None);
         (portrait.Width, portrait.Height, portrait.FrameCount).Should().Be((30, 60, 1));
     }
@@ -101,7 +101,7 @@ public sealed class ImageDecodingTests(ITestOutputHelper log)
         using var temp = new TemporaryDirectory();
         MediaFixtures.Ffmpeg("-f", "lavfi", "-i", "testsrc2=size=40x30", "-frames:v", "1", "-pix_fmt", "rgb24", temp.Combine("opaque.png"));
         MediaFixtures.Ffmpeg("-i", temp.Combine("opaque.png"), "-vf", "format=rgba,colorchannelmixer=aa=0.5", "-pix_fmt", "rgba", temp.Combine("alpha.png"));
-        var reader = new SkiaImageReader();
+        var reader = new SkiaImageReader(maxMegapixels: 64);
         var info = reader.Probe(temp.Combine("alpha.png"), CancellationToken.None);
         byte[] Read(string name) => reader.Read(temp.Combine(name), info, [0], CropGeometry.Whole(info.Width, info.Height), 32, Resampling.Bicubic, CancellationToken.None);
 
@@ -156,7 +156,7 @@ public sealed class ImageDecodingTests(ITestOutputHelper log)
         string plain = temp.Combine("plain.jpg"), rotated = temp.Combine("rotated.jpg");
         MediaWriters.WriteJpeg(plain, Quadrants(48, 24, Red, Blue, Red, Blue), 48, 24);
         File.WriteAllBytes(rotated, WithExifOrientation(File.ReadAllBytes(plain), 6));
-        var reader = new SkiaImageReader();
+        var reader = new SkiaImageReader(maxMegapixels: 64);
 
         var stored = reader.Probe(plain, CancellationToken.None);
         (stored.Width, stored.Height).Should().Be((48, 24), "without EXIF the image is as stored");
@@ -197,7 +197,7 @@ public sealed class ImageDecodingTests(ITestOutputHelper log)
         string path = temp.Combine("oriented.jpg");
         MediaWriters.WriteJpeg(path, Quadrants(width, height, Red, Green, Blue, White), width, height);
         File.WriteAllBytes(path, WithExifOrientation(File.ReadAllBytes(path), (ushort)orientation));
-        var reader = new SkiaImageReader();
+        var reader = new SkiaImageReader(maxMegapixels: 64);
         var info = reader.Probe(path, CancellationToken.None);
         bool transposed = orientation >= 5;
         (info.Width, info.Height).Should().Be(transposed ? (height, width) : (width, height));
