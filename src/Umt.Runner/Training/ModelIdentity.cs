@@ -11,7 +11,7 @@ namespace Umt.Runner.Training;
 /// The part of a run's configuration that determines the shapes of what a checkpoint holds: the
 /// student (<c>Umt:Model</c>), the teacher's identity, the enabled objectives with their
 /// options (heads), and in stage 2 the text encoder with its options and the joint-space width. <c>--resume</c> refuses to continue when any of it changed and names the keys;
-/// everything else (steps, logging, masking ratio, data) may change between sittings.
+/// what the run trains on and towards is checked next (<see cref="TrajectoryIdentity"/>).
 /// </summary>
 public static class ModelIdentity
 {
@@ -54,9 +54,10 @@ public static class ModelIdentity
     private static string Show(IReadOnlyDictionary<string, string> identity, string key) =>
         identity.TryGetValue(key, out var value) ? $"'{value}'" : "nothing";
 
-    private static void AddOptions(SortedDictionary<string, string> identity, string path, object options)
+    /// <summary>Adds each settable property of <paramref name="options"/> as <c>path:Name</c>, except those <paramref name="skip"/> names.</summary>
+    internal static void AddOptions(SortedDictionary<string, string> identity, string path, object options, IReadOnlySet<string>? skip = null)
     {
-        foreach (var property in StrictOptionsBinder.Settable(options.GetType()))
+        foreach (var property in StrictOptionsBinder.Settable(options.GetType()).Where(p => skip?.Contains(p.Name) != true))
         {
             object? value = property.GetValue(options);
             identity[$"{path}:{property.Name}"] = value switch

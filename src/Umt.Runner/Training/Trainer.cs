@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Serilog;
 using Umt.Abstractions.Distributed;
@@ -44,7 +45,8 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
         {
             log.Information("Locked {RunDirectory} for this run (the last holder has ended: {Holder})", runDirectory, previous);
         }
-        var checkpoint = PrepareRunFolder(store, resume, identity);
+        var trajectory = TrajectoryIdentity.From(plan);
+        var checkpoint = PrepareRunFolder(store, resume, identity, trajectory);
 
         TorchThreads.Configure(plan.Run.Threads, processes.LocalSize);
         using var model = TrainingModel.Create(plan, log);
@@ -55,7 +57,7 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
         model.Train();
         using var optimization = new OptimizationStep(model, plan, collectives: processes);
 
-        var state = new TrainingState { Seed = plan.Run.Seed, ModelIdentity = identity, ConfigHash = ModelIdentity.Hash(identity) };
+        var state = new TrainingState { Seed = plan.Run.Seed, ModelIdentity = identity, ConfigHash = ModelIdentity.Hash(identity), Trajectory = trajectory };
         if (checkpoint is not null)
         {
             Restore(checkpoint, model, optimization, state);
@@ -137,43 +139,108 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
         return new TrainingResult(runDirectory, startStep, state.Step, schedule.TotalSteps, clock.Elapsed, state.Losses, lastCheckpoint, interrupted, SampleFailures.Merge(failures.ByReason, imageFailures.ByReason));
     }
 
-    /// <summary>Refuses to overwrite a run or resume a different model; writes the resolved configuration.</summary>
-    private CheckpointInfo? PrepareRunFolder(CheckpointStore store, bool resume, SortedDictionary<string, string> identity)
+    /// <summary>
+    /// Refuses to overwrite a run, or to resume a different model or a different run; sets aside
+    /// the checkpoints a resume passes over; writes the resolved configuration without overwriting the run's.
+    /// </summary>
+    private CheckpointInfo? PrepareRunFolder(CheckpointStore store, bool resume, SortedDictionary<string, string> identity, SortedDictionary<string, string> trajectory)
     {
-        CheckpointInfo? checkpoint = null;
-        if (resume)
+        if (!resume)
         {
-            checkpoint = store.Latest() ?? throw new ConfigurationException(
-                $"Umt:Run:OutputDir = {plan.Run.OutputDir}: --resume found no complete checkpoint in {store.RunDirectory}.");
-            var differences = ModelIdentity.Differences(checkpoint.State.ModelIdentity, identity);
-            if (differences.Count > 0)
+            if (store.HasCheckpoints())
             {
                 throw new ConfigurationException(
-                    [$"--resume: the configuration changes the model of the run in {store.RunDirectory}; refusing to continue. Changed keys:", .. differences.Select(d => "  " + d)]);
+                    $"Umt:Run:OutputDir = {plan.Run.OutputDir} already holds checkpoints ({store.RunDirectory}). Continue that run with --resume, or choose another Umt:Run:OutputDir.");
             }
+            WriteConfiguration(store, checkpoint: null);
+            return null;
         }
-        else if (store.HasCheckpoints())
+
+        var search = store.Find();
+        if (search.LatestProblem is { } latestProblem)
+        {
+            log.Warning("{Problem}", latestProblem);
+        }
+        foreach (var passed in search.PassedOver)
+        {
+            log.Warning("Checkpoint {Checkpoint} is passed over: {Reason}", passed.Directory, passed.Reason);
+        }
+        var checkpoint = search.Checkpoint ?? throw new ConfigurationException(
+            [$"Umt:Run:OutputDir = {plan.Run.OutputDir}: --resume found no usable checkpoint in {store.RunDirectory}.", .. search.PassedOver.Select(p => $"  {p.Directory}: {p.Reason}")]);
+        RefuseChanges(store, checkpoint.State, identity, trajectory);
+        if (checkpoint.State.Sha256.Count == 0)
+        {
+            log.Warning("Checkpoint {Checkpoint} records no checksums (written before they were recorded): its files could not be verified", checkpoint.Directory);
+        }
+        if (IsMain && (search.PassedOver.Count > 0 || search.LatestProblem is not null))
+        {
+            // Kept, never deleted: the resumed run would otherwise prune them or write over them at their step.
+            foreach (var passed in search.PassedOver)
+            {
+                log.Warning("{Checkpoint} is kept as {SetAside}", passed.Directory, store.SetAside(passed.Directory));
+            }
+            store.Publish(checkpoint);
+        }
+        WriteConfiguration(store, checkpoint);
+        return checkpoint;
+    }
+
+    /// <summary>A resume continues the same run: same model, same trajectory, same global batch.</summary>
+    private void RefuseChanges(CheckpointStore store, TrainingState saved, SortedDictionary<string, string> identity, SortedDictionary<string, string> trajectory)
+    {
+        var modelChanges = ModelIdentity.Differences(saved.ModelIdentity, identity);
+        if (modelChanges.Count > 0)
         {
             throw new ConfigurationException(
-                $"Umt:Run:OutputDir = {plan.Run.OutputDir} already holds checkpoints ({store.RunDirectory}). Continue that run with --resume, or choose another Umt:Run:OutputDir.");
+                [$"--resume: the configuration changes the model of the run in {store.RunDirectory}; refusing to continue. Changed keys:", .. modelChanges.Select(d => "  " + d)]);
         }
-        if (checkpoint is not null && checkpoint.State.GlobalBatch != 0 && checkpoint.State.GlobalBatch != plan.Schedule.EffectiveBatch)
+        if (saved.Trajectory.Count == 0)
         {
-            int perProcess = checkpoint.State.GlobalBatch / (plan.Optimizer.AccumulateSteps * processes.WorldSize);
-            string fix = checkpoint.State.GlobalBatch % (plan.Optimizer.AccumulateSteps * processes.WorldSize) == 0
+            log.Warning("The checkpoint records no seed, data, masking or loss settings (written before they were recorded): changes to them could not be checked");
+        }
+        else if (ModelIdentity.Differences(saved.Trajectory, trajectory) is { Count: > 0 } trajectoryChanges)
+        {
+            throw new ConfigurationException(
+                [$"--resume: the configuration changes what the run in {store.RunDirectory} trains on or towards; refusing to continue (train into another Umt:Run:OutputDir for a new run). Changed keys:",
+                 .. trajectoryChanges.Select(d => "  " + d),
+                 "  The optimizer's settings, Steps/Epochs, warm-up, logging, checkpointing, devices, threads and workers may change between sittings."]);
+        }
+        if (saved.GlobalBatch != 0 && saved.GlobalBatch != plan.Schedule.EffectiveBatch)
+        {
+            int perProcess = saved.GlobalBatch / (plan.Optimizer.AccumulateSteps * processes.WorldSize);
+            string fix = saved.GlobalBatch % (plan.Optimizer.AccumulateSteps * processes.WorldSize) == 0
                 ? $"set Umt:Run:BatchSize = {perProcess}"
-                : $"use a number of processes that divides {checkpoint.State.GlobalBatch / plan.Optimizer.AccumulateSteps}";
+                : $"use a number of processes that divides {saved.GlobalBatch / plan.Optimizer.AccumulateSteps}";
             throw new ConfigurationException(
-                $"--resume: the run in {store.RunDirectory} was trained with a global batch of {checkpoint.State.GlobalBatch} samples per step; this configuration gives {plan.Schedule.EffectiveBatch} "
+                $"--resume: the run in {store.RunDirectory} was trained with a global batch of {saved.GlobalBatch} samples per step; this configuration gives {plan.Schedule.EffectiveBatch} "
                 + $"(Umt:Run:BatchSize {plan.Run.BatchSize} × Umt:Optimizer:AccumulateSteps {plan.Optimizer.AccumulateSteps} × {processes.WorldSize} processes). To continue it, {fix}.");
         }
-        if (IsMain)
+    }
+
+    /// <summary>
+    /// Writes the resolved configuration as the run's <c>config.json</c>; a resumed sitting whose
+    /// configuration differs from it writes <c>config-resume-&lt;step&gt;.json</c> beside it instead, so the
+    /// run's own configuration (which evaluation rebuilds the student from) is never overwritten.
+    /// </summary>
+    private void WriteConfiguration(CheckpointStore store, CheckpointInfo? checkpoint)
+    {
+        if (!IsMain)
         {
-            Directory.CreateDirectory(store.RunDirectory);
-            DurableFiles.ReplaceText(Path.Combine(store.RunDirectory, ResolvedConfigFile),
-                JsonSerializer.Serialize(ConfigurationLayers.ToTree(plan.Configuration), new JsonSerializerOptions { WriteIndented = true }));
+            return;
         }
-        return checkpoint;
+        Directory.CreateDirectory(store.RunDirectory);
+        string text = JsonSerializer.Serialize(ConfigurationLayers.ToTree(plan.Configuration), new JsonSerializerOptions { WriteIndented = true });
+        string runConfig = Path.Combine(store.RunDirectory, ResolvedConfigFile);
+        if (checkpoint is null || !File.Exists(runConfig))
+        {
+            DurableFiles.ReplaceText(runConfig, text);
+        }
+        else if (File.ReadAllText(runConfig) != text)
+        {
+            string sitting = Path.Combine(store.RunDirectory, $"config-resume-{checkpoint.State.Step.ToString(CultureInfo.InvariantCulture)}.json");
+            DurableFiles.ReplaceText(sitting, text);
+            log.Information("This sitting's configuration differs from the run's {RunConfig}, which is kept; it is saved as {SittingConfig}", runConfig, sitting);
+        }
     }
 
     /// <summary>Whether the flag is set on any process: every process must stop after the same step, or the others wait in its next collective.</summary>

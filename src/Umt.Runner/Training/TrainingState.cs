@@ -39,8 +39,57 @@ public sealed class TrainingState
     /// <summary>The configuration that determines the model's shape: key → value.</summary>
     public SortedDictionary<string, string> ModelIdentity { get; set; } = [];
 
+    /// <summary>
+    /// The configuration that determines how the run trains (seed, data, masking, targets, loss
+    /// weights; see <see cref="TrajectoryIdentity"/>): key → value. Empty in checkpoints written before it was recorded.
+    /// </summary>
+    public SortedDictionary<string, string> Trajectory { get; set; } = [];
+
     /// <summary>Total loss of every completed step (for summaries and plots).</summary>
     public List<double> Losses { get; set; } = [];
 
+    /// <summary>
+    /// SHA-256 (lowercase hex) of each file of the checkpoint, by file name; <see cref="CheckpointStore"/>
+    /// fills it when saving. Empty in checkpoints written before checksums were recorded.
+    /// </summary>
+    public SortedDictionary<string, string> Sha256 { get; set; } = [];
+
     public DateTimeOffset WrittenAt { get; set; }
+
+    /// <summary>
+    /// Why this cannot be the state the trainer saved as <c>checkpoint-<paramref name="folderStep"/></c>,
+    /// or null when it can: a hand-edited or damaged state would otherwise start an absurd run.
+    /// </summary>
+    public string? Inconsistency(long folderStep)
+    {
+        if (Step != folderStep)
+        {
+            return $"Step is {Step}, but the folder holds step {folderStep}";
+        }
+        var counters = new (string Name, long Value)[]
+        {
+            (nameof(Epoch), Epoch), (nameof(Offset), Offset), (nameof(ImageEpoch), ImageEpoch), (nameof(ImageOffset), ImageOffset), (nameof(GlobalBatch), GlobalBatch),
+        };
+        if (counters.FirstOrDefault(c => c.Value < 0) is { Name: not null } negative)
+        {
+            return $"{negative.Name} is {negative.Value}, below 0";
+        }
+        if (Losses is null || Losses.Count != Step)
+        {
+            return $"it holds {Losses?.Count ?? 0} losses for {Step} steps (one per step)";
+        }
+        if (FailedSamples is null || ImageFailedSamples is null || FailedSamples.Concat(ImageFailedSamples).Any(index => index < 0))
+        {
+            return "its failed-sample lists are missing or hold negative indices";
+        }
+        if (ModelIdentity is null || Trajectory is null || Sha256 is null)
+        {
+            return "ModelIdentity, Trajectory or Sha256 is null";
+        }
+        if (ConfigHash is { Length: > 0 } && ConfigHash != Training.ModelIdentity.Hash(ModelIdentity))
+        {
+            return "its ConfigHash does not match its ModelIdentity";
+        }
+        return null;
+    }
 }

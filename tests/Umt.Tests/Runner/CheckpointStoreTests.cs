@@ -12,7 +12,7 @@ public sealed class CheckpointStoreTests
         using var scope = NewDisposeScope();
         var model = new Dictionary<string, Tensor> { ["encoder.w"] = full(2, 2, (float)step) };
         var optimizer = new Dictionary<string, Tensor> { ["state.0.step"] = tensor(step) };
-        return store.Save(new TrainingState { Step = step }, model, optimizer, new Dictionary<string, string> { ["parameters"] = "encoder.w" }, keep);
+        return store.Save(new TrainingState { Step = step, Losses = [.. Enumerable.Repeat(1.0, (int)step)] }, model, optimizer, new Dictionary<string, string> { ["parameters"] = "encoder.w" }, keep);
     }
 
     [Fact]

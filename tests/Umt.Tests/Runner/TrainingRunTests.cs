@@ -112,6 +112,11 @@ public sealed class TrainingRunTests(ITestOutputHelper log)
             tensors["mae-pixels.decoder.head.bias"] = full_like(tensors["mae-pixels.decoder.head.bias"], float.NaN);
             SafetensorsFile.Write(model, tensors);
         }
+        // Recorded as written: the checkpoint is intact, only its weights are poisoned.
+        string statePath = Path.Combine(run, "checkpoint-2", "state.json");
+        var state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(statePath))!;
+        state.Sha256["model.safetensors"] = FileChecksum.Sha256(model);
+        File.WriteAllText(statePath, JsonSerializer.Serialize(state));
 
         var result = TestSupport.Umt.Run(log, ["train", .. Tiny(run, 4, "--set", "Umt:Run:CheckpointEvery=1"), "--resume"]);
 
