@@ -36,11 +36,12 @@ public static class FinetuneCommand
         var dataset = new Option<string?>("--dataset") { Description = "Dataset plugin of the manifests (default: Umt:Dataset:Use)." };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training split.", DefaultValueFactory = _ => 5 }.AtLeast(1);
         var steps = new Option<int?>("--steps") { Description = "Optimizer steps (wins over --epochs)." }.AtLeast(1);
-        var warmupEpochs = new Option<int?>("--warmup-epochs") { Description = "Linear warm-up from 0, in epochs (default: 20 % of the steps)." }.AtLeast(0);
-        var warmupSteps = new Option<int?>("--warmup-steps") { Description = "Linear warm-up from 0, in steps (wins over --warmup-epochs)." }.AtLeast(0);
+        var warmupEpochs = new Option<int?>("--warmup-epochs") { Description = "Linear warm-up, in epochs (default: 20 % of the steps)." }.AtLeast(0);
+        var warmupSteps = new Option<int?>("--warmup-steps") { Description = "Linear warm-up, in steps (wins over --warmup-epochs)." }.AtLeast(0);
         var batch = new Option<int>("--batch") { Description = "Clips per step.", DefaultValueFactory = _ => 16 }.AtLeast(1);
-        var lr = new Option<double?>("--lr") { Description = "Peak learning rate per Umt:Optimizer:BaseBatch clips (default: 5e-4 classification, 1e-4 retrieval)." };
+        var lr = new Option<double?>("--lr") { Description = "Peak learning rate: classification per Umt:Optimizer:BaseBatch clips, scaled by the batch; retrieval as given (default: 5e-4 classification, 1e-4 retrieval)." };
         var minLr = new Option<double>("--min-lr") { Description = "Learning rate at the end of the cosine.", DefaultValueFactory = _ => 1e-6 };
+        var warmupLr = new Option<double>("--warmup-lr") { Description = "Classification: first warm-up rate, scaled as --lr (the reference's warmup_lr).", DefaultValueFactory = _ => 1e-6 };
         var layerDecay = new Option<double>("--layer-decay") { Description = "Layer-wise lr decay: block i trains at decay^(L − i) of the head's rate.", DefaultValueFactory = _ => 0.75 };
         var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay (none on biases, norms, position tables).", DefaultValueFactory = _ => 0.05 };
         var dropPath = new Option<double>("--drop-path") { Description = "Drop-path rate of the last block (linear over depth).", DefaultValueFactory = _ => 0.1 };
@@ -54,13 +55,13 @@ public static class FinetuneCommand
         var finetune = new Command("finetune", "Fine-tune a pretrained student: action classification (mean pool → fc_norm → dropout → head, layer-wise lr decay, AdamW 0.9/0.999, warm-up + cosine; multi-view top-1/top-5 on the held-out split), or --task retrieval (VTC + VTM from a stage-2 checkpoint, every token visible; then retrieval on the held-out split).")
         {
             checkpoint, task, label, outDirectory, trainCount, testCount, trainManifest, testManifest, root, dataset, epochs, steps, warmupEpochs, warmupSteps,
-            batch, lr, minLr, layerDecay, weightDecay, dropPath, headDropout, smoothing, initScale, testClips, testCrops, rerank, json,
+            batch, lr, minLr, warmupLr, layerDecay, weightDecay, dropPath, headDropout, smoothing, initScale, testClips, testCrops, rerank, json,
         };
         finetune.SetAction(parse => UmtCommandLine.GuardedWith(parse, error, build =>
         {
             bool retrieval = parse.GetValue(task) == "retrieval";
             var settings = new FinetuneSettings(
-                Lr: parse.GetValue(lr) ?? (retrieval ? 1e-4 : 5e-4), MinLr: parse.GetValue(minLr),
+                Lr: parse.GetValue(lr) ?? (retrieval ? 1e-4 : 5e-4), MinLr: parse.GetValue(minLr), WarmupLr: parse.GetValue(warmupLr),
                 Epochs: parse.GetValue(epochs), Steps: parse.GetValue(steps), WarmupEpochs: parse.GetValue(warmupEpochs), WarmupSteps: parse.GetValue(warmupSteps),
                 BatchSize: parse.GetValue(batch), WeightDecay: parse.GetValue(weightDecay), LayerDecay: parse.GetValue(layerDecay),
                 DropPath: parse.GetValue(dropPath), HeadDropout: parse.GetValue(headDropout), LabelSmoothing: parse.GetValue(smoothing),

@@ -50,15 +50,12 @@ public static class UmtCommandLine
         train.SetAction(parse => Guarded(parse, error, services =>
             TrainCommand.Run(services.GetRequiredService<RunPlan>(), services.GetRequiredService<IConfiguration>(), parse.GetValue(resume), parse.GetValue(stopAfter), output, error, cancel)));
 
-        var validate = new Command("validate", "Check the configuration and print the resolved plugin graph; allocates nothing.");
-        validate.SetAction(parse => Guarded(parse, error, services => ValidateCommand.Run(services.GetRequiredService<RunPlan>(), output)));
-
         var json = new Option<bool>("--json") { Description = "Machine-readable output." };
         var plugins = new Command("plugins", "List every plugin by kind with its description and options.") { json };
         plugins.SetAction(parse => Guarded(parse, error, services => PluginsCommand.Run(services.GetRequiredService<PluginCatalog>(), parse.GetValue(json), output)));
 
         root.Subcommands.Add(train);
-        root.Subcommands.Add(validate);
+        root.Subcommands.Add(ValidateCommand.Create(output, error, Guarded));
         root.Subcommands.Add(plugins);
         root.Subcommands.Add(BenchCommand.Create(output, error, Guarded));
 

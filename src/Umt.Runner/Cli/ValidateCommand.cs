@@ -1,13 +1,34 @@
+using System.CommandLine;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Umt.Abstractions.Geometry;
 using Umt.Runner.Composition;
 
 namespace Umt.Runner.Cli;
 
-/// <summary><c>umt validate</c>: resolves and checks the configuration and prints the plugin graph; allocates nothing.</summary>
+/// <summary><c>umt validate [--json]</c>: resolves and checks the configuration and prints the plugin graph; allocates nothing.</summary>
 public static class ValidateCommand
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    public static Command Create(TextWriter output, TextWriter error, Func<ParseResult, TextWriter, Func<ServiceProvider, int>, int> guarded)
+    {
+        var json = new Option<bool>("--json") { Description = "Print the resolved schedule and the world size it assumed as one JSON object on one line." };
+        var validate = new Command("validate", "Check the configuration and print the resolved plugin graph; allocates nothing.") { json };
+        validate.SetAction(parse => guarded(parse, error, services =>
+        {
+            var plan = services.GetRequiredService<RunPlan>();
+            return parse.GetValue(json) ? RunJson(plan, output) : Run(plan, output);
+        }));
+        return validate;
+    }
+
+    /// <summary>What a launcher script or a test checks before a job starts: the schedule as this process resolved it.</summary>
+    public static int RunJson(RunPlan plan, TextWriter output)
+    {
+        output.WriteLine(JsonSerializer.Serialize(ValidationSummary.Of(plan)));
+        return ExitCodes.Success;
+    }
 
     public static int Run(RunPlan plan, TextWriter output)
     {
@@ -50,7 +71,7 @@ public static class ValidateCommand
         var s = plan.Schedule;
         string processes = plan.Launch.WorldSize == 1 ? "" : $" × {plan.Launch.WorldSize} processes = {s.EffectiveBatch}";
         output.WriteLine($"  schedule  {s.TotalSteps} steps ({s.StepsPerEpoch}/epoch), warm-up {s.WarmupSteps}, batch {plan.Run.BatchSize} × {plan.Optimizer.AccumulateSteps} accumulation{processes}, "
-            + $"lr {s.PeakLr:E3} → {s.MinLr:E3}, AdamW betas ({plan.Optimizer.Betas[0]}, {plan.Optimizer.Betas[1]}), weight decay {plan.Optimizer.WeightDecay}");
+            + $"lr {s.PeakLr:E3} → {s.MinLr:E3} ({s.Shape}, scaling {s.Scaling}), AdamW betas ({plan.Optimizer.Betas[0]}, {plan.Optimizer.Betas[1]}), weight decay {plan.Optimizer.WeightDecay}");
         output.WriteLine($"  run       seed {plan.Run.Seed}, device {plan.Device}, outputs {plan.OutputDirectory}");
         output.WriteLine($"  processes backend {plan.Distributed.Backend}, rank {plan.Launch.Rank} of {plan.Launch.WorldSize} (launcher: {plan.Launch.Launcher}), gradient buckets {plan.Distributed.BucketMegabytes} MB");
         foreach (string warning in plan.Warnings)

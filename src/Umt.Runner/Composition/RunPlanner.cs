@@ -27,7 +27,11 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
     private static readonly string[] KnownSections =
         ["PluginDirectories", "Run", "Optimizer", "Model", "Distributed", "Dataset", "Teacher", "Masking", "Objectives", "TeacherTraining", "TextEncoder", "Stage2", "ImageDataset", "ImageMasking"];
 
-    public RunPlan Plan(IConfiguration configuration, string baseDirectory)
+    /// <summary>Plans the run for this process's place in the job, as its launcher's variables say.</summary>
+    public RunPlan Plan(IConfiguration configuration, string baseDirectory) => Plan(configuration, baseDirectory, LaunchEnvironment.FromProcess);
+
+    /// <param name="launchOf">This process's place in the job; read only after the run-level options bind, so a bad launcher variable never hides them.</param>
+    public RunPlan Plan(IConfiguration configuration, string baseDirectory, Func<LaunchEnvironment> launchOf)
     {
         var errors = new List<string>();
         var warnings = new List<string>();
@@ -52,7 +56,7 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
         }
         var studentConfig = StudentConfigFrom(model);
         var student = new StudentSpec(studentConfig.Width, studentConfig.Depth, studentConfig.Heads, model.Frames, model.ImageSize, model.PatchSize, model.Tubelet);
-        var launch = LaunchOf(distributed);
+        var launch = LaunchOf(distributed, launchOf());
         var device = DeviceSelection.Resolve(run.Device, launch.LocalRank);
         var context = new PluginContext(device, run.Seed, student, log, baseDirectory);
 
@@ -134,9 +138,8 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
     }
 
     /// <summary>The launcher's view of the job; a multi-process launch needs a backend that connects the processes.</summary>
-    private static LaunchEnvironment LaunchOf(DistributedOptions distributed)
+    private static LaunchEnvironment LaunchOf(DistributedOptions distributed, LaunchEnvironment launch)
     {
-        var launch = LaunchEnvironment.FromProcess();
         if (distributed.Backend == "single" && launch.WorldSize > 1)
         {
             throw new ConfigurationException(

@@ -24,7 +24,11 @@ public static class RetrievalFinetune
     /// <summary>The run folder inside the output folder.</summary>
     public const string RunFolder = "run";
 
-    /// <summary>Configuration over the stage-2 run's own that turns it into the fine-tune.</summary>
+    /// <summary>
+    /// Configuration over the stage-2 run's own that turns it into the fine-tune. Its rates are
+    /// multi_modality's whatever the stage-2 run said: used as given (tasks/retrieval.py builds the
+    /// optimizer from <c>config.optimizer.lr</c> unscaled) on utils/scheduler.py's floored cosine.
+    /// </summary>
     public static string[] Overlays(FinetuneSettings settings, TrainingSchedule schedule, string modelFile, string outputDirectory)
     {
         string Invariant(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
@@ -41,6 +45,7 @@ public static class RetrievalFinetune
             Invariant($"Umt:Run:BatchSize={settings.BatchSize}"), "Umt:Optimizer:AccumulateSteps=1",
             Invariant($"Umt:Run:CheckpointEvery={schedule.TotalSteps}"), "Umt:Run:KeepCheckpoints=1",
             Invariant($"Umt:Optimizer:Lr={settings.Lr}"), Invariant($"Umt:Optimizer:MinLr={settings.MinLr}"),
+            $"Umt:Optimizer:LrScaling={LrScaling.None}", $"Umt:Optimizer:Schedule={ScheduleShapes.FlooredCosine}", "Umt:Optimizer:WarmupLr=0",
             Invariant($"Umt:Optimizer:Betas:0={FinetuneSettings.Betas[0]}"), Invariant($"Umt:Optimizer:Betas:1={FinetuneSettings.Betas[1]}"),
             Invariant($"Umt:Optimizer:WeightDecay={settings.WeightDecay}"),
         ];

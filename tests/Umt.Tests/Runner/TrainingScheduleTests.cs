@@ -1,5 +1,7 @@
+using System.Globalization;
 using Umt.Runner.Composition;
 using Umt.Runner.Configuration;
+using Umt.Tests.TestSupport;
 
 namespace Umt.Tests.Runner;
 
@@ -52,5 +54,68 @@ public sealed class TrainingScheduleTests
         three.StepsPerEpoch.Should().Be(4, "200 / 48 = 4 full global batches");
         alone.StepsPerEpoch.Should().Be(12, "200 / 16");
         three.PeakLr.Should().BeApproximately(3e-3, 1e-15, "the reference scales lr by the global batch: 1e-3 × 48 / 16");
+    }
+
+    [Fact]
+    public void No_scaling_uses_the_configured_rates_at_any_global_batch()
+    {
+        var optimizer = new OptimizerOptions { LrScaling = LrScaling.None, Lr = 1e-4, MinLr = 1e-6, BaseBatch = 128 };
+        var run = new RunOptions { Epochs = 1, BatchSize = 128 };
+
+        var sixteen = TrainingSchedule.Resolve(run, optimizer, datasetCount: 1 << 20, worldSize: 16);
+
+        sixteen.EffectiveBatch.Should().Be(2048);
+        sixteen.PeakLr.Should().Be(1e-4, "multi_modality's optimizer takes config.optimizer.lr as it is");
+        sixteen.MinLr.Should().Be(1e-6);
+        sixteen.Scaling.Should().Be(LrScaling.None);
+    }
+
+    [Fact]
+    public void The_cosine_warm_up_starts_at_the_scaled_warmup_lr()
+    {
+        var optimizer = new OptimizerOptions { Lr = 1e-3, MinLr = 1e-6, WarmupLr = 1e-6, BaseBatch = 256 };
+
+        var schedule = TrainingSchedule.Resolve(new RunOptions { Steps = 20, WarmupSteps = 5, BatchSize = 512 }, optimizer, datasetCount: 1 << 20);
+
+        // np.linspace(2e-6, 2e-3, 5) after the ×512/256 of run_class_finetuning.py.
+        double[] expected = [2e-6, 2e-6 + 1 * (2e-3 - 2e-6) / 4, 2e-6 + 2 * (2e-3 - 2e-6) / 4, 2e-6 + 3 * (2e-3 - 2e-6) / 4, 2e-3];
+        Enumerable.Range(0, 5).Select(s => schedule.LearningRate(s)).Should().Equal(expected, (a, b) => Math.Abs(a - b) < 1e-15);
+    }
+
+    [Fact]
+    public void The_floored_cosine_is_the_stage_two_lambda_as_torch_steps_it()
+    {
+        // W = 3, T = 12, lr 1e-4, floor 1e-6 (min_lr_multi 0.01); steps every 0 … 11.
+        var optimizer = new OptimizerOptions { LrScaling = LrScaling.None, Schedule = ScheduleShapes.FlooredCosine, Lr = 1e-4, MinLr = 1e-6 };
+        var schedule = TrainingSchedule.Resolve(new RunOptions { Steps = 12, WarmupSteps = 3, BatchSize = 4 }, optimizer, datasetCount: 100);
+        using var temp = new TemporaryDirectory();
+        string script = temp.Combine("lambda_lr.py");
+        // The lambda transcribed independently from multi_modality/utils/scheduler.py (warm-up
+        // max(m, s / max(1, W)), then max(m, ½(1 + cos(π · 2 · 0.5 · progress)))), stepped by
+        // torch's own LambdaLR once per optimizer step as tasks/pretrain.py does.
+        File.WriteAllText(script, """
+            import math, torch
+            W, T, m = 3, 12, 0.01
+            def lam(s):
+                if s < W:
+                    return max(m, float(s) / float(max(1, W)))
+                p = float(s - W) / float(max(1, T - W))
+                return max(m, 0.5 * (1.0 + math.cos(math.pi * 0.5 * 2.0 * p)))
+            w = torch.nn.Parameter(torch.zeros(1))
+            opt = torch.optim.AdamW([w], lr=1e-4)
+            sched = torch.optim.lr_scheduler.LambdaLR(opt, lam)
+            for _ in range(T):
+                print(repr(opt.param_groups[0]["lr"]))
+                opt.step()
+                sched.step()
+            """);
+
+        var torch = PythonTorch.Run(script);
+
+        torch.ExitCode.Should().Be(0, torch.Output);
+        var expected = torch.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => double.Parse(l, CultureInfo.InvariantCulture)).ToArray();
+        expected.Should().HaveCount(12);
+        expected[0].Should().BeApproximately(1e-6, 1e-18, "the floor lifts warm-up's first step from 0");
+        Enumerable.Range(0, 12).Select(s => schedule.LearningRate(s)).Should().Equal(expected, (a, b) => Math.Abs(a - b) < 1e-18);
     }
 }
