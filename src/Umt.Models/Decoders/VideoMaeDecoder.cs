@@ -37,8 +37,13 @@ public sealed class VideoMaeDecoder : nn.Module<Tensor, Tensor, Tensor>
         pos_embed = new FixedPositionEmbedding(tokens, width);
         RegisterComponents();
 
-        ReferenceInit.Apply(this);
-        TruncatedNormal.Fill(mask_token, std: 0.02); // timm trunc_normal_(std=.02), bounds ±2 (TorchSharp's own fills one constant)
+        // PretrainVisionTransformer.__init__ (modeling_pretrain.py) never applies its _init_weights:
+        // only the decoder transformer does, so encoder_to_decoder keeps nn.Linear's default init
+        // (kaiming_uniform_(a=√5), U(±1/√fan_in)), which TorchSharp's Linear also draws.
+        ReferenceInit.Apply(decoder);
+        // The file's own trunc_normal_ passes a = −std, b = std to timm's: the mask token is cut at
+        // ±0.02, not at timm's default ±2. (TorchSharp's trunc_normal_ fills one constant.)
+        TruncatedNormal.Fill(mask_token, std: 0.02, a: -0.02, b: 0.02);
     }
 
     /// <param name="visible">Encoder output for the visible tokens <c>[B, Nv, D]</c>, ascending token order.</param>

@@ -6,7 +6,8 @@ namespace Umt.Plugins.Datasets.Augmentation;
 /// Which frames of a decoded video make up a clip, by the reference's own rules (see
 /// <see cref="FrameSamplingMode"/>). The arithmetic is reproduced exactly, quirks included (the
 /// tail that <see cref="FrameSamplingMode.Tsn"/> never reaches, the last frame of each segment
-/// that <see cref="FrameSamplingMode.Rand"/> never picks), so a clip covers the same span of the
+/// that <see cref="FrameSamplingMode.Rand"/> never picks, the last frame of the video that
+/// <see cref="FrameSamplingMode.Dense"/> never steps onto), so a clip covers the same span of the
 /// video as the reference's would; only the random stream differs (SplitMix64 from the sample's
 /// key instead of Python's and numpy's global generators, so a sample's draws depend only on its
 /// key, not on which worker ran what before it).
@@ -21,13 +22,16 @@ internal static class FrameSampling
     /// <param name="frameCount">Frames in the video, at least 1.</param>
     /// <param name="frames">Frames in the clip, at least 1.</param>
     /// <param name="rng">The sample's stream; <see cref="FrameSamplingMode.Middle"/> draws nothing.</param>
-    public static int[] Indices(FrameSamplingMode mode, int frameCount, int frames, ref SplitMix64 rng)
+    /// <param name="step"><see cref="FrameSamplingMode.Dense"/>: frames between consecutive picks; the other modes have no step.</param>
+    public static int[] Indices(FrameSamplingMode mode, int frameCount, int frames, ref SplitMix64 rng, int step = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(frameCount, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(frames, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(step, 1);
         return mode switch
         {
             FrameSamplingMode.Tsn => Tsn(frameCount, frames, ref rng),
+            FrameSamplingMode.Dense => Dense(frameCount, frames, step, ref rng),
             FrameSamplingMode.Rand => Uniform(frameCount, frames, random: true, ref rng),
             FrameSamplingMode.Middle => Uniform(frameCount, frames, random: false, ref rng),
             _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown frame sampling mode."),
@@ -63,6 +67,30 @@ internal static class FrameSampling
             Array.Sort(indices);
         }
         // else: a video shorter than the clip is frame 0 repeated, as in the reference (np.zeros).
+        return indices;
+    }
+
+    // MCG-NJU/VideoMAE kinetics.py, class VideoMAE, as datasets.py build_pretraining_dataset builds it:
+    // num_segments 1, new_length = frames, new_step = step, so skip_length = frames·step (the window).
+    // _sample_train_indices returns the 1-based start o = randint(n − window + 1) + 1 when the video
+    // holds a whole window and o = 1 otherwise (its middle branch needs n > window, which the first
+    // already takes). _video_TSN_decord_batch_loader reads frame o − 1, then advances o by step only
+    // while o + step < n: in 0-based terms a step is taken only onto a frame below n − 1, so a video
+    // shorter than the window repeats the last frame reached, and so does a window of step 1 drawn at
+    // the very end. temporal_jitter is off, so skip_offsets are 0 and never shift a read.
+    private static int[] Dense(int frameCount, int frames, int step, ref SplitMix64 rng)
+    {
+        int starts = frameCount - frames * step + 1;
+        int frame = starts > 0 ? rng.NextInt(starts) : 0;
+        var indices = new int[frames];
+        for (int i = 0; i < frames; i++)
+        {
+            indices[i] = frame;
+            if (frame + 1 + step < frameCount)
+            {
+                frame += step;
+            }
+        }
         return indices;
     }
 

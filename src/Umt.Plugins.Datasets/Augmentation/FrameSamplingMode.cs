@@ -14,6 +14,13 @@ internal enum FrameSamplingMode
     Tsn,
 
     /// <summary>
+    /// VideoMAE pre-training (MCG-NJU/VideoMAE kinetics.py, <c>VideoMAE</c> with <c>num_segments = 1</c>,
+    /// <c>new_length = frames</c>, <c>new_step</c> = the sampling rate): <c>frames</c> frames a fixed
+    /// step apart from one random start, one dense window instead of one frame per segment.
+    /// </summary>
+    Dense,
+
+    /// <summary>
     /// Stage 2 training (multi_modality/dataset/video_utils.py, <c>get_frame_indices</c>,
     /// <c>sample='rand'</c>): one random frame from each of <c>frames</c> numpy-linspace segments.
     /// </summary>

@@ -75,7 +75,7 @@ internal sealed class MediaDataset : IVideoDataset
             var view = settings.View;
             int[] frames = settings.Kind == MediaKind.Image ? new int[settings.Frames]
                 : view.Clips > 1 ? FrameSampling.TestView(info.FrameCount, settings.Frames, view.Clip, view.Clips)
-                : FrameSampling.Indices(settings.Sampling, info.FrameCount, settings.Frames, ref random);
+                : FrameSampling.Indices(settings.Sampling, info.FrameCount, settings.Frames, ref random, settings.SamplingRate);
             var crop = view.Crops > 1 ? CropGeometry.TestView(info.Width, info.Height, view.Crop, view.Crops) : settings.Crop switch
             {
                 CropMode.MultiScale => CropGeometry.MultiScale(info.Width, info.Height, settings.Size, ref random),

@@ -50,8 +50,8 @@ internal abstract class MediaDatasetFactory<TOptions> : VideoDatasetFactory<TOpt
     {
         var (loaded, manifestPath, root, settings) = Prepare(options, context);
         var manifest = loaded.Manifest;
-        context.Log.Information("{Dataset}: {Rows} samples from {Manifest} under {Root} ({Mode} mode, {Frames}×{Size}², {Crop} crop, flip {Flip})",
-            settings.Name, manifest.Rows, manifestPath, context.ResolvePath(options.Root), options.Mode, settings.Frames, settings.Size, settings.Crop, settings.Flip);
+        context.Log.Information("{Dataset}: {Rows} samples from {Manifest} under {Root} ({Mode} mode, {Frames}×{Size}², {Sampling} sampling, {Crop} crop, flip {Flip})",
+            settings.Name, manifest.Rows, manifestPath, context.ResolvePath(options.Root), options.Mode, settings.Frames, settings.Size, settings.Sampling, settings.Crop, settings.Flip);
         if (manifest.Rejected.Count > 0)
         {
             var first = manifest.Rejected[0];
@@ -92,7 +92,10 @@ internal abstract class MediaDatasetFactory<TOptions> : VideoDatasetFactory<TOpt
             Kind: Kind,
             Frames: Kind == MediaKind.Image ? 1 : context.Student.Frames,
             Size: context.Student.ImageSize,
-            Sampling: !train ? FrameSamplingMode.Middle : StageOne ? FrameSamplingMode.Tsn : FrameSamplingMode.Rand,
+            Sampling: !train ? FrameSamplingMode.Middle
+                : options.Sampling == "dense" ? FrameSamplingMode.Dense
+                : StageOne ? FrameSamplingMode.Tsn : FrameSamplingMode.Rand,
+            SamplingRate: options.SamplingRate,
             Crop: StageOne ? (train ? CropMode.MultiScale : CropMode.Center) : (train ? CropMode.RandomResized : CropMode.Whole),
             Resampling: StageOne ? Resampling.Bilinear : Resampling.Bicubic,
             Flip: train && options.Flip,

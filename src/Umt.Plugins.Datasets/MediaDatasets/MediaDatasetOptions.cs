@@ -26,6 +26,21 @@ public abstract class MediaDatasetOptions : IValidatableObject
     [RegularExpression("^(train|eval)$", ErrorMessage = "Mode must be 'train' or 'eval'.")]
     public string Mode { get; set; } = "train";
 
+    /// <summary>
+    /// <c>train</c> mode's choice of frames. <c>segments</c>: the stage's reference rule, one frame
+    /// from each of <c>Umt:Model:Frames</c> segments of the whole video (stage 1: equal segments;
+    /// stage 2: linspace intervals). <c>dense</c>: VideoMAE's pre-training clips, consecutive frames
+    /// <see cref="SamplingRate"/> apart from one random start (a video shorter than that window
+    /// repeats the last frame it reaches). <c>eval</c> mode and images ignore it.
+    /// </summary>
+    [Required]
+    [RegularExpression("^(segments|dense)$", ErrorMessage = "Sampling must be 'segments' or 'dense'.")]
+    public string Sampling { get; set; } = "segments";
+
+    /// <summary><c>dense</c> sampling: frames between consecutive picks (VideoMAE's <c>--sampling_rate</c>, 4 in its Kinetics recipe).</summary>
+    [Range(1, 64)]
+    public int SamplingRate { get; set; } = 4;
+
     /// <summary>Horizontal flip with probability 0.5 in <c>train</c> mode (turn off where left/right is the label, as the reference does for SSv2).</summary>
     public bool Flip { get; set; } = true;
 

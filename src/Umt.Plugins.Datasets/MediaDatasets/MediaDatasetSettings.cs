@@ -33,6 +33,8 @@ internal readonly record struct TestView(int Clip, int Clips, int Crop, int Crop
 /// <param name="Name">The plugin's name, for messages.</param>
 /// <param name="Frames">T of every sample (1 for images).</param>
 /// <param name="Size">Side of every frame.</param>
+/// <param name="Sampling">How training picks frames (evaluation: the middle of each segment).</param>
+/// <param name="SamplingRate">Frames between picks of <see cref="FrameSamplingMode.Dense"/>.</param>
 /// <param name="LabelSet">Name of the label set (<c>action</c>), or null for unlabelled data.</param>
 /// <param name="Classes">Classes of the label set.</param>
 /// <param name="HasCaptions">Samples carry captions.</param>
@@ -44,6 +46,7 @@ internal sealed record MediaDatasetSettings(
     int Frames,
     int Size,
     FrameSamplingMode Sampling,
+    int SamplingRate,
     CropMode Crop,
     Resampling Resampling,
     bool Flip,

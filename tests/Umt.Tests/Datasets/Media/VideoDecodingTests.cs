@@ -87,6 +87,46 @@ public sealed class VideoDecodingTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void Dense_sampling_reads_back_VideoMAE_windows_through_ffmpeg()
+    {
+        using var temp = new TemporaryDirectory();
+        MediaFixtures.IndexedClip(temp.Combine("long.mp4"), frames: 31);
+        MediaFixtures.IndexedClip(temp.Combine("short.mp4"), frames: 26);
+        File.WriteAllText(temp.Combine("long.csv"), "long.mp4,0\n");
+        File.WriteAllText(temp.Combine("short.csv"), "short.mp4,0\n");
+        KineticsOptions Dense(string list, int rate, string mode = "train") =>
+            new() { Manifest = temp.Combine(list), Root = temp.Path, Flip = false, Sampling = "dense", SamplingRate = rate, Mode = mode };
+        int[] Decoded(Umt.Abstractions.Datasets.IVideoDataset dataset, ulong key)
+        {
+            var pixels = dataset.Read(0, key).Pixels;
+            return [.. Enumerable.Range(0, 8).Select(t => MediaFixtures.FrameIndexOf(pixels, 8, 32, t))];
+        }
+
+        // 8 frames 3 apart of 31: a window of 24, so randint(31 − 24 + 1) draws the start among 0..7.
+        using var window = MediaFixtures.Create("kinetics", Dense("long.csv", 3), 8, 32, temp.Path);
+        var starts = new HashSet<int>();
+        foreach (ulong key in new ulong[] { 1, 2, 3, 1000, 123456789 })
+        {
+            int[] frames = Decoded(window, key);
+            log.WriteLine($"key {key}: dense {string.Join(",", frames)}");
+            var random = new SplitMix64(key);
+            frames.Should().Equal(FrameSampling.Indices(FrameSamplingMode.Dense, 31, 8, ref random, step: 3), "the decoder returns exactly the frames the sampler drew");
+            frames.Should().Equal(Enumerable.Range(0, 8).Select(i => frames[0] + 3 * i)).And.OnlyContain(frame => frame <= 28);
+            starts.Add(frames[0]);
+        }
+        starts.Should().HaveCountGreaterThan(1, "different keys draw different starts");
+
+        // 8 frames 4 apart of 26: the window of 32 does not fit, so frame 0 and the last frame reached repeats.
+        using var shortVideo = MediaFixtures.Create("kinetics", Dense("short.csv", 4), 8, 32, temp.Path);
+        Decoded(shortVideo, 5).Should().Equal([0, 4, 8, 12, 16, 20, 24, 24]);
+
+        // Evaluation ignores the training sampler: extract and eval read a dense-trained run's config.
+        using var denseEval = MediaFixtures.Create("kinetics", Dense("long.csv", 3, mode: "eval"), 8, 32, temp.Path);
+        using var segmentsEval = MediaFixtures.Create("kinetics", new KineticsOptions { Manifest = temp.Combine("long.csv"), Root = temp.Path, Mode = "eval" }, 8, 32, temp.Path);
+        Decoded(denseEval, 5).Should().Equal(Decoded(segmentsEval, 5));
+    }
+
+    [Fact]
     public void The_real_CC0_street_video_decodes_into_the_expected_shape()
     {
         MediaFixtures.RequireFfmpeg();
