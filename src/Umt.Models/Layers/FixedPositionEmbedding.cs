@@ -18,10 +18,15 @@ public sealed class FixedPositionEmbedding : nn.Module
     private Tensor table;
 
     /// <summary>Creates the table for <paramref name="positions"/> tokens of <paramref name="width"/> channels.</summary>
-    public FixedPositionEmbedding(long positions, long width) : base(nameof(FixedPositionEmbedding))
+    public FixedPositionEmbedding(long positions, long width) : this(SinCosPositionTable.Create(positions, width))
+    {
+    }
+
+    /// <summary>Holds <paramref name="rows"/> <c>[positions, width]</c> (e.g. a table resized to another grid); takes ownership of it.</summary>
+    public FixedPositionEmbedding(Tensor rows) : base(nameof(FixedPositionEmbedding))
     {
         // Owned by this module, not by whatever dispose scope the constructor runs in.
-        table = SinCosPositionTable.Create(positions, width).DetachFromDisposeScope();
+        table = rows.DetachFromDisposeScope();
     }
 
     /// <summary>The table <c>[positions, width]</c> on the owner's device and dtype.</summary>

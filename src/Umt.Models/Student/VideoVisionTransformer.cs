@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using Umt.Abstractions.Geometry;
 using Umt.Models.Layers;
 using static TorchSharp.torch;
 
@@ -24,14 +25,24 @@ public sealed class VideoVisionTransformer
     private readonly LayerNorm norm;
 
     /// <summary>Creates a randomly initialised encoder as the reference initialises it.</summary>
-    public VideoVisionTransformer(StudentConfig config) : base(nameof(VideoVisionTransformer))
+    /// <param name="config">Size and input geometry.</param>
+    /// <param name="pretrainedGrid">
+    /// The token grid the weights were pre-trained at, when it differs from <paramref name="config"/>'s
+    /// (fine-tuning at another frame count or resolution): the position table is then that grid's
+    /// sin-cos table resized to this one, as the reference's fine-tuning model builds it
+    /// (<see cref="PositionTableInterpolation"/>). Null: the table of this grid itself.
+    /// </param>
+    public VideoVisionTransformer(StudentConfig config, TokenGrid? pretrainedGrid = null) : base(nameof(VideoVisionTransformer))
     {
         config.Validate();
         Config = config;
-        var spec = config.ToSpec();
+        var grid = config.ToSpec().Grid;
+        PretrainedGrid = pretrainedGrid ?? grid;
 
         patch_embed = new PatchEmbed3d(config.Width, config.Tubelet, config.PatchSize);
-        pos_embed = new FixedPositionEmbedding(spec.Grid.Count, config.Width);
+        pos_embed = PretrainedGrid == grid
+            ? new FixedPositionEmbedding(grid.Count, config.Width)
+            : new FixedPositionEmbedding(ResizedTable(PretrainedGrid, grid, config.Width));
         var rates = DropPathRates.Linear(config.DropPath, config.Depth);
         blocks = nn.ModuleList(rates.Select(rate => new Block(config.Width, config.Heads, config.MlpRatio, rate)).ToArray());
         norm = nn.LayerNorm(config.Width, eps: 1e-6);
@@ -42,6 +53,12 @@ public sealed class VideoVisionTransformer
 
     /// <summary>The configuration the encoder was built from.</summary>
     public StudentConfig Config { get; }
+
+    /// <summary>The grid whose sin-cos table the position table was made from (the encoder's own unless fine-tuning at another geometry).</summary>
+    public TokenGrid PretrainedGrid { get; }
+
+    /// <summary>The position table <c>[N, D]</c> added to the patch tokens.</summary>
+    public Tensor PositionTable => pos_embed.Rows;
 
     /// <summary>Number of blocks.</summary>
     public int Depth => Config.Depth;
@@ -73,6 +90,13 @@ public sealed class VideoVisionTransformer
         // An image's table is the reference's separate img_pos_embed over P positions, which is
         // the same sin-cos formula over indices 0..P−1: the first P rows of the clip's table.
         return tokens + pos_embed.Rows.narrow(0, 0, tokens.shape[1]);   // [B, N, D]
+    }
+
+    private static Tensor ResizedTable(TokenGrid from, TokenGrid to, int width)
+    {
+        // The reference converts its float64 table to float32 before interpolating; so does this.
+        using var table = SinCosPositionTable.Create(from.Count, width);               // [N_from, D]
+        return PositionTableInterpolation.Resize(table, from, to);                       // [N_to, D]
     }
 
     /// <summary>Encodes the visible tokens of each clip (see <see cref="forward"/>).</summary>

@@ -4,6 +4,7 @@ using Serilog;
 using TorchSharp;
 using TorchSharp.Modules;
 using Umt.Abstractions.Datasets;
+using Umt.Abstractions.Geometry;
 using Umt.Abstractions.Randomness;
 using Umt.Models.Weights;
 using Umt.Runner.Composition;
@@ -30,13 +31,15 @@ public sealed class ClassificationFinetune(FinetuneSettings settings, ILogger lo
     /// <param name="train">The plan whose dataset is the training split (training mode).</param>
     /// <param name="views">One plan per test view, each reading the held-out split at that view.</param>
     /// <param name="checkpoint">The pretrained <c>model.safetensors</c>.</param>
+    /// <param name="pretrainedGrid">The checkpoint's token grid (<see cref="PretrainedGrid"/>), or null where unknown.</param>
     /// <param name="outputDirectory">Receives the fine-tuned <c>model.safetensors</c> (written atomically).</param>
-    public ClassificationOutcome Run(RunPlan train, IReadOnlyList<RunPlan> views, string checkpoint, string labelSet, string outputDirectory, CancellationToken cancel)
+    public ClassificationOutcome Run(RunPlan train, IReadOnlyList<RunPlan> views, string checkpoint, TokenGrid? pretrainedGrid, string labelSet, string outputDirectory, CancellationToken cancel)
     {
         int classes = Math.Max(train.DatasetInfo.LabelSets[labelSet], views[0].DatasetInfo.LabelSets[labelSet]);
         TorchThreads.Configure(train.Run.Threads, processesOnMachine: 1);
         torch.manual_seed(train.Run.Seed);
-        using var classifier = VideoClassifier.FromCheckpoint(train.StudentConfig, checkpoint, classes, settings.HeadDropout, settings.InitScale, train.Device);
+        using var classifier = VideoClassifier.FromCheckpoint(train.StudentConfig, checkpoint, classes, settings.HeadDropout, settings.InitScale, train.Device, pretrainedGrid);
+        LogPositionTable(train.Student.Grid, pretrainedGrid);
         var schedule = settings.Schedule(train.DatasetInfo.Count, train.Optimizer.BaseBatch);
         log.Information("Fine-tuning {Checkpoint} for {Label} ({Classes} classes): {Steps} steps of {Batch} clips ({Warmup} warm-up), peak lr {Lr:G3}, layer decay {Decay}, drop-path {DropPath}, {Views} test views",
             checkpoint, labelSet, classes, schedule.TotalSteps, schedule.EffectiveBatch, schedule.WarmupSteps, schedule.PeakLr, settings.LayerDecay, train.StudentConfig.DropPath, views.Count);
@@ -57,6 +60,18 @@ public sealed class ClassificationFinetune(FinetuneSettings settings, ILogger lo
         clock.Restart();
         var test = Test(classifier, views, labelSet, classes, cancel);
         return new ClassificationOutcome(labelSet, classes, (int)train.DatasetInfo.Count, schedule.TotalSteps, losses, trainSeconds, clock.Elapsed.TotalSeconds, test, modelPath);
+    }
+
+    private void LogPositionTable(TokenGrid grid, TokenGrid? pretrainedGrid)
+    {
+        if (pretrainedGrid is null)
+        {
+            log.Information("The checkpoint has no run configuration, so its pre-training geometry is unknown: the position table is the sin-cos table of {Grid}", grid);
+        }
+        else if (pretrainedGrid != grid)
+        {
+            log.Information("Position table interpolated from the pre-training grid {From} to {To} (bicubic in space, linear in time)", pretrainedGrid, grid);
+        }
     }
 
     /// <summary>The label set to fine-tune on: the one asked for, or the dataset's only one.</summary>

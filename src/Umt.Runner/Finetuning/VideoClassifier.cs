@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Umt.Abstractions.Geometry;
 using Umt.Models.Layers;
 using Umt.Models.Student;
 using Umt.Models.Weights;
@@ -40,9 +41,16 @@ public sealed class VideoClassifier : IDisposable
     public ClassificationHead Head { get; }
 
     /// <summary>A student of <paramref name="config"/> with the checkpoint's <c>encoder.*</c> weights, and a fresh head, on <paramref name="device"/>.</summary>
-    public static VideoClassifier FromCheckpoint(StudentConfig config, string modelFile, int classes, double headDropout, double initScale, Device device)
+    /// <param name="pretrainedGrid">
+    /// The checkpoint's token grid where known: a different one gets its position table resized to
+    /// <paramref name="config"/>'s grid (<see cref="VideoVisionTransformer(StudentConfig, TokenGrid?)"/>).
+    /// It stays fixed, as in the reference, whose fine-tuning model makes the resized table an
+    /// <c>nn.Parameter</c> but adds it <c>.clone().detach()</c>ed in <c>forward_features</c>
+    /// (modeling_finetune.py), so no gradient or weight decay ever reaches it.
+    /// </param>
+    public static VideoClassifier FromCheckpoint(StudentConfig config, string modelFile, int classes, double headDropout, double initScale, Device device, TokenGrid? pretrainedGrid = null)
     {
-        var student = new VideoVisionTransformer(config);
+        var student = new VideoVisionTransformer(config, pretrainedGrid);
         using (var scope = NewDisposeScope())
         {
             StateDictLoader.Load(student, SafetensorsFile.Read(modelFile), TrainingModel.StudentPrefix);

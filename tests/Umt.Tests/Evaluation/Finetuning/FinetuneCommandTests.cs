@@ -52,6 +52,25 @@ public sealed class FinetuneCommandTests(TinyPretrainedRun pretrained, ITestOutp
     }
 
     [Fact]
+    public void Fine_tuning_at_other_frames_and_resolution_resizes_the_pretrained_position_table_and_trains_finitely()
+    {
+        string output = pretrained.Temp.Combine("geometry");
+        // Pre-trained at 2 frames of 32² in 8² patches (a 2×4×4 grid); fine-tuned at 4 frames of 40² (4×5×5).
+        var result = TestSupport.Umt.Run(log, "finetune", "--checkpoint", pretrained.Run, "--label", "appearance", "--train", "16", "--test", "8",
+            "--steps", "2", "--warmup-steps", "1", "--batch", "4", "--out", output,
+            "--set", "Umt:Model:Frames=4", "--set", "Umt:Model:ImageSize=40", "--set", "Umt:Run:DataWorkers=1");
+
+        result.ExitCode.Should().Be(0, result.All);
+        var resized = File.ReadLines(Path.Combine(output, "log.jsonl")).Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(e => e.GetProperty("@mt").GetString()!.StartsWith("Position table interpolated", StringComparison.Ordinal))
+            .Select(e => (From: e.GetProperty("From").GetString(), To: e.GetProperty("To").GetString()));
+        resized.Should().Equal([("2×4×4", "4×5×5")]);
+        var c = JsonSerializer.Deserialize<FinetuneReport>(File.ReadAllText(Path.Combine(output, "results.json")))!.Classification!;
+        c.Losses.Should().HaveCount(2).And.OnlyContain(l => double.IsFinite(l));
+        c.Test.Clips.Should().Be(8);
+    }
+
+    [Fact]
     public void A_label_set_the_dataset_lacks_is_refused_naming_the_valid_ones()
     {
         var result = TestSupport.Umt.Run(log, "finetune", "--checkpoint", pretrained.Run, "--label", "colour", "--out", pretrained.Temp.Combine("refused"));

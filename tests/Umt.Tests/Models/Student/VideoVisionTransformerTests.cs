@@ -1,4 +1,5 @@
 using TorchSharp;
+using Umt.Abstractions.Geometry;
 using Umt.Models.Layers;
 using Umt.Models.Student;
 using Umt.Models.Weights;
@@ -29,6 +30,23 @@ public sealed class VideoVisionTransformerTests
         student.state_dict().Keys.Should().BeEquivalentTo(expected);
         student.state_dict()["blocks.5.attn.qkv.weight"].shape.Should().Equal(3 * 192, 192);
         student.state_dict()["patch_embed.proj.weight"].shape.Should().Equal(192, 3, 1, 8, 8);
+    }
+
+    [Fact]
+    public void A_student_pretrained_at_another_grid_adds_that_grids_table_resized_to_its_own()
+    {
+        using var scope = NewDisposeScope();
+        var pretrained = new TokenGrid(4, 1, 1); // Tiny's 2×2×2 grid fine-tuned from 4 slots of 1×1
+        using var own = new VideoVisionTransformer(Tiny);
+        using var resized = new VideoVisionTransformer(Tiny, pretrained);
+
+        var expected = PositionTableInterpolation.Resize(SinCosPositionTable.Create(pretrained.Count, Tiny.Width), pretrained, own.Config.ToSpec().Grid);
+        resized.PositionTable.allclose(expected, rtol: 0, atol: 0).Should().BeTrue();
+        resized.PositionTable.allclose(own.PositionTable, atol: 1e-3).Should().BeFalse("the grid's own sin-cos table is not what the pre-trained weights saw");
+        resized.PretrainedGrid.Should().Be(pretrained);
+        resized.state_dict().Keys.Should().BeEquivalentTo(own.state_dict().Keys, "the table stays out of the checkpoint, resized or not");
+        using var same = new VideoVisionTransformer(Tiny, own.Config.ToSpec().Grid);
+        same.PositionTable.allclose(own.PositionTable, rtol: 0, atol: 0).Should().BeTrue("the same grid keeps today's table");
     }
 
     [Fact]
