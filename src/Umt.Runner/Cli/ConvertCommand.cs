@@ -61,10 +61,15 @@ public static class ConvertCommand
         convert.Subcommands.Add(import);
 
         var checkpoint = new Argument<string>("CHECKPOINT") { Description = "A run folder (its latest checkpoint), a checkpoint folder, or a model.safetensors." };
-        var pthPath = new Option<string>("--out") { Description = "The .pth to write ({'model': state_dict}, loadable by torch.load).", Required = true };
-        var export = new Command("export", "Export a checkpoint of this project in the reference's layout: a torch.save zip of {'model': state_dict} under the reference's key names (stage 2 nests the student under vision_encoder.).")
+        var pthPath = new Option<string>("--out") { Description = "The .pth to write ({'model': state_dict}, or the bare state dict with --flat; loadable by torch.load).", Required = true };
+        var flat = new Option<bool>("--flat")
         {
-            checkpoint, pthPath,
+            Description = "Write the bare state dict instead of {'model': state_dict}: for loaders that pass torch.load's result straight to load_state_dict, "
+                + "e.g. the reference's stage-2 vision_encoder.pretrained, which loads strict=False and would silently load nothing from a wrapped file.",
+        };
+        var export = new Command("export", "Export a checkpoint of this project in the reference's layout: a torch.save zip of {'model': state_dict} (--flat: the bare state dict) under the reference's key names (stage 2 nests the student under vision_encoder.).")
+        {
+            checkpoint, pthPath, flat,
         };
         export.SetAction(parse => guarded(parse, error, _ =>
         {
@@ -76,9 +81,10 @@ public static class ConvertCommand
                 .Select(kv => KeyValuePair.Create(ReferenceKeyMap.ToReference(kv.Key, stage2), kv.Value)).ToList();
             string to = Path.GetFullPath(parse.GetValue(pthPath)!);
             Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            Models.Weights.PyTorch.PyTorchCheckpointWriter.Write(to, renamed);
+            bool bare = parse.GetValue(flat);
+            Models.Weights.PyTorch.PyTorchCheckpointWriter.Write(to, renamed, bare ? null : "model");
             int changed = renamed.Zip(tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal)).Count(p => p.First.Key != p.Second.Key);
-            output.WriteLine($"Wrote {renamed.Count} tensors ({changed} under the reference's other names{(stage2 ? ", the student under vision_encoder." : "")}) from {reference.ModelFile} to {to}");
+            output.WriteLine($"Wrote {renamed.Count} tensors ({changed} under the reference's other names{(stage2 ? ", the student under vision_encoder." : "")}{(bare ? ", as a bare state dict" : "")}) from {reference.ModelFile} to {to}");
             return ExitCodes.Success;
         }));
         convert.Subcommands.Add(export);

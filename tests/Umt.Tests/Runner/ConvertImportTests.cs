@@ -12,10 +12,10 @@ namespace Umt.Tests.Runner;
 /// </summary>
 public sealed class ConvertImportTests(ITestOutputHelper log) : IDisposable
 {
-    private static readonly string Fixtures = Path.Combine(RepositoryPaths.Root, "tests", "fixtures", "reference");
+    internal static readonly string Fixtures = Path.Combine(RepositoryPaths.Root, "tests", "fixtures", "reference");
 
     // The fixtures' student: width 32, depth 2, 4 frames of 32² in patches of 8; K = 1.
-    private static readonly string[] TinyStudent =
+    internal static readonly string[] TinyStudent =
     [
         "--set", "Umt:Model:Width=32", "--set", "Umt:Model:Depth=2", "--set", "Umt:Model:Heads=2", "--set", "Umt:Model:Frames=4",
         "--set", "Umt:Model:ImageSize=32", "--set", "Umt:Model:PatchSize=8", "--set", "Umt:Objectives:umt-alignment:Options:Layers=1",
@@ -103,12 +103,12 @@ public sealed class ConvertImportTests(ITestOutputHelper log) : IDisposable
         check.Output.Should().StartWith("equal: ");
     }
 
-    /// <summary>The written file holds exactly the fixture's tensors of <paramref name="group"/>, value for value.</summary>
-    private static void ShouldHoldExpected(string output, string group, int expectedCount)
+    /// <summary>The written file holds exactly the tensors of <paramref name="group"/> in <paramref name="expectedFile"/> (the fixtures' by default), value for value.</summary>
+    internal static void ShouldHoldExpected(string output, string group, int expectedCount, string? expectedFile = null)
     {
         using var scope = NewDisposeScope();
         var written = SafetensorsFile.Read(output);
-        var expected = SafetensorsFile.Read(Path.Combine(Fixtures, "expected.safetensors"))
+        var expected = SafetensorsFile.Read(expectedFile ?? Path.Combine(Fixtures, "expected.safetensors"))
             .Where(kv => kv.Key.StartsWith(group, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[group.Length..], kv => kv.Value);
 
         expected.Should().HaveCount(expectedCount, "the fixture script's own count");

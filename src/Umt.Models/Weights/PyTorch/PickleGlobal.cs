@@ -35,6 +35,19 @@ internal enum PickleGlobalKind
 
     /// <summary><c>argparse.Namespace</c>, the reference's <c>args</c> in a training checkpoint: an <see cref="InertObject"/> holding its options.</summary>
     Namespace,
+
+    /// <summary>
+    /// <c>easydict.EasyDict</c>, the multi-modality trainer's <c>config</c> in a training checkpoint:
+    /// a dict subclass, so it is built as the dict its SETITEMS fill (its BUILD state, the same
+    /// entries mirrored as attributes, is dropped like an OrderedDict's).
+    /// </summary>
+    EasyDict,
+
+    /// <summary><c>torch.Size(tuple)</c>, e.g. DeepSpeed's <c>param_shapes</c>: the tuple.</summary>
+    Size,
+
+    /// <summary><c>builtins.set(list)</c> / <c>frozenset(list)</c> as protocol 2 writes them (DeepSpeed's <c>sparse_tensor_module_names</c>): the items as a list.</summary>
+    Set,
 }
 
 /// <summary>
@@ -63,6 +76,9 @@ internal sealed record PickleGlobal(string Module, string Name, PickleGlobalKind
             ("builtins" or "__builtin__", "bytes") => PickleGlobalKind.EmptyBytes,
             ("torch.jit._pickle", "restore_type_tag") => PickleGlobalKind.TorchScriptTypeTag,
             ("argparse", "Namespace") => PickleGlobalKind.Namespace,
+            ("easydict", "EasyDict") => PickleGlobalKind.EasyDict,
+            ("torch", "Size") => PickleGlobalKind.Size,
+            ("builtins" or "__builtin__", "set" or "frozenset") => PickleGlobalKind.Set,
             ("torch.jit._pickle", _) when TorchScriptListBuilders.Contains(name) => PickleGlobalKind.TorchScriptList,
             ("torch", _) when TorchStorageTypes.TryGet(name, out _, out _) => PickleGlobalKind.Storage,
             _ when (module == "__torch__" || module.StartsWith("__torch__.", StringComparison.Ordinal)) && IsIdentifier(name) => PickleGlobalKind.TorchScriptClass,
@@ -113,6 +129,21 @@ internal sealed record PickleGlobal(string Module, string Name, PickleGlobalKind
                 return args is [List<object?> list] ? list : throw invalid($"{FullName} expects one list, got {Describe(args)}");
             case PickleGlobalKind.TorchScriptTypeTag:
                 return args.Length == 2 ? args[0] : throw invalid($"{FullName} expects (value, type), got {Describe(args)}");
+            case PickleGlobalKind.EasyDict:
+                return args.Length == 0
+                    ? new Dictionary<object, object?>()
+                    : throw invalid($"{FullName} is only instantiated without arguments (its items follow), got {Describe(args)}");
+            case PickleGlobalKind.Size:
+                return args is [object?[] dimensions] && dimensions.All(IsInteger)
+                    ? dimensions
+                    : throw invalid($"{FullName} expects one tuple of integers, got {Describe(args)}");
+            case PickleGlobalKind.Set:
+                return args switch
+                {
+                    [] => new List<object?>(),
+                    [List<object?> items] => items,
+                    _ => throw invalid($"{FullName} expects no arguments or one list, got {Describe(args)}"),
+                };
             case PickleGlobalKind.TorchScriptClass or PickleGlobalKind.Namespace:
                 return args.Length == 0
                     ? new InertObject(FullName)

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Umt.Models.Weights.PyTorch;
 
 /// <summary>
-/// Writes <c>{'model': OrderedDict(name → tensor)}</c> as <c>torch.save</c> does (PyTorch ≥ 1.6 zip
+/// Writes <c>{'model': OrderedDict(name → tensor)}</c>, or the bare OrderedDict, as <c>torch.save</c> does (PyTorch ≥ 1.6 zip
 /// format), so the reference's PyTorch code can <c>torch.load</c> a checkpoint of this project:
 /// <c>archive/data.pkl</c> (pickle protocol 2), one <c>archive/data/N</c> record of raw
 /// little-endian bytes per tensor, <c>archive/version</c>. The pickle names only what
@@ -18,8 +18,12 @@ public static class PyTorchCheckpointWriter
 
     /// <summary>Writes atomically (a temporary file renamed over <paramref name="path"/>).</summary>
     /// <param name="tensors">Name → tensor, written in this order; any device and dtype torch has a storage class for.</param>
-    /// <param name="wrapper">Top-level key holding the state dict (the reference's trainers save <c>'model'</c>).</param>
-    public static void Write(string path, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, string wrapper = "model")
+    /// <param name="wrapper">
+    /// Top-level key holding the state dict (the reference's trainers save <c>'model'</c>); null
+    /// writes the bare state dict, for loaders that hand <c>torch.load</c>'s result straight to
+    /// <c>load_state_dict</c>.
+    /// </param>
+    public static void Write(string path, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, string? wrapper = "model")
     {
         string temporary = path + ".tmp";
         using (var stream = File.Create(temporary))
@@ -53,13 +57,16 @@ public static class PyTorchCheckpointWriter
     }
 
     /// <summary>The object tree as protocol-2 opcodes (pickletools names in the comments).</summary>
-    private static byte[] Pickle(IReadOnlyList<KeyValuePair<string, Tensor>> tensors, string wrapper)
+    private static byte[] Pickle(IReadOnlyList<KeyValuePair<string, Tensor>> tensors, string? wrapper)
     {
         using var buffer = new MemoryStream();
         using var w = new BinaryWriter(buffer, Encoding.UTF8);
         w.Write((byte)0x80); w.Write((byte)2);                          // PROTO 2
-        w.Write((byte)'}');                                               // EMPTY_DICT
-        Unicode(w, wrapper);
+        if (wrapper is not null)
+        {
+            w.Write((byte)'}');                                           // EMPTY_DICT
+            Unicode(w, wrapper);
+        }
         NewOrderedDict(w);
         if (tensors.Count > 0)
         {
@@ -71,7 +78,10 @@ public static class PyTorchCheckpointWriter
             }
             w.Write((byte)'u');                                           // SETITEMS into the OrderedDict
         }
-        w.Write((byte)'s');                                               // SETITEM wrapper → OrderedDict
+        if (wrapper is not null)
+        {
+            w.Write((byte)'s');                                           // SETITEM wrapper → OrderedDict
+        }
         w.Write((byte)'.');                                               // STOP
         w.Flush();
         return buffer.ToArray();

@@ -9,14 +9,15 @@ namespace Umt.Models.Weights.PyTorch;
 /// (<see cref="Dictionary{TKey, TValue}"/> keyed by object, insertion-ordered), lists
 /// (<see cref="List{T}"/>), tuples (<c>object?[]</c>), None (null), bool, int (long, or
 /// <see cref="BigInteger"/> beyond 64 bits), float (double), str (string), bytes (byte[]),
-/// tensors and inert TorchScript objects. Every global is resolved against the allow-list of
+/// tensors and inert objects (TorchScript modules, <c>argparse.Namespace</c>). Every global is resolved against the allow-list of
 /// <see cref="PickleGlobal"/> the moment it is named, so a pickle that names anything else is
 /// refused before any later opcode is read; nothing a pickle names is ever called.
 /// </summary>
 /// <remarks>
 /// Implements the opcodes <c>torch.save</c> (Python's pickler, protocol 2 by default) and the
 /// TorchScript pickler emit, plus their close relatives; the text opcodes of protocols 0–1,
-/// extension registry codes, sets and out-of-band buffers are rejected as unsupported.
+/// extension registry codes, protocol 4's set opcodes and out-of-band buffers are rejected as
+/// unsupported (protocol 2, which <c>torch.save</c> uses, writes a set as a call of <c>builtins.set</c>).
 /// </remarks>
 internal sealed class RestrictedUnpickler
 {
@@ -303,7 +304,7 @@ internal sealed class RestrictedUnpickler
                         instance.State = state;
                         break;
                     case Dictionary<object, object?>:
-                        break;   // an OrderedDict's instance attributes (a state dict's `_metadata`): not data
+                        break;   // a dict subclass's instance attributes (a state dict's `_metadata`, an EasyDict's mirror of its items): not data
                     case var other:
                         throw Invalid($"BUILD on a {other?.GetType().Name ?? "None"} is not supported");
                 }
@@ -319,7 +320,7 @@ internal sealed class RestrictedUnpickler
         return false;
     }
 
-    private object NewObject(object? cls, object?[] args) => cls is PickleGlobal { Kind: PickleGlobalKind.TorchScriptClass or PickleGlobalKind.Namespace or PickleGlobalKind.OrderedDict } global
+    private object NewObject(object? cls, object?[] args) => cls is PickleGlobal { Kind: PickleGlobalKind.TorchScriptClass or PickleGlobalKind.Namespace or PickleGlobalKind.OrderedDict or PickleGlobalKind.EasyDict } global
         ? global.Call(args, Invalid, budget)!
         : throw Invalid($"NEWOBJ of {(cls as PickleGlobal)?.FullName ?? cls?.GetType().Name ?? "None"} is not supported");
 
