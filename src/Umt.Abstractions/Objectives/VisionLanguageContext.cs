@@ -28,7 +28,12 @@ public sealed class VisionLanguageContext
     /// </summary>
     public required Tensor VisionTokens { get; init; }
 
-    /// <summary><c>vision_proj(pool_norm(mean of the visible tokens))</c>, <c>[B, 1, E]</c>, not normalised (the losses normalise).</summary>
+    /// <summary>
+    /// <c>vision_proj(pool_norm(·))</c>, not normalised (the losses normalise): <c>[B, T, E]</c>, each
+    /// frame's tokens averaged, when the mask hides nothing (the reference's <c>keep_temporal</c>
+    /// without a mask); otherwise <c>[B, 1, E]</c>, the mean of the visible tokens. Similarities
+    /// average the per-frame cosines.
+    /// </summary>
     public required Tensor VisionEmbedding { get; init; }
 
     /// <summary><c>text_proj</c> of the <c>[CLS]</c> hidden state, <c>[B, E]</c>, not normalised.</summary>

@@ -21,9 +21,10 @@ public sealed class AlignmentHeads : nn.Module
     /// <param name="studentWidth">D.</param>
     /// <param name="teacherWidth">C.</param>
     /// <param name="tokens">N, tokens per clip (rows of the position table).</param>
-    public AlignmentHeads(int layers, long studentWidth, long teacherWidth, long tokens) : base("clip_decoder")
+    /// <param name="epsilon">The heads' LayerNorm epsilon (<see cref="LinearDecoder.Stage1Epsilon"/> or <see cref="LinearDecoder.Stage2Epsilon"/>).</param>
+    public AlignmentHeads(int layers, long studentWidth, long teacherWidth, long tokens, double epsilon = LinearDecoder.Stage1Epsilon) : base("clip_decoder")
     {
-        decoders = Enumerable.Range(0, layers).Select(_ => new LinearDecoder(studentWidth, teacherWidth)).ToArray();
+        decoders = Enumerable.Range(0, layers).Select(_ => new LinearDecoder(studentWidth, teacherWidth, epsilon)).ToArray();
         for (int k = 0; k < layers; k++)
         {
             register_module(k.ToString(System.Globalization.CultureInfo.InvariantCulture), decoders[k]);

@@ -48,7 +48,7 @@ public sealed class VisionLanguageHeads : nn.Module
     /// Training-time pooled embedding: <c>vision_proj(pool_norm(mean over tokens))</c>.
     /// </summary>
     /// <param name="tokens">Visible tokens <c>[B, Nv, D]</c>.</param>
-    /// <returns><c>[B, 1, E]</c>: one vector per clip, as the reference with masking (keep_temporal off).</returns>
+    /// <returns><c>[B, 1, E]</c>: one vector per clip, as the reference with a mask (keep_temporal off).</returns>
     public Tensor EmbedVision(Tensor tokens)
     {
         var pooled = pool_norm.call(tokens.mean([1], keepdim: true)); // [B, 1, D]
@@ -56,8 +56,9 @@ public sealed class VisionLanguageHeads : nn.Module
     }
 
     /// <summary>
-    /// Evaluation embedding with <c>keep_temporal</c>: each frame's tokens averaged, normed and
-    /// projected, so similarities average per-frame cosines.
+    /// Embedding with <c>keep_temporal</c> (evaluation, and training steps whose mask hides
+    /// nothing): each frame's tokens averaged, normed and projected, so similarities average
+    /// per-frame cosines.
     /// </summary>
     /// <param name="tokens">All tokens <c>[B, T·P, D]</c>, t-major.</param>
     /// <param name="frames">Token frames T.</param>
@@ -106,8 +107,8 @@ public sealed class VisionLanguageHeads : nn.Module
     /// caption averaged over frames, divided by the temperature. The text→vision matrix is the transpose.
     /// </summary>
     /// <param name="vision">
-    /// <c>[B, D]</c>, or <c>[B, T, D]</c> per-frame features (training passes the pooled
-    /// <c>[B, 1, D]</c>; evaluation with <c>keep_temporal</c> passes one row per frame).
+    /// <c>[B, D]</c>, or <c>[B, T, D]</c> per-frame features (a masked training step passes the
+    /// pooled <c>[B, 1, D]</c>; evaluation and unmasked steps, with <c>keep_temporal</c>, one row per frame).
     /// </param>
     /// <param name="text">Caption features <c>[B', D]</c>.</param>
     /// <param name="temperature">0-d temperature (already clamped, see <see cref="ClampTemperature"/>).</param>

@@ -5,7 +5,7 @@ using Umt.Abstractions.Objectives;
 
 namespace Umt.Plugins.Objectives.Vtc;
 
-[ExportObjective("vtc", Description = "Video–text contrastive loss (stage 2): pooled clip vs caption [CLS] embeddings, soft targets over equal captions, learnable temperature."), Shared]
+[ExportObjective("vtc", Description = "Video–text contrastive loss (stage 2): clip (per frame when nothing is masked) vs caption [CLS] embeddings, soft targets over equal captions, learnable temperature."), Shared]
 internal sealed class VtcFactory : ObjectiveFactory<VtcOptions>
 {
     [ImportingConstructor, Obsolete("Constructed by MEF only.", error: true)]

@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace Umt.Plugins.Objectives.Vtc;
 
 /// <summary>
-/// Video–text contrastive loss (umt-method.md §3.2): the pooled clip embeddings against the
+/// Video–text contrastive loss (umt-method.md §3.2): the clip embeddings (pooled, or one per frame
+/// when the mask hides nothing, cosines averaged over the frames) against the
 /// captions' <c>[CLS]</c> embeddings, soft targets over equal caption ids, symmetric
 /// cross-entropy. Its projections and temperature are the runner's shared stage-2 heads, so it
 /// owns no head of its own. Across processes it scores the gathered batch, as the reference's
@@ -21,7 +22,7 @@ internal sealed class VtcObjective : IObjective
     {
         var shared = VisionLanguageTraits.Require(context, "vtc");
         var collectives = context.Collectives;
-        var vision = GatherWithGradient.Apply(collectives, shared.VisionEmbedding); // [W·B, 1, E]
+        var vision = GatherWithGradient.Apply(collectives, shared.VisionEmbedding); // [W·B, T, E] (T = 1 when pooled)
         var text = GatherWithGradient.Apply(collectives, shared.TextEmbedding);     // [W·B, E]
         var ids = collectives.AllGather(shared.CaptionIds);                          // [W·B]
         return VtcLoss.Loss(vision, text, ids, shared.Temperature);                 // []

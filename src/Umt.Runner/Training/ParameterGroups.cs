@@ -4,8 +4,10 @@ namespace Umt.Runner.Training;
 
 /// <summary>
 /// Splits trainable parameters into a weight-decay group and a no-decay group, mirroring the
-/// reference's optim_factory.get_parameter_groups: 1-D tensors, biases and the skip list
-/// (position tables, CLS/mask tokens) get no decay.
+/// reference's optim_factory.get_parameter_groups (stage 1) and multi_modality/utils/optimizer.py
+/// <c>add_weight_decay</c> (stage 2): 1-D tensors, biases and the skip list (position tables,
+/// CLS/mask tokens) get no decay. Both test <c>len(param.shape) == 1</c>, so a 0-d parameter —
+/// stage 2's temperature <c>temp</c>, which UMT names in no <c>no_weight_decay</c> list — decays.
 /// </summary>
 public static class ParameterGroups
 {
@@ -14,7 +16,7 @@ public static class ParameterGroups
     public static bool Decays(string name, Parameter parameter)
     {
         string leaf = name[(name.LastIndexOf('.') + 1)..];
-        return parameter.dim() > 1 && !name.EndsWith(".bias", StringComparison.Ordinal) && !SkipNames.Contains(leaf, StringComparer.Ordinal);
+        return parameter.dim() != 1 && !name.EndsWith(".bias", StringComparison.Ordinal) && !SkipNames.Contains(leaf, StringComparer.Ordinal);
     }
 
     /// <summary>(decay, no-decay) lists of the trainable named parameters, in the given order.</summary>

@@ -118,7 +118,7 @@ public sealed class TrainingStep(TrainingModel model, RunPlan plan, IStepPhaseRe
         VisionLanguageContext? visionLanguage = null;
         if (model.TextEncoder is { } encoder && model.VisionLanguage is { } heads)
         {
-            visionLanguage = VisionLanguageStep.Encode(encoder, heads, batch, blocks[plan.Student.Depth - 1], plan.Device);
+            visionLanguage = VisionLanguageStep.Encode(encoder, heads, batch, blocks[plan.Student.Depth - 1], grid, plan.Device);
             phases?.PhaseEnded(StepPhase.TextForward);
         }
 

@@ -134,7 +134,7 @@ public sealed class PluginContractTests
         string[] captions = ["a small red circle moves to the left", "a large blue square spins", "a small red circle moves to the left", "a large blue square spins"];
         var batch = new VideoBatch(video, new SampleKeys(0, 0, [0, 1, 2, 3]), [.. captions.Select(c => new VideoSample([], new Dictionary<string, int>(), c))]);
         using var heads = textEncoder is null ? null : new VisionLanguageHeads(Student.Width, textEncoder.Traits.Width, 16, 0.07);
-        var shared = textEncoder is null ? null : VisionLanguageStep.Encode(textEncoder, heads!, batch, blocks[Student.Depth - 1], CPU);
+        var shared = textEncoder is null ? null : VisionLanguageStep.Encode(textEncoder, heads!, batch, blocks[Student.Depth - 1], Student.Grid, CPU);
 
         var loss = objective.ComputeLoss(new ObjectiveContext { Batch = batch, Mask = mask, Grid = Student.Grid, StudentBlocks = blocks, Teacher = teacher, VisionLanguage = shared });
         loss.backward();

@@ -6,6 +6,7 @@ using Umt.Abstractions.Geometry;
 using Umt.Abstractions.Objectives;
 using Umt.Abstractions.Randomness;
 using Umt.Abstractions.Teachers;
+using Umt.Abstractions.TextEncoders;
 using Umt.Plugins.Objectives.UmtAlignment;
 using static TorchSharp.torch;
 
@@ -29,7 +30,7 @@ public sealed class UmtAlignmentTests
     }
 
     [Fact]
-    public void Aligns_the_last_k_blocks_and_defaults_to_half_the_depth()
+    public void Aligns_the_last_k_blocks_and_defaults_to_six_on_b16()
     {
         var factory = Export().Factory;
         var b16 = new StudentSpec(Width: 768, Depth: 12, Heads: 12, Frames: 8, ImageSize: 224, PatchSize: 16, Tubelet: 1);
@@ -76,7 +77,7 @@ public sealed class UmtAlignmentTests
     }
 
     [Fact]
-    public void Head_layer_norm_uses_epsilon_1e_minus_6()
+    public void Stage1_head_layer_norm_uses_epsilon_1e_minus_6()
     {
         // A zero Linear weight makes u the bias (0, 1, 2)·1e-3, whose variance 6.7e-7 is of the order
         // of epsilon: LayerNorm gives (∓0.775, 0) with eps 1e-6 but (∓0.306, 0) with torch's default 1e-5.
@@ -99,6 +100,44 @@ public sealed class UmtAlignmentTests
         double withTorchDefault = 2 - 2 * (1 / Math.Sqrt(1 + 2 * 1e-6 / (2e-6 / 3 + 1e-5)));
         loss.item<float>().Should().BeApproximately((float)expected, 1e-5f);
         Math.Abs(expected - withTorchDefault).Should().BeGreaterThan(0.3, "the case tells the two epsilons apart");
+    }
+
+    [Fact]
+    public void Stage2_head_layer_norm_uses_torch_default_epsilon_1e_minus_5()
+    {
+        // The case of Stage1_head_layer_norm_uses_epsilon_1e_minus_6, in a run with a text encoder: the
+        // stage-2 heads are multi_modality's Linear_Decoder, whose norm is nn.LayerNorm(C) (eps 1e-5).
+        using var scope = NewDisposeScope();
+        var student = new StudentSpec(Width: 4, Depth: 2, Heads: 1, Frames: 2, ImageSize: 4, PatchSize: 4, Tubelet: 1);
+        using var objective = Create(student, layers: 1, teacherWidth: 3, new TextEncoderTraits(Width: 8, Layers: 2, FusionLayer: 1, VocabSize: 16, MaxLength: 8));
+        double[] b = [0, 1e-3, 2e-3], gamma = [1, 1, 1], beta = [0, 1, 0];
+        SetHead(objective, 0, new double[3, 4], b, gamma, beta);
+        var context = Context(
+            student,
+            hidden: new[,] { { false, true } },
+            blocks: new() { [1] = randn(1, 1, 4) },
+            teacher: Floats([0, 1, 0, 0, 1, 0]).reshape(1, 1, 2, 3));
+
+        var loss = objective.ComputeLoss(context);
+
+        double n = 1e-3 / Math.Sqrt(2e-6 / 3 + 1e-5);                  // ≈ 0.306
+        double expected = 2 - 2 * (1 / Math.Sqrt(1 + 2 * n * n));       // t = (0, 1, 0)
+        loss.item<float>().Should().BeApproximately((float)expected, 1e-5f);
+    }
+
+    [Theory]
+    [InlineData(24, 6)]  // L/16: clip_return_layer = 6 in multi_modality/exp/pretraining/l16_*.py
+    [InlineData(12, 6)]  // B/16
+    [InlineData(8, 4)]   // below 12 blocks: half the depth
+    [InlineData(1, 1)]
+    public void Default_layers_are_the_published_six_from_twelve_blocks_and_half_the_depth_below(int depth, int expected)
+    {
+        var student = new StudentSpec(Width: 64, Depth: depth, Heads: 1, Frames: 4, ImageSize: 16, PatchSize: 8, Tubelet: 1);
+
+        var traits = Export().Factory.Describe(new UmtAlignmentOptions(), student);
+
+        traits.TeacherLayers.Should().Be(expected);
+        traits.StudentBlocks.Should().Equal(Enumerable.Range(depth - expected, expected));
     }
 
     [Fact]
@@ -263,8 +302,12 @@ public sealed class UmtAlignmentTests
         };
     }
 
-    private static IObjective Create(StudentSpec student, int layers, int teacherWidth) =>
-        Export().Factory.Create(new UmtAlignmentOptions { Layers = layers }, new PluginContext(CPU, Seed: 0, student, Logger.None, Path.GetTempPath()), teacherWidth);
+    /// <param name="textEncoder">The run's text encoder: present in stage 2.</param>
+    private static IObjective Create(StudentSpec student, int layers, int teacherWidth, TextEncoderTraits? textEncoder = null) =>
+        Export().Factory.Create(
+            new UmtAlignmentOptions { Layers = layers },
+            new PluginContext(CPU, Seed: 0, student, Logger.None, Path.GetTempPath()) { TextEncoder = textEncoder },
+            teacherWidth);
 
     private static (IObjectiveFactory Factory, PluginMetadata Metadata) Export()
     {

@@ -33,7 +33,7 @@ public sealed class MlmObjectiveTests
         string[] captions = ["a small red circle moves to the left across the frame", "a large blue square"];
         var keys = new SampleKeys(4, 9, [17, 3]);
         var batch = new VideoBatch(zeros([2, 3, 4, 16, 16]), keys, [.. captions.Select(c => new VideoSample([], new Dictionary<string, int>(), c))]);
-        var shared = VisionLanguageStep.Encode(encoder, heads, batch, vision, CPU);
+        var shared = VisionLanguageStep.Encode(encoder, heads, batch, vision, Student.Grid, CPU);
         using var objective = new MlmObjective(new MlmOptions());
 
         var loss = objective.ComputeLoss(new ObjectiveContext
