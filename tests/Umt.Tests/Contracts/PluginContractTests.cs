@@ -10,8 +10,8 @@ using Umt.Abstractions.TextEncoders;
 using Umt.Models.Student;
 using Umt.Models.VisionLanguage;
 using Umt.Plugins.Datasets.MediaDatasets;
-using Umt.Runner.Composition;
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Step;
 using Umt.Tests.TestSupport;
 using static TorchSharp.torch;
 

@@ -1,0 +1,12 @@
+using Umt.Abstractions.Objectives;
+using Umt.Runner.Engine.Composition;
+
+namespace Umt.Runner.Engine.Step;
+
+/// <summary>A constructed objective with its configured weight.</summary>
+public sealed record ActiveObjective(SelectedObjective Selection, IObjective Objective)
+{
+    public string Name => Selection.Entry.Name;
+
+    public double Weight => Selection.Weight;
+}
