@@ -62,7 +62,7 @@ public static class DoctorCommand
         var t = r.Torch;
         output.WriteLine("umt doctor");
         Line("libtorch", t.Loaded
-            ? $"{t.LibTorchVersion} (TorchSharp {t.TorchSharpVersion}), backend {t.Backend} (UMT_TORCH_BACKEND at build time)"
+            ? $"{t.LibTorchVersion} (TorchSharp {t.TorchSharpVersion}), backend {t.Backend} (built with UMT_TORCH_BACKEND={t.Backend})"
             : $"backend {t.Backend}, DOES NOT LOAD: {t.LoadError}");
         Line("cuda", t.CudaAvailable
             ? $"usable: {t.CudaDevices} device{(t.CudaDevices == 1 ? "" : "s")}, cuDNN {(t.CudnnAvailable ? "yes" : "no")}"

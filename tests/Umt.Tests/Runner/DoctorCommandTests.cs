@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Umt.Runner.Cli;
 using Umt.Runner.Engine.Composition;
@@ -41,7 +40,7 @@ public sealed class DoctorCommandTests(ITestOutputHelper log)
         // Free space against df on the folder measured (other processes write meanwhile: within 1 GiB).
         var disk = root.GetProperty("disk");
         disk.GetProperty("run_folder").GetString().Should().Be(Path.Combine(RepositoryPaths.Root, "runs", "default"));
-        long dfFree = long.Parse(Run("df", "-B1", "--output=avail", disk.GetProperty("measured").GetString()!).Split('\n', StringSplitOptions.RemoveEmptyEntries)[1].Trim());
+        long dfFree = long.Parse(CommandProbe.Lines("df", "-B1", "--output=avail", disk.GetProperty("measured").GetString()!)![1]);
         disk.GetProperty("free_bytes").GetInt64().Should().BeCloseTo(dfFree, 1L << 30);
 
         root.GetProperty("ok").GetBoolean().Should().Be(result.ExitCode == ExitCodes.Success);
@@ -135,18 +134,5 @@ public sealed class DoctorCommandTests(ITestOutputHelper log)
         info.Model.Should().Be("Intel(R) Xeon(R) Platinum 8480+");
         info.LogicalCores.Should().Be(2);
         info.Features.Where(f => f.Present).Select(f => f.Name).Should().Equal("AVX2", "AVX-512", "AVX512-BF16", "AMX-TILE", "AMX-BF16");
-    }
-
-    private static string Run(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return output;
     }
 }

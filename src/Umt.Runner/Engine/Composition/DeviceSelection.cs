@@ -13,12 +13,12 @@ public static class DeviceSelection
     /// <param name="localRank">This process's rank on its machine: with <c>auto</c>, process r of a machine takes GPU r (one process per GPU, as torchrun's LOCAL_RANK convention).</param>
     public static DeviceChoice Resolve(string setting, int localRank = 0)
     {
-        bool available = cuda.is_available();
         if (setting == "auto")
         {
+            bool available = cuda.is_available();
             return Auto(available, available ? cuda.device_count() : 0, localRank, TorchBuild.BuiltBackend, available ? null : NvidiaDevices.Probe());
         }
-        if (setting.StartsWith("cuda", StringComparison.Ordinal) && !available)
+        if (setting.StartsWith("cuda", StringComparison.Ordinal) && !cuda.is_available())
         {
             throw new ConfigurationException($"Umt:Run:Device is '{setting}' but CUDA is not usable: {WhyNoCuda(TorchBuild.BuiltBackend, NvidiaDevices.Probe())}. Use 'auto' or 'cpu' (umt doctor explains the machine).");
         }
