@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
+using Umt.Runner.Engine;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Distributed;
 using Umt.Runner.Workflows.Benchmarks;
@@ -22,7 +23,7 @@ public static class BenchCommand
         bench.SetAction(parse => guarded(parse, error, services =>
         {
             var plan = services.GetRequiredService<RunPlan>();
-            using var collectives = DistributedBackend.Start(plan);
+            using var collectives = DistributedBackend.Start(plan.Distributed, plan.Launch);
             var result = DistributedBackend.RunOrAbort(collectives, error, () =>
                 new PipelineBenchmark(plan, services.GetRequiredService<ILogger>(), collectives).Run(parse.GetValue(steps), parse.GetValue(rounds)));
             if (collectives.Rank != 0)

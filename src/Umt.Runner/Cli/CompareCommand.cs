@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Umt.Runner.Engine;
 using Umt.Runner.Workflows.Study;
 
 namespace Umt.Runner.Cli;

@@ -2,10 +2,11 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Umt.Models.Weights;
+using Umt.Runner.Engine;
 using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
-using Umt.Runner.Engine.Training;
+using Umt.Runner.Engine.Model;
 using Umt.Runner.Workflows.Conversion;
 using static TorchSharp.torch;
 

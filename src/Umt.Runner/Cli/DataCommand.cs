@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Umt.Plugins.Datasets.Synthetic;
+using Umt.Runner.Engine;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Workflows.Data;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Umt.Runner.Engine;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Distributed;
 
@@ -21,7 +22,7 @@ public static class DistributedCommand
         check.SetAction(parse => guarded(parse, error, services =>
         {
             var plan = services.GetRequiredService<RunPlan>();
-            using var collectives = DistributedBackend.Start(plan);
+            using var collectives = DistributedBackend.Start(plan.Distributed, plan.Launch);
             var report = DistributedBackend.RunOrAbort(collectives, error, () => CollectivesCheck.Run(collectives, plan.Launch.Launcher, parse.GetValue(megabytes)));
             if (collectives.Rank == 0)
             {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Umt.Runner.Engine;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Engine.Diagnostics;
@@ -41,7 +42,11 @@ public static class DoctorCommand
                 throw new ConfigurationException(errors);
             }
             string runFolder = Path.GetFullPath(run.OutputDir, services.GetRequiredService<RunnerPaths>().BaseDirectory);
-            var report = Doctor.Examine(run.Device, run.Threads, runFolder);
+            var report = Doctor.Examine(run.Device, run.Threads, runFolder, setting =>
+            {
+                var choice = DeviceSelection.Resolve(setting);
+                return (choice.Device.ToString(), choice.Reason);
+            });
             if (parse.GetValue(json))
             {
                 output.WriteLine(JsonSerializer.Serialize(ToJson(report), Json));
@@ -70,7 +75,7 @@ public static class DoctorCommand
         Line("gpus", r.Gpus.Present
             ? $"{(r.Gpus.Names.Count > 0 ? string.Join("; ", r.Gpus.Names) : "NVIDIA driver loaded")}{(r.Gpus.Driver is null ? "" : $", driver {r.Gpus.Driver}")} ({r.Gpus.Source})"
             : $"no NVIDIA GPU ({r.Gpus.Source})");
-        Line("device", r.Device is { } d ? $"Umt:Run:Device = {r.DeviceSetting} → {d.Device} ({d.Reason})" : $"Umt:Run:Device = {r.DeviceSetting}: not usable here (see below)");
+        Line("device", r.Device is { } d ? $"Umt:Run:Device = {r.DeviceSetting} → {d} ({r.DeviceReason})" : $"Umt:Run:Device = {r.DeviceSetting}: not usable here (see below)");
         Line("cpu", $"{r.Cpu.Model}, {r.Cpu.LogicalCores} logical cores");
         Line("isa", $"{string.Join(", ", r.Cpu.Features.Select(f => $"{f.Name} {(f.Present ? "yes" : "no")}"))}");
         Line("threads", $"torch intra-op {t.IntraOpThreads}, inter-op {t.InterOpThreads}; Umt:Run:Threads = {r.ConfiguredThreads}{(r.ConfiguredThreads == 0 ? " (libtorch default)" : "")}");
@@ -99,7 +104,7 @@ public static class DoctorCommand
             r.Torch.CudaAvailable, r.Torch.CudaDevices, r.Torch.CudnnAvailable,
         },
         Gpus = new { NvidiaPresent = r.Gpus.Present, r.Gpus.Names, r.Gpus.Driver, r.Gpus.Source },
-        Device = new { Setting = r.DeviceSetting, Chosen = r.Device?.Device.ToString(), r.Device?.Reason },
+        Device = new { Setting = r.DeviceSetting, Chosen = r.Device, Reason = r.DeviceReason },
         Cpu = new { r.Cpu.Model, r.Cpu.LogicalCores, Features = r.Cpu.Features.ToDictionary(f => f.Flag, f => f.Present) },
         Threads = new { IntraOp = r.Torch.IntraOpThreads, InterOp = r.Torch.InterOpThreads, Configured = r.ConfiguredThreads },
         r.Tools.Ffmpeg,

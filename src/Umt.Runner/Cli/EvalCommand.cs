@@ -4,8 +4,10 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
+using Umt.Runner.Engine;
 using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
+using Umt.Runner.Workflows.Data;
 using Umt.Runner.Workflows.Evaluation;
 using Umt.Runner.Workflows.Evaluation.Retrieval;
 
@@ -120,5 +122,5 @@ public static class EvalCommand
     private static string[] SplitDataset(ServiceProvider configured, string name, string split, int clips, string? manifest, string manifestOption, string? root) =>
         name == "synthetic"
             ? ["Umt:Dataset:Use=synthetic", $"Umt:Dataset:Options:synthetic:Split={split}", string.Create(CultureInfo.InvariantCulture, $"Umt:Dataset:Options:synthetic:Clips={clips}")]
-            : ExtractCommand.ManifestDataset(configured, manifest ?? throw new ArgumentException($"{manifestOption} is required for the '{name}' dataset."), root, name);
+            : DatasetOverrides.FromManifest(configured, manifest ?? throw new ArgumentException($"{manifestOption} is required for the '{name}' dataset."), root, name);
 }

@@ -1,12 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
-using Umt.Abstractions.Composition;
-using Umt.Plugins.Datasets.MediaDatasets;
+using Umt.Runner.Engine;
 using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
+using Umt.Runner.Workflows.Data;
 using Umt.Runner.Workflows.Evaluation.Extraction;
 
 namespace Umt.Runner.Cli;
@@ -44,7 +43,7 @@ public static class ExtractCommand
             Func<CommonArguments, CommonArguments> withRun = reference.Under;
             string[] datasetSets = parse.GetValue(input) is { } videos
                 ? FolderDataset(Path.GetFullPath(videos), folder)
-                : ManifestDataset(build(withRun), parse.GetValue(manifest), parse.GetValue(root), parse.GetValue(dataset));
+                : DatasetOverrides.FromManifest(build(withRun), parse.GetValue(manifest), parse.GetValue(root), parse.GetValue(dataset));
             var services = build(a => withRun(a) with { Sets = [.. a.Sets, .. datasetSets] });
             var plan = services.GetRequiredService<RunPlan>();
             var result = new FeatureExtractor(plan, services.GetRequiredService<ILogger>())
@@ -85,20 +84,5 @@ public static class ExtractCommand
         File.WriteAllLines(list, files.Select(f => $"{FeatureExtractor.Csv(f)},0"));
         const string Prefix = "Umt:Dataset:Options:kinetics";
         return ["Umt:Dataset:Use=kinetics", $"{Prefix}:Manifest={list}", $"{Prefix}:Root={videos}", $"{Prefix}:Format=list", $"{Prefix}:Separator=,", $"{Prefix}:Mode=eval"];
-    }
-
-    /// <summary>The named (or configured) dataset on the manifest; eval mode where the plugin has one.</summary>
-    internal static string[] ManifestDataset(ServiceProvider services, string? manifest, string? root, string? dataset)
-    {
-        if (manifest is null || root is null)
-        {
-            throw new ArgumentException("Give --input FOLDER, or --manifest FILE with --root DIR.");
-        }
-        string name = dataset ?? services.GetRequiredService<IConfiguration>()["Umt:Dataset:Use"] ?? "";
-        var entry = services.GetRequiredService<PluginCatalog>().Find(PluginKind.Dataset, name)
-            ?? throw new ArgumentException($"--dataset: no dataset plugin '{name}'.");
-        string prefix = $"Umt:Dataset:Options:{name}";
-        string[] sets = [$"Umt:Dataset:Use={name}", $"{prefix}:Manifest={Path.GetFullPath(manifest)}", $"{prefix}:Root={Path.GetFullPath(root)}"];
-        return entry.Factory.OptionsType.IsSubclassOf(typeof(MediaDatasetOptions)) ? [.. sets, $"{prefix}:Mode=eval"] : sets;
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Umt.Runner.Engine;
 using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;

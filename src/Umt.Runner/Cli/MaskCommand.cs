@@ -6,6 +6,7 @@ using Umt.Abstractions.Masking;
 using Umt.Abstractions.Randomness;
 using Umt.Abstractions.Teachers;
 using Umt.Models.Weights;
+using Umt.Runner.Engine;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Workflows.Mechanism;
 using Umt.Runner.Workflows.Visualization;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Umt.Abstractions.Composition;
+using Umt.Runner.Engine;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Umt.Runner.Engine;
 
 namespace Umt.Runner.Cli;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Umt.Abstractions.Teachers;
 using Umt.Models.Weights;
+using Umt.Runner.Engine;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 using static TorchSharp.torch;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using TorchSharp;
 using Umt.Models.Clip;
 using Umt.Models.Weights;
+using Umt.Runner.Engine;
 
 namespace Umt.Runner.Cli;
 

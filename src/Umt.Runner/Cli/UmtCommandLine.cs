@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Umt.Runner.Engine;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Engine.Step;
@@ -12,9 +13,6 @@ namespace Umt.Runner.Cli;
 /// (repeatable) and <c>--set Key=Value</c> (repeatable). Exit codes: 0 success, 2 configuration or
 /// usage error (readable message, no stack trace), 1 runtime failure.
 /// </summary>
-/// <summary>Builds the runner's services from the command's arguments after <paramref name="change"/>.</summary>
-public delegate ServiceProvider ServicesBuilder(Func<CommonArguments, CommonArguments> change);
-
 public static class UmtCommandLine
 {
     private static readonly Option<string[]> ConfigOption = new("--config")

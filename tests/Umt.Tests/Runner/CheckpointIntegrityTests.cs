@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Umt.Runner.Engine.Checkpoints;
-using Umt.Runner.Engine.Training;
 using Umt.Tests.TestSupport;
 using static TorchSharp.torch;
 

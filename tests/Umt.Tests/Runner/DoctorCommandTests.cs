@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Umt.Runner.Cli;
+using Umt.Runner.Engine;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Diagnostics;
 using Umt.Tests.TestSupport;

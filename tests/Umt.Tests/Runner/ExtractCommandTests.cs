@@ -3,7 +3,7 @@ using Umt.Models.Weights;
 using Umt.Plugins.Datasets.Kinetics;
 using Umt.Plugins.Datasets.Synthetic;
 using Umt.Runner.Engine.Checkpoints;
-using Umt.Runner.Engine.Training;
+using Umt.Runner.Engine.Model;
 using Umt.Tests.Datasets.Media;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;

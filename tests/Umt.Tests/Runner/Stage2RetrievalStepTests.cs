@@ -1,10 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
-using Umt.Runner.Cli;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Data;
+using Umt.Runner.Engine.Model;
 using Umt.Runner.Engine.Step;
-using Umt.Runner.Engine.Training;
 using Umt.Runner.Workflows.Finetuning;
 using Umt.Tests.TestSupport;
 using static TorchSharp.torch;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Umt.Models.Weights;
-using Umt.Runner.Engine.Training;
+using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Workflows.Evaluation.Retrieval;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;

@@ -2,11 +2,10 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using TorchSharp;
-using Umt.Runner.Cli;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Data;
+using Umt.Runner.Engine.Model;
 using Umt.Runner.Engine.Step;
-using Umt.Runner.Engine.Training;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using Umt.Runner.Cli;
+using Umt.Runner.Engine;
 using Umt.Runner.Engine.Checkpoints;
 using Umt.Tests.Datasets.Media;
 using Umt.Tests.TestSupport;

@@ -1,3 +1,4 @@
+using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Training;
 
 namespace Umt.Runner.Engine.Checkpoints;
@@ -26,6 +27,6 @@ public sealed record CheckpointReference(string ModelFile, string? RunConfig)
     }
 
     /// <summary>The user's arguments with the run's configuration layered first (under every <c>--config</c> and <c>--set</c>).</summary>
-    public Cli.CommonArguments Under(Cli.CommonArguments arguments) =>
+    public CommonArguments Under(CommonArguments arguments) =>
         RunConfig is null ? arguments : arguments with { Configs = [RunConfig, .. arguments.Configs] };
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Umt.Models.Weights;
-using Umt.Runner.Engine.Training;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Engine.Checkpoints;

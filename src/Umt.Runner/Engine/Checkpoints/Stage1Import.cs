@@ -1,7 +1,7 @@
 using Serilog;
 using Umt.Models.Weights;
 using Umt.Runner.Engine.Configuration;
-using Umt.Runner.Engine.Training;
+using Umt.Runner.Engine.Model;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Engine.Checkpoints;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
-using Umt.Runner.Cli;
 using Umt.Runner.Engine.Configuration;
 
 namespace Umt.Runner.Engine.Composition;

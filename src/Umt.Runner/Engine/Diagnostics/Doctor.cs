@@ -1,5 +1,4 @@
 using System.Globalization;
-using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 
 namespace Umt.Runner.Engine.Diagnostics;
@@ -10,17 +9,22 @@ public static class Doctor
     /// <summary>Below this much free space under the run folder a run may stop at a checkpoint (a B/16 checkpoint with optimizer state is about 1 GB).</summary>
     public const long LowDiskBytes = 5L << 30;
 
-    public static DoctorReport Examine(string deviceSetting, int configuredThreads, string runFolder)
+    /// <param name="resolveDevice">
+    /// What <c>Umt:Run:Device</c> resolves to and why (the composition's device selection, passed in
+    /// so the probes do not depend on the composition that uses them); a
+    /// <see cref="ConfigurationException"/> becomes an error finding.
+    /// </param>
+    public static DoctorReport Examine(string deviceSetting, int configuredThreads, string runFolder, Func<string, (string Device, string Reason)> resolveDevice)
     {
         var torchBuild = TorchBuild.Probe();
         var gpus = NvidiaDevices.Probe();
-        DeviceChoice? device = null;
+        (string Device, string Reason)? device = null;
         string? deviceError = null;
         if (torchBuild.Loaded)
         {
             try
             {
-                device = DeviceSelection.Resolve(deviceSetting);
+                device = resolveDevice(deviceSetting);
             }
             catch (ConfigurationException e)
             {
@@ -32,7 +36,7 @@ public static class Doctor
         var allocator = AllocatorSettings.FromEnvironment();
         var disk = DiskSpace.Probe(runFolder);
         var findings = Findings(torchBuild, gpus, deviceError, tools, libraries, allocator, disk);
-        return new DoctorReport(torchBuild, gpus, CpuInfo.Read(), deviceSetting, device, configuredThreads, tools, libraries, allocator, disk, findings);
+        return new DoctorReport(torchBuild, gpus, CpuInfo.Read(), deviceSetting, device?.Device, device?.Reason, configuredThreads, tools, libraries, allocator, disk, findings);
     }
 
     public static List<DoctorFinding> Findings(TorchBuild torchBuild, NvidiaDevices gpus, string? deviceError, ToolVersions tools,

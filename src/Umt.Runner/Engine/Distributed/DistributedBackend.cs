@@ -1,6 +1,4 @@
 using Umt.Abstractions.Distributed;
-using Umt.Runner.Cli;
-using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 
 namespace Umt.Runner.Engine.Distributed;
@@ -8,10 +6,10 @@ namespace Umt.Runner.Engine.Distributed;
 /// <summary>Starts the collectives <c>Umt:Distributed:Backend</c> names, and ends the whole job when one process fails.</summary>
 public static class DistributedBackend
 {
-    public static ICollectives Start(RunPlan plan) => plan.Distributed.Backend switch
+    public static ICollectives Start(DistributedOptions options, LaunchEnvironment launch) => options.Backend switch
     {
         "single" => SingleProcessCollectives.Instance,
-        "mpi" => MpiCollectives.Start(plan.Launch),
+        "mpi" => MpiCollectives.Start(launch),
         string other => throw new ConfigurationException($"Umt:Distributed:Backend = '{other}' is not a backend; valid: single, mpi."),
     };
 

@@ -5,7 +5,7 @@ using Umt.Abstractions.Randomness;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Data;
 using Umt.Runner.Engine.Distributed;
-using Umt.Runner.Engine.Training;
+using Umt.Runner.Engine.Model;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Engine.Step;

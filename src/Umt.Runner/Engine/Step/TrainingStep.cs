@@ -4,7 +4,7 @@ using Umt.Abstractions.Geometry;
 using Umt.Abstractions.Masking;
 using Umt.Abstractions.Objectives;
 using Umt.Runner.Engine.Composition;
-using Umt.Runner.Engine.Training;
+using Umt.Runner.Engine.Model;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Engine.Step;

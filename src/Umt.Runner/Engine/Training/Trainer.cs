@@ -9,6 +9,7 @@ using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Engine.Data;
 using Umt.Runner.Engine.Distributed;
+using Umt.Runner.Engine.Model;
 using Umt.Runner.Engine.Step;
 using static TorchSharp.torch;
 

@@ -8,8 +8,8 @@ using Umt.Plugins.Datasets.Kinetics;
 using Umt.Plugins.Datasets.Media;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Data;
+using Umt.Runner.Engine.Model;
 using Umt.Runner.Engine.Step;
-using Umt.Runner.Engine.Training;
 
 namespace Umt.Runner.Workflows.Benchmarks;
 

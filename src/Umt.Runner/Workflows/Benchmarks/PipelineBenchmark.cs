@@ -6,8 +6,8 @@ using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Engine.Data;
 using Umt.Runner.Engine.Distributed;
+using Umt.Runner.Engine.Model;
 using Umt.Runner.Engine.Step;
-using Umt.Runner.Engine.Training;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Workflows.Benchmarks;

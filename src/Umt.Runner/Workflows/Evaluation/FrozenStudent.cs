@@ -2,7 +2,7 @@ using TorchSharp;
 using Umt.Models.Student;
 using Umt.Models.Weights;
 using Umt.Runner.Engine.Composition;
-using Umt.Runner.Engine.Training;
+using Umt.Runner.Engine.Model;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Workflows.Evaluation;

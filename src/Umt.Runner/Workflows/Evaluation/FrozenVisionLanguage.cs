@@ -4,7 +4,7 @@ using Umt.Abstractions.TextEncoders;
 using Umt.Models.VisionLanguage;
 using Umt.Models.Weights;
 using Umt.Runner.Engine.Composition;
-using Umt.Runner.Engine.Training;
+using Umt.Runner.Engine.Model;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Workflows.Evaluation;

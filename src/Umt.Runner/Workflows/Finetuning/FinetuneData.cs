@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
-using Umt.Runner.Cli;
 using Umt.Runner.Engine.Configuration;
+using Umt.Runner.Workflows.Data;
 
 namespace Umt.Runner.Workflows.Finetuning;
 
@@ -24,13 +24,13 @@ public sealed record FinetuneData(string Name, int TrainClips, int TestClips, st
     public string[] TrainSplit(ServiceProvider configured) =>
         Name == Synthetic
             ? SyntheticSplit("train", TrainClips)
-            : [.. ExtractCommand.ManifestDataset(configured, TrainManifest ?? throw Missing("--train-manifest"), Root, Name), $"Umt:Dataset:Options:{Name}:Mode=train"];
+            : [.. DatasetOverrides.FromManifest(configured, TrainManifest ?? throw Missing("--train-manifest"), Root, Name), $"Umt:Dataset:Options:{Name}:Mode=train"];
 
     /// <summary>The held-out split, never augmented.</summary>
     public string[] TestSplit(ServiceProvider configured) =>
         Name == Synthetic
             ? SyntheticSplit("test", TestClips)
-            : ExtractCommand.ManifestDataset(configured, TestManifest ?? throw Missing("--test-manifest"), Root, Name);
+            : DatasetOverrides.FromManifest(configured, TestManifest ?? throw Missing("--test-manifest"), Root, Name);
 
     /// <summary>
     /// The test views, one configuration each (clips × crops, the reference's

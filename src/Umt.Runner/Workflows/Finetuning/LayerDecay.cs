@@ -1,6 +1,6 @@
 using TorchSharp.Modules;
+using Umt.Runner.Engine.Model;
 using Umt.Runner.Engine.Step;
-using Umt.Runner.Engine.Training;
 
 namespace Umt.Runner.Workflows.Finetuning;
 

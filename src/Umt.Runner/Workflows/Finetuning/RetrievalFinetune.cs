@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
-using Umt.Runner.Cli;
 using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
@@ -66,7 +65,7 @@ public static class RetrievalFinetune
         {
             trained = new Trainer(train, log).Run(resume: false, interactive: false, stopAfter: null, cancel);
         }
-        output.WriteLine(TrainCommand.Summary(trained));
+        output.WriteLine(TrainingSummary.Format(trained));
         string modelFile = CheckpointReference.Resolve(train.OutputDirectory).ModelFile;
 
         var clock = Stopwatch.StartNew();

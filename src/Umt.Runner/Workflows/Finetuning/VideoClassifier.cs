@@ -4,7 +4,7 @@ using Umt.Abstractions.Geometry;
 using Umt.Models.Layers;
 using Umt.Models.Student;
 using Umt.Models.Weights;
-using Umt.Runner.Engine.Training;
+using Umt.Runner.Engine.Model;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Workflows.Finetuning;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
-using Umt.Runner.Cli;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Workflows.Evaluation;
 using static TorchSharp.torch;

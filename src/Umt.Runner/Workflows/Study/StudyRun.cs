@@ -1,5 +1,5 @@
 using System.Globalization;
-using Umt.Runner.Cli;
+using Umt.Runner.Engine.Composition;
 
 namespace Umt.Runner.Workflows.Study;
 

@@ -1,6 +1,6 @@
 using Umt.Models.Student;
 using Umt.Models.Weights;
-using Umt.Runner.Engine.Training;
+using Umt.Runner.Engine.Model;
 using Umt.Runner.Workflows.Finetuning;
 using Umt.Tests.TestSupport;
 using static TorchSharp.torch;

@@ -1,6 +1,5 @@
-using Umt.Runner.Engine.Checkpoints;
 
-namespace Umt.Runner.Engine.Training;
+namespace Umt.Runner.Engine.Checkpoints;
 
 /// <summary>
 /// <c>state.json</c> of a checkpoint: where training stands. Randomness needs no saved generator

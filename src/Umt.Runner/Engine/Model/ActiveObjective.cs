@@ -1,7 +1,7 @@
 using Umt.Abstractions.Objectives;
 using Umt.Runner.Engine.Composition;
 
-namespace Umt.Runner.Engine.Step;
+namespace Umt.Runner.Engine.Model;
 
 /// <summary>A constructed objective with its configured weight.</summary>
 public sealed record ActiveObjective(SelectedObjective Selection, IObjective Objective)

@@ -1,4 +1,4 @@
-namespace Umt.Runner.Cli;
+namespace Umt.Runner.Engine;
 
 /// <summary>Process exit codes of <c>umt</c>.</summary>
 public static class ExitCodes

@@ -1,4 +1,4 @@
-namespace Umt.Runner.Cli;
+namespace Umt.Runner.Engine.Composition;
 
 /// <summary>What every verb takes: the repository root, configuration overlays and overrides.</summary>
 /// <param name="Root">Folder with <c>plugins.json</c>; null = current folder (or the repository above the app).</param>

@@ -9,10 +9,9 @@ using Umt.Models.Student;
 using Umt.Models.VisionLanguage;
 using Umt.Models.Weights;
 using Umt.Runner.Engine.Composition;
-using Umt.Runner.Engine.Step;
 using static TorchSharp.torch;
 
-namespace Umt.Runner.Engine.Training;
+namespace Umt.Runner.Engine.Model;
 
 /// <summary>
 /// Everything a run trains or consults, created from a <see cref="RunPlan"/> and owned here

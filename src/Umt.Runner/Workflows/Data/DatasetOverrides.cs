@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Umt.Abstractions.Composition;
+using Umt.Plugins.Datasets.MediaDatasets;
+using Umt.Runner.Engine.Composition;
+
+namespace Umt.Runner.Workflows.Data;
+
+/// <summary>Configuration overrides that point a derived run (extraction, fine-tuning) at a dataset.</summary>
+public static class DatasetOverrides
+{
+    /// <summary>The named (or configured) dataset on the manifest; eval mode where the plugin has one.</summary>
+    public static string[] FromManifest(ServiceProvider services, string? manifest, string? root, string? dataset)
+    {
+        if (manifest is null || root is null)
+        {
+            throw new ArgumentException("Give --input FOLDER, or --manifest FILE with --root DIR.");
+        }
+        string name = dataset ?? services.GetRequiredService<IConfiguration>()["Umt:Dataset:Use"] ?? "";
+        var entry = services.GetRequiredService<PluginCatalog>().Find(PluginKind.Dataset, name)
+            ?? throw new ArgumentException($"--dataset: no dataset plugin '{name}'.");
+        string prefix = $"Umt:Dataset:Options:{name}";
+        string[] sets = [$"Umt:Dataset:Use={name}", $"{prefix}:Manifest={Path.GetFullPath(manifest)}", $"{prefix}:Root={Path.GetFullPath(root)}"];
+        return entry.Factory.OptionsType.IsSubclassOf(typeof(MediaDatasetOptions)) ? [.. sets, $"{prefix}:Mode=eval"] : sets;
+    }
+}
