@@ -8,6 +8,10 @@
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}"
 export MALLOC_MMAP_MAX_="${MALLOC_MMAP_MAX_:-0}"
 export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-1073741824}"
+# Which libtorch the build links (build/TorchBackend.props): cpu (default) or cuda
+# (libtorch-cuda-12.8-linux-x64, restored from NuGet on the GPU machine). dotnet passes
+# environment variables to MSBuild as properties, so every build these scripts run sees it.
+export UMT_TORCH_BACKEND="${UMT_TORCH_BACKEND:-cpu}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

@@ -72,6 +72,7 @@ public static class UmtCommandLine
         root.Subcommands.Add(FinetuneCommand.Create(output, error, cancel));
         root.Subcommands.Add(ConvertCommand.Create(output, error, Guarded));
         root.Subcommands.Add(DistributedCommand.Create(output, error, Guarded));
+        root.Subcommands.Add(DoctorCommand.Create(output, error, Guarded));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

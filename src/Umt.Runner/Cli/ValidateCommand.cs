@@ -73,7 +73,7 @@ public static class ValidateCommand
         string processes = plan.Launch.WorldSize == 1 ? "" : $" × {plan.Launch.WorldSize} processes = {s.EffectiveBatch}";
         output.WriteLine($"  schedule  {s.TotalSteps} steps ({s.StepsPerEpoch}/epoch), warm-up {s.WarmupSteps}, batch {plan.Run.BatchSize} × {plan.Optimizer.AccumulateSteps} accumulation{processes}, "
             + $"lr {s.PeakLr:E3} → {s.MinLr:E3} ({s.Shape}, scaling {s.Scaling}), AdamW betas ({plan.Optimizer.Betas[0]}, {plan.Optimizer.Betas[1]}), weight decay {plan.Optimizer.WeightDecay}");
-        output.WriteLine($"  run       seed {plan.Run.Seed}, device {plan.Device}, outputs {plan.OutputDirectory}");
+        output.WriteLine($"  run       seed {plan.Run.Seed}, device {plan.Device} ({plan.DeviceReason}), outputs {plan.OutputDirectory}");
         output.WriteLine($"  processes backend {plan.Distributed.Backend}, rank {plan.Launch.Rank} of {plan.Launch.WorldSize} (launcher: {plan.Launch.Launcher}), gradient buckets {plan.Distributed.BucketMegabytes} MB");
         foreach (string warning in plan.Warnings)
         {

@@ -41,6 +41,7 @@ public sealed class TrainingRunTests(ITestOutputHelper log)
         var lines = File.ReadAllLines(Path.Combine(run, "log.jsonl"));
         lines.Should().Contain(l => l.Contains("\"Metrics\":true") && l.Contains("\"Step\":30"), "metric lines reach the JSON-lines log");
         lines.Select(l => JsonDocument.Parse(l)).Should().NotBeEmpty("every line is a JSON object");
+        lines.Should().ContainSingle(l => l.Contains("\"DeviceReason\":\"auto: ", StringComparison.Ordinal), "Umt:Run:Device = auto logs what it chose and why");
         File.Exists(Path.Combine(run, "config.json")).Should().BeTrue("the resolved configuration is saved in the run folder");
         result.Output.Should().Contain("Finished: steps 0 → 30 of 30").And.Contain("checkpoint").And.Contain("tensorboard --logdir");
     }

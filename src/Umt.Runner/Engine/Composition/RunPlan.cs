@@ -50,6 +50,9 @@ public sealed class RunPlan
 
     public required Device Device { get; init; }
 
+    /// <summary>Why <see cref="Device"/> (with <c>auto</c>: what was found), for the log and <c>umt validate</c>.</summary>
+    public required string DeviceReason { get; init; }
+
     public required SelectedPlugin Dataset { get; init; }
 
     public required DatasetInfo DatasetInfo { get; init; }

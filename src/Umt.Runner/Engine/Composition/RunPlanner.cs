@@ -57,7 +57,8 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
         var studentConfig = StudentConfigFrom(model);
         var student = new StudentSpec(studentConfig.Width, studentConfig.Depth, studentConfig.Heads, model.Frames, model.ImageSize, model.PatchSize, model.Tubelet);
         var launch = LaunchOf(distributed, launchOf());
-        var device = DeviceSelection.Resolve(run.Device, launch.LocalRank);
+        var deviceChoice = DeviceSelection.Resolve(run.Device, launch.LocalRank);
+        var device = deviceChoice.Device;
         var context = new PluginContext(device, run.Seed, student, log, baseDirectory);
 
         var datasetChoice = Select(PluginKind.Dataset, umt.GetSection("Dataset"), errors, warnings);
@@ -117,6 +118,7 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
             StudentConfig = studentConfig,
             Student = student,
             Device = device,
+            DeviceReason = deviceChoice.Reason,
             Dataset = datasetChoice!,
             DatasetInfo = datasetInfo,
             Teacher = teacherChoice,

@@ -92,6 +92,7 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
             log.Information("Data-parallel over {World} processes ({Launcher}, backend {Backend}): {Batch} samples per process and micro-batch, global batch {Global}",
                 processes.WorldSize, plan.Launch.Launcher, plan.Distributed.Backend, plan.Run.BatchSize, effectiveBatch);
         }
+        log.Information("Device {Device}: {DeviceReason}", plan.Device.ToString(), plan.DeviceReason);
         log.Information("Training {Steps} steps ({Start} done) on {Device}: student {Preset} {Grid} tokens, masking {Masking}, teacher {Teacher}, objectives {Objectives}; outputs in {RunDirectory}",
             schedule.TotalSteps, startStep, plan.Device.type, plan.Model.Preset, plan.Student.Grid.ToString(), plan.Masking.Entry.Name,
             plan.Teacher?.Entry.Name ?? RunPlanner.NoTeacher, string.Join(", ", model.Objectives.Select(o => $"{o.Name}×{o.Weight}")), runDirectory);
