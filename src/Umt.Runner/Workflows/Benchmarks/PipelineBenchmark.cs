@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Serilog;
 using TorchSharp;
 using Umt.Abstractions.Distributed;
+using Umt.Plugins.Teachers.Clip;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Engine.Data;
@@ -272,7 +273,7 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
             TeacherWeights: plan.PluginContext(log).ResolvePath(Read<string>(options, "Weights")),
             TeacherHeads: options.GetType().GetProperty("Heads")?.GetValue(options) as int?, // only the clip teacher has it
             TeacherGridSide: plan.TeacherTraits!.GridSide,
-            TeacherBf16: Read<string>(options, "Precision") == "bf16",
+            TeacherBf16: TeacherPrecision.Resolve(Read<string>(options, "Precision"), plan.Device.type).Bf16,
             AlignedLayers: plan.TeacherLayers.Count,
             Masking: masking,
             Ratio: Read<double>(plan.Masking.Options, "Ratio"),
