@@ -12,7 +12,7 @@ using Umt.Runner.Workflows.Benchmarks;
 
 namespace Umt.Runner.Cli;
 
-/// <summary><c>umt bench [--json] [--steps N] [--rounds N]</c>: a benchmark of the configured step (not a test).</summary>
+/// <summary><c>umt bench [--json] [--steps N] [--rounds N] [--fp32-bare-teacher]</c>: a benchmark of the configured step (not a test).</summary>
 public static class BenchCommand
 {
     public static Command Create(TextWriter output, TextWriter error, Func<ParseResult, TextWriter, Func<ServiceProvider, int>, int> guarded)
@@ -20,7 +20,8 @@ public static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object on one line." };
         var steps = new Option<int>("--steps") { Description = "Configured steps in all; RSS growth is fitted over steps 100..N.", DefaultValueFactory = _ => 600 }.AtLeast(1);
         var rounds = new Option<int>("--rounds") { Description = "Timing rounds of 5 configured and 5 hand-written steps, alternating step by step.", DefaultValueFactory = _ => 8 }.AtLeast(1);
-        var bench = new Command("bench", "Benchmark the configured step against a hand-written TorchSharp step; report GFLOP/s and memory growth.") { json, steps, rounds };
+        var fp32Bare = new Option<bool>("--fp32-bare-teacher") { Description = "The hand-written UMT step's teacher runs in fp32 whatever Precision says (the configured step against the fp32 one)." };
+        var bench = new Command("bench", "Benchmark the configured step against a hand-written TorchSharp step; report GFLOP/s and memory growth.") { json, steps, rounds, fp32Bare };
         bench.Subcommands.Add(Data(output, error, guarded));
         bench.Subcommands.Add(Teacher(output, error, guarded));
         bench.SetAction(parse => guarded(parse, error, services =>
@@ -28,7 +29,7 @@ public static class BenchCommand
             var plan = services.GetRequiredService<RunPlan>();
             using var collectives = DistributedBackend.Start(plan);
             var result = DistributedBackend.RunOrAbort(collectives, error, () =>
-                new PipelineBenchmark(plan, services.GetRequiredService<ILogger>(), collectives).Run(parse.GetValue(steps), parse.GetValue(rounds)));
+                new PipelineBenchmark(plan, services.GetRequiredService<ILogger>(), collectives, parse.GetValue(fp32Bare)).Run(parse.GetValue(steps), parse.GetValue(rounds)));
             if (collectives.Rank != 0)
             {
                 return ExitCodes.Success; // rank 0 reports for the job

@@ -24,7 +24,8 @@ namespace Umt.Runner.Workflows.Benchmarks;
 /// the cost of data parallelism (the hand-written step stays single-process).
 /// </summary>
 /// <param name="collectives">The job's processes; one process by default.</param>
-public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? collectives = null)
+/// <param name="fp32BareTeacher">The hand-written UMT step runs its teacher in fp32 whatever the configured precision, so the ratio is the configured step against the fp32 one.</param>
+public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? collectives = null, bool fp32BareTeacher = false)
 {
     private readonly ICollectives processes = collectives ?? SingleProcessCollectives.Instance;
 
@@ -222,10 +223,10 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
     }
 
     /// <summary>UMT stage 1: a CLIP teacher, semantic/random/tube masking, umt-alignment only.</summary>
-    private sealed record UmtShape(BareUmtSetup Setup) : BareShape
+    private sealed record UmtShape(BareUmtSetup Setup, bool ConfiguredBf16) : BareShape
     {
         public override string Describe(RunPlan plan) =>
-            $"teacher {plan.Teacher!.Entry.Name} ({plan.TeacherTraits!.Depth} blocks, {Setup.TeacherGridSide}² patches/frame, output {plan.TeacherTraits.OutputWidth}{(Setup.TeacherBf16 ? ", bf16" : "")}), "
+            $"teacher {plan.Teacher!.Entry.Name} ({plan.TeacherTraits!.Depth} blocks, {Setup.TeacherGridSide}² patches/frame, output {plan.TeacherTraits.OutputWidth}{(ConfiguredBf16 ? ", bf16" : "")}{(ConfiguredBf16 != Setup.TeacherBf16 ? "; hand-written step's teacher fp32" : "")}), "
             + $"{Setup.Masking} {Setup.Ratio}, {plan.MaskingTraits.VisiblePerClip(plan.Student.Grid)} visible, umt-alignment K = {Setup.AlignedLayers}";
     }
 
@@ -246,7 +247,7 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
         }
         if (UmtSetup(plan, log) is { } umt)
         {
-            return new UmtShape(umt);
+            return new UmtShape(fp32BareTeacher ? umt with { TeacherBf16 = false } : umt, umt.TeacherBf16);
         }
         throw new ConfigurationException(
             "umt bench compares the configured step with a hand-written one, which exists for two pipelines: VideoMAE (Umt:Teacher:Use = none, Umt:Masking:Use = tube or random, "
