@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -31,7 +32,12 @@ public sealed class ClipLayerNorm : nn.Module<Tensor, Tensor>
     /// <returns>Normalised tokens <c>[..., C]</c> in the input's dtype.</returns>
     public override Tensor forward(Tensor x)
     {
-        // Parameters are read as fp32 even when the module was cast to bf16 as a whole (a bf16 teacher).
+        if (x.dtype == ScalarType.Float32 || (x.device_type == DeviceType.CPU && weight.dtype == ScalarType.Float32))
+        {
+            // libtorch's CPU kernel takes bf16/fp16 rows with fp32 parameters as they are and
+            // accumulates in fp32: no cast of the rows there and back (FrozenClipVision keeps these fp32).
+            return nn.functional.layer_norm(x, [width], weight, bias, Eps);                         // [..., C]
+        }
         var normalised = nn.functional.layer_norm(x.to(ScalarType.Float32), [width], weight.to(ScalarType.Float32), bias.to(ScalarType.Float32), Eps); // [..., C] fp32
         return normalised.to(x.dtype);                                                                  // [..., C]
     }

@@ -97,7 +97,7 @@ public sealed class ClipVisionTransformer : nn.Module
             x = transformer[i].Forward(x, causal: false, out var attention, weights); // [B, 1 + P, D]
             if (weights)
             {
-                clsAttention = attention![.., 0, 1..].to(ScalarType.Float32);        // [B, P]  CLS query, patch keys, not renormalised
+                clsAttention = attention![.., 1..];                                   // [B, P] fp32  CLS query, patch keys, not renormalised
             }
             if (layers.Contains(i))
             {

@@ -12,6 +12,11 @@ namespace Umt.Models.Clip;
 public static class FrozenClipVision
 {
     /// <summary>Builds the tower for <paramref name="config"/> and loads <paramref name="weightsPath"/> (any published layout).</summary>
+    /// <param name="bf16">
+    /// Cast once, here, to bfloat16 for a fast forward: QuickGELU's slope folded into the MLP
+    /// weights first (in fp32, so each weight is rounded once), every LayerNorm's parameters kept
+    /// fp32. The fp32 tower is the reference's computation as it stands.
+    /// </param>
     /// <exception cref="StateDictMismatchException">The file's keys or shapes do not fit <paramref name="config"/>.</exception>
     public static ClipVisionTransformer Load(string weightsPath, ClipVisionConfig config, bool bf16, Device device)
     {
@@ -22,7 +27,15 @@ public static class FrozenClipVision
         }
         if (bf16)
         {
-            visual.to(ScalarType.BFloat16); // LayerNorms still compute in fp32 (ClipLayerNorm)
+            foreach (var mlp in visual.modules().OfType<QuickGeluMlp>())
+            {
+                mlp.FoldSlope();
+            }
+            visual.to(ScalarType.BFloat16);
+            foreach (var norm in visual.modules().OfType<ClipLayerNorm>())
+            {
+                norm.to(ScalarType.Float32); // bf16 rows, fp32 statistics and parameters (ClipLayerNorm)
+            }
         }
         visual.to(device);
         visual.eval();

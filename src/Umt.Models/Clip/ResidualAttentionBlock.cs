@@ -25,12 +25,12 @@ public sealed class ResidualAttentionBlock : nn.Module
 
     /// <param name="x">Residual stream <c>[B, L, D]</c>.</param>
     /// <param name="causal">Causal self-attention (text tower).</param>
-    /// <param name="attentionWeights">Receives the head-averaged attention <c>[B, L, L]</c> when <paramref name="needWeights"/>.</param>
-    /// <param name="needWeights">Compute the attention weights explicitly.</param>
+    /// <param name="clsWeights">Receives the first token's head-averaged attention row <c>[B, L]</c> fp32 when <paramref name="needClsWeights"/>.</param>
+    /// <param name="needClsWeights">Compute that row.</param>
     /// <returns>Residual stream <c>[B, L, D]</c>.</returns>
-    public Tensor Forward(Tensor x, bool causal, out Tensor? attentionWeights, bool needWeights = false)
+    public Tensor Forward(Tensor x, bool causal, out Tensor? clsWeights, bool needClsWeights = false)
     {
-        x = x + attn.Forward(ln_1.call(x), causal, out attentionWeights, needWeights); // [B, L, D]
+        x = x + attn.Forward(ln_1.call(x), causal, out clsWeights, needClsWeights);   // [B, L, D]
         return x + mlp.call(ln_2.call(x));                                             // [B, L, D]
     }
 }

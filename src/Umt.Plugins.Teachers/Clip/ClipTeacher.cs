@@ -1,3 +1,4 @@
+using Umt.Abstractions.Composition;
 using Umt.Abstractions.Teachers;
 using Umt.Models.Clip;
 using static TorchSharp.torch;
@@ -16,10 +17,11 @@ internal sealed class ClipTeacher : ITeacher
     private readonly Tensor positions;
     private readonly int inputResolution;
 
-    public ClipTeacher(ClipTeacherSpec spec, Device device)
+    public ClipTeacher(ClipTeacherSpec spec, PluginContext context)
     {
         inputResolution = spec.InputResolution;
-        visual = FrozenClipVision.Load(spec.WeightsPath, spec.Config, spec.Bf16, device);
+        context.Log.Information("Teacher precision {Precision} ({Reason})", spec.Precision.Bf16 ? "bf16" : "fp32", spec.Precision.Reason);
+        visual = FrozenClipVision.Load(spec.WeightsPath, spec.Config, spec.Precision.Bf16, context.Device);
         using var noGrad = no_grad();
         // The reference resizes the table once at load (interpolate_pos_embed); so does this.
         positions = visual.PositionTable(spec.GridSide).detach().clone().DetachFromDisposeScope(); // [1 + P, D]

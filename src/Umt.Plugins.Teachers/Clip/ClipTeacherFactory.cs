@@ -15,7 +15,7 @@ internal sealed class ClipTeacherFactory : TeacherFactory<ClipTeacherOptions>
 
     protected override TeacherTraits Describe(ClipTeacherOptions options, PluginContext context) => Resolve(options, context).Traits;
 
-    protected override ITeacher Create(ClipTeacherOptions options, PluginContext context) => new ClipTeacher(Resolve(options, context), context.Device);
+    protected override ITeacher Create(ClipTeacherOptions options, PluginContext context) => new ClipTeacher(Resolve(options, context), context);
 
     private static ClipTeacherSpec Resolve(ClipTeacherOptions options, PluginContext context)
     {

@@ -34,13 +34,15 @@ public sealed class ClipTeacherOptions : IValidatableObject
     public int? InputResolution { get; set; }
 
     /// <summary>
-    /// <c>fp32</c>, or <c>bf16</c>: weights and forward in bfloat16 (LayerNorm and the attention
-    /// softmax stay fp32), features and attention cast to fp32 before use — the reference runs its
-    /// teacher under autocast for speed.
+    /// <c>auto</c> (bf16 where the hardware computes it natively: CUDA, or a CPU with AVX512-BF16
+    /// or AMX-BF16; fp32 elsewhere; the choice and its reason are logged), <c>fp32</c>, or
+    /// <c>bf16</c>: weights cast once at load and the forward in bfloat16 (LayerNorm statistics and
+    /// the CLS attention softmax in fp32), features and attention returned in fp32 — the reference
+    /// runs its teacher under autocast for speed.
     /// </summary>
     [Required]
-    [RegularExpression("^(fp32|bf16)$", ErrorMessage = "Precision must be 'fp32' or 'bf16'.")]
-    public string Precision { get; set; } = "fp32";
+    [RegularExpression("^(auto|fp32|bf16)$", ErrorMessage = "Precision must be 'auto', 'fp32' or 'bf16'.")]
+    public string Precision { get; set; } = "auto";
 
     /// <summary>Attention heads, for <c>custom</c> towers that break OpenAI's width/64 rule.</summary>
     [Range(1, 1024)]

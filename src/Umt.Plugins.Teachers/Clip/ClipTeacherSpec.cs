@@ -6,10 +6,10 @@ namespace Umt.Plugins.Teachers.Clip;
 
 /// <summary>
 /// A CLIP teacher resolved against its weight file and the run's student: architecture, input
-/// resolution and precision. Shared by <c>clip</c> and <c>tiny-clip</c>, which differ only in
+/// resolution and precision (<c>auto</c> resolved for the run's device). Shared by <c>clip</c> and <c>tiny-clip</c>, which differ only in
 /// their defaults.
 /// </summary>
-internal sealed record ClipTeacherSpec(string WeightsPath, ClipVisionConfig Config, int InputResolution, bool Bf16)
+internal sealed record ClipTeacherSpec(string WeightsPath, ClipVisionConfig Config, int InputResolution, TeacherPrecision Precision)
 {
     /// <summary>Tokens per side of one frame the teacher yields.</summary>
     public int GridSide => InputResolution / Config.PatchSize;
@@ -41,7 +41,7 @@ internal sealed record ClipTeacherSpec(string WeightsPath, ClipVisionConfig Conf
         {
             throw new ArgumentException($"InputResolution {resolution} is not a multiple of the teacher's patch {inferred.PatchSize}.");
         }
-        return new ClipTeacherSpec(weightsPath, inferred, resolution, precision == "bf16");
+        return new ClipTeacherSpec(weightsPath, inferred, resolution, TeacherPrecision.Resolve(precision, context.Device.type));
     }
 
     private static string Describe(ClipVisionConfig c) =>

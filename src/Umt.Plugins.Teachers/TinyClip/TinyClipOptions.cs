@@ -18,8 +18,8 @@ public sealed class TinyClipOptions
     [Range(1, 4096)]
     public int? InputResolution { get; set; }
 
-    /// <summary><c>fp32</c> or <c>bf16</c> (see the <c>clip</c> teacher).</summary>
+    /// <summary><c>auto</c>, <c>fp32</c> or <c>bf16</c> (see the <c>clip</c> teacher).</summary>
     [Required]
-    [RegularExpression("^(fp32|bf16)$", ErrorMessage = "Precision must be 'fp32' or 'bf16'.")]
-    public string Precision { get; set; } = "fp32";
+    [RegularExpression("^(auto|fp32|bf16)$", ErrorMessage = "Precision must be 'auto', 'fp32' or 'bf16'.")]
+    public string Precision { get; set; } = "auto";
 }

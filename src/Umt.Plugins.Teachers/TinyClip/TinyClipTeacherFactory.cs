@@ -15,7 +15,7 @@ internal sealed class TinyClipTeacherFactory : TeacherFactory<TinyClipOptions>
 
     protected override TeacherTraits Describe(TinyClipOptions options, PluginContext context) => Resolve(options, context).Traits;
 
-    protected override ITeacher Create(TinyClipOptions options, PluginContext context) => new ClipTeacher(Resolve(options, context), context.Device);
+    protected override ITeacher Create(TinyClipOptions options, PluginContext context) => new ClipTeacher(Resolve(options, context), context);
 
     private static ClipTeacherSpec Resolve(TinyClipOptions options, PluginContext context) =>
         ClipTeacherSpec.Resolve(context.ResolvePath(options.Weights), preset: null, heads: null, options.InputResolution, options.Precision, context);

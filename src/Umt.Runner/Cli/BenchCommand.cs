@@ -3,6 +3,9 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
+using Umt.Abstractions.Composition;
+using Umt.Abstractions.Teachers;
+using Umt.Plugins.Teachers.TinyClip;
 using Umt.Runner.Engine;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Distributed;
@@ -10,7 +13,7 @@ using Umt.Runner.Workflows.Benchmarks;
 
 namespace Umt.Runner.Cli;
 
-/// <summary><c>umt bench [--json] [--steps N] [--rounds N]</c>: a benchmark of the configured step (not a test).</summary>
+/// <summary><c>umt bench [--json] [--steps N] [--rounds N] [--fp32-bare-teacher]</c>: a benchmark of the configured step (not a test).</summary>
 public static class BenchCommand
 {
     public static Command Create(TextWriter output, TextWriter error, Func<ParseResult, TextWriter, Func<ServiceProvider, int>, int> guarded)
@@ -18,14 +21,16 @@ public static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object on one line." };
         var steps = new Option<int>("--steps") { Description = "Configured steps in all; RSS growth is fitted over steps 100..N.", DefaultValueFactory = _ => 600 }.AtLeast(1);
         var rounds = new Option<int>("--rounds") { Description = "Timing rounds of 5 configured and 5 hand-written steps, alternating step by step.", DefaultValueFactory = _ => 8 }.AtLeast(1);
-        var bench = new Command("bench", "Benchmark the configured step against a hand-written TorchSharp step; report GFLOP/s and memory growth.") { json, steps, rounds };
+        var fp32Bare = new Option<bool>("--fp32-bare-teacher") { Description = "The hand-written UMT step's teacher runs in fp32 whatever Precision says (the configured step against the fp32 one)." };
+        var bench = new Command("bench", "Benchmark the configured step against a hand-written TorchSharp step; report GFLOP/s and memory growth.") { json, steps, rounds, fp32Bare };
         bench.Subcommands.Add(Data(output, error, guarded));
+        bench.Subcommands.Add(Teacher(output, error, guarded));
         bench.SetAction(parse => guarded(parse, error, services =>
         {
             var plan = services.GetRequiredService<RunPlan>();
             using var collectives = DistributedBackend.Start(plan.Distributed, plan.Launch);
             var result = DistributedBackend.RunOrAbort(collectives, error, () =>
-                new PipelineBenchmark(plan, services.GetRequiredService<ILogger>(), collectives).Run(parse.GetValue(steps), parse.GetValue(rounds)));
+                new PipelineBenchmark(plan, services.GetRequiredService<ILogger>(), collectives, parse.GetValue(fp32Bare)).Run(parse.GetValue(steps), parse.GetValue(rounds)));
             if (collectives.Rank != 0)
             {
                 return ExitCodes.Success; // rank 0 reports for the job
@@ -77,6 +82,44 @@ public static class BenchCommand
             return ExitCodes.Success;
         }));
         return data;
+    }
+
+    /// <summary><c>umt bench teacher [--json] [--rounds N] [--b16-weights FILE]</c>.</summary>
+    private static Command Teacher(TextWriter output, TextWriter error, Func<ParseResult, TextWriter, Func<ServiceProvider, int>, int> guarded)
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on one line." };
+        var rounds = new Option<int>("--rounds") { Description = "Timed forwards of each precision per tower (alternating).", DefaultValueFactory = _ => 5 }.AtLeast(1);
+        var b16 = new Option<string?>("--b16-weights") { Description = "CLIP-B/16 weights (any layout the clip teacher reads); default: a randomly initialised B/16." };
+        var teacher = new Command("teacher", "The clip teacher's forward in fp32 and bf16 (tiny teacher, CLIP-B/16 at 224²): times, their ratio, feature cosine and semantic-mask agreement.")
+        {
+            json, rounds, b16,
+        };
+        teacher.SetAction(parse => guarded(parse, error, services =>
+        {
+            var log = services.GetRequiredService<ILogger>();
+            var context = services.GetRequiredService<RunPlan>().PluginContext(log);
+            var factory = (ITeacherFactory)services.GetRequiredService<PluginCatalog>().Find(PluginKind.Teacher, "clip")!.Factory;
+            string? b16Weights = parse.GetValue(b16) is { } path ? Path.GetFullPath(path) : null;
+            var result = new TeacherBenchmark(factory, context).Run(context.ResolvePath(new TinyClipOptions().Weights), b16Weights, parse.GetValue(rounds));
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(result));
+                return ExitCodes.Success;
+            }
+            void Line(FormattableString text) => output.WriteLine(text.ToString(CultureInfo.InvariantCulture));
+            Line($"auto:            {result.Auto}");
+            Line($"GEMM (2048²):    fp32 {result.Fp32GemmGflops:F0} GFLOP/s, bf16 {result.Bf16GemmGflops:F0} GFLOP/s ({result.Bf16GemmGflops / result.Fp32GemmGflops:F2}×; {result.Threads} threads)");
+            foreach (var t in result.Towers)
+            {
+                Line($"");
+                Line($"{t.Tower}: {t.Images} frames of {t.Resolution}², last {t.Layers} blocks + CLS attention");
+                Line($"  forward:       fp32 {t.Fp32Ms:F1} ms, bf16 {t.Bf16Ms:F1} ms, ratio {t.Ratio:F2} (medians)");
+                Line($"  GEMM-bound:    {t.Gflop:F1} GFLOP at the bf16 GEMM rate = {t.GemmBoundBf16Ms:F1} ms ({t.GemmBoundBf16Ms / t.Bf16Ms:P0} of the bf16 forward)");
+                Line($"  agreement:     feature cosine mean {t.MeanCosine:F5}, min {t.MinCosine:F5}; semantic masks {t.MaskAgreement:P2} identical");
+            }
+            return ExitCodes.Success;
+        }));
+        return teacher;
     }
 
     /// <summary>The result for a person: the headline numbers, then the phase table of both steps.</summary>

@@ -168,6 +168,15 @@ public sealed class UmtValidationTests(ITestOutputHelper log) : IDisposable
             .And.Contain("1, 2, 4, 8, 16");
     }
 
+    [Fact]
+    public void A_teacher_precision_outside_auto_fp32_bf16_names_the_option_and_the_choices()
+    {
+        var result = Validate(WithClipTeacher(TinyClip(), "--set", $"{Alignment}:Options:Layers=2", "--set", "Umt:Teacher:Options:clip:Precision=fp16"));
+
+        ShouldBeConfigurationError(result);
+        result.Error.Should().Contain("Umt:Teacher:Options:clip").And.Contain("Precision").And.Contain("'auto', 'fp32' or 'bf16'");
+    }
+
     private static void ShouldBeConfigurationError(TestSupport.Umt.Result result)
     {
         result.ExitCode.Should().Be(2, result.All);

@@ -3,22 +3,22 @@ using static TorchSharp.torch;
 
 namespace Umt.Runner.Workflows.Benchmarks;
 
-/// <summary>The machine's practical fp32 matmul rate, measured in-process: the yardstick for achieved GFLOP/s.</summary>
+/// <summary>The machine's practical matmul rate, measured in-process: the yardstick for achieved GFLOP/s.</summary>
 public static class GemmProbe
 {
-    /// <summary>Median GFLOP/s of a square fp32 matmul (2·n³ FLOPs) over a few repetitions.</summary>
-    public static double Gflops(Device device, int n = 2048, int repetitions = 7)
+    /// <summary>Median GFLOP/s of a square matmul (2·n³ FLOPs) in <paramref name="dtype"/> (fp32 when null) over a few repetitions.</summary>
+    public static double Gflops(Device device, int n = 2048, int repetitions = 7, ScalarType? dtype = null)
     {
         using var scope = NewDisposeScope();
-        var a = randn(n, n, device: device);
-        var b = randn(n, n, device: device);
-        a.matmul(b).sum().item<float>(); // warm-up: oneDNN/MKL pick their kernels on first use
+        var a = randn(n, n, device: device).to(dtype ?? ScalarType.Float32);
+        var b = randn(n, n, device: device).to(dtype ?? ScalarType.Float32);
+        a.matmul(b).sum().to(ScalarType.Float32).item<float>(); // warm-up: oneDNN/MKL pick their kernels on first use
         var rates = new List<double>();
         for (int i = 0; i < repetitions; i++)
         {
             var clock = Stopwatch.StartNew();
             using var product = a.matmul(b);
-            product[0, 0].item<float>(); // forces completion on asynchronous devices
+            product[0, 0].to(ScalarType.Float32).item<float>(); // forces completion on asynchronous devices
             rates.Add(2.0 * n * n * n / clock.Elapsed.TotalSeconds / 1e9);
         }
         return rates.Order().ElementAt(rates.Count / 2);

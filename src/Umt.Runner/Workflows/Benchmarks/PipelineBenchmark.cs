@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Serilog;
 using TorchSharp;
 using Umt.Abstractions.Distributed;
+using Umt.Plugins.Teachers.Clip;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Engine.Data;
@@ -23,7 +24,8 @@ namespace Umt.Runner.Workflows.Benchmarks;
 /// the cost of data parallelism (the hand-written step stays single-process).
 /// </summary>
 /// <param name="collectives">The job's processes; one process by default.</param>
-public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? collectives = null)
+/// <param name="fp32BareTeacher">The hand-written UMT step runs its teacher in fp32 whatever the configured precision, so the ratio is the configured step against the fp32 one.</param>
+public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? collectives = null, bool fp32BareTeacher = false)
 {
     private readonly ICollectives processes = collectives ?? SingleProcessCollectives.Instance;
 
@@ -221,10 +223,10 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
     }
 
     /// <summary>UMT stage 1: a CLIP teacher, semantic/random/tube masking, umt-alignment only.</summary>
-    private sealed record UmtShape(BareUmtSetup Setup) : BareShape
+    private sealed record UmtShape(BareUmtSetup Setup, bool ConfiguredBf16) : BareShape
     {
         public override string Describe(RunPlan plan) =>
-            $"teacher {plan.Teacher!.Entry.Name} ({plan.TeacherTraits!.Depth} blocks, {Setup.TeacherGridSide}² patches/frame, output {plan.TeacherTraits.OutputWidth}{(Setup.TeacherBf16 ? ", bf16" : "")}), "
+            $"teacher {plan.Teacher!.Entry.Name} ({plan.TeacherTraits!.Depth} blocks, {Setup.TeacherGridSide}² patches/frame, output {plan.TeacherTraits.OutputWidth}{(ConfiguredBf16 ? ", bf16" : "")}{(ConfiguredBf16 != Setup.TeacherBf16 ? "; hand-written step's teacher fp32" : "")}), "
             + $"{Setup.Masking} {Setup.Ratio}, {plan.MaskingTraits.VisiblePerClip(plan.Student.Grid)} visible, umt-alignment K = {Setup.AlignedLayers}";
     }
 
@@ -245,7 +247,7 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
         }
         if (UmtSetup(plan, log) is { } umt)
         {
-            return new UmtShape(umt);
+            return new UmtShape(fp32BareTeacher ? umt with { TeacherBf16 = false } : umt, umt.TeacherBf16);
         }
         throw new ConfigurationException(
             "umt bench compares the configured step with a hand-written one, which exists for two pipelines: VideoMAE (Umt:Teacher:Use = none, Umt:Masking:Use = tube or random, "
@@ -272,7 +274,7 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
             TeacherWeights: plan.PluginContext(log).ResolvePath(Read<string>(options, "Weights")),
             TeacherHeads: options.GetType().GetProperty("Heads")?.GetValue(options) as int?, // only the clip teacher has it
             TeacherGridSide: plan.TeacherTraits!.GridSide,
-            TeacherBf16: Read<string>(options, "Precision") == "bf16",
+            TeacherBf16: TeacherPrecision.Resolve(Read<string>(options, "Precision"), plan.Device.type).Bf16,
             AlignedLayers: plan.TeacherLayers.Count,
             Masking: masking,
             Ratio: Read<double>(plan.Masking.Options, "Ratio"),

@@ -62,12 +62,18 @@ public static class StepFlops
         Stack teacher, long teacherEmbedParameters, long teacherPatches, long projectionParameters, int alignedLayers,
         Stack student, long studentEmbedParameters, long tokens, long visibleTokens, long headParameters)
     {
-        long frameSequences = batch * frames;
-        double teacherForward = Frozen(teacher, frameSequences, 1 + teacherPatches)
-            + 2.0 * teacherEmbedParameters * frameSequences * teacherPatches
-            + 2.0 * alignedLayers * projectionParameters * frameSequences * teacherPatches;
+        double teacherForward = TeacherForward(batch * frames, teacher, teacherEmbedParameters, teacherPatches, projectionParameters, alignedLayers);
         double studentStep = Trained(student, batch, visibleTokens) + 4.0 * studentEmbedParameters * batch * tokens;
         double headsStep = 6.0 * headParameters * batch * visibleTokens;
         return teacherForward + studentStep + headsStep;
     }
+
+    /// <summary>
+    /// The frozen teacher's forward on <paramref name="frameSequences"/> frames: its blocks on
+    /// 1 + Pt tokens each, its patch convolution, and <c>ln_post·proj</c> on K layers' patch tokens.
+    /// </summary>
+    public static double TeacherForward(long frameSequences, Stack teacher, long teacherEmbedParameters, long teacherPatches, long projectionParameters, int alignedLayers) =>
+        Frozen(teacher, frameSequences, 1 + teacherPatches)
+        + 2.0 * teacherEmbedParameters * frameSequences * teacherPatches
+        + 2.0 * alignedLayers * projectionParameters * frameSequences * teacherPatches;
 }
