@@ -104,6 +104,7 @@ internal abstract class MediaDatasetFactory<TOptions> : VideoDatasetFactory<TOpt
             HasCaptions: HasCaptions,
             CleanCaptions: CleanCaptions(options),
             DecodeTimeout: TimeSpan.FromSeconds(options.DecodeTimeoutSeconds),
+            DecodeWorkers: options.Decoder == "workers",
             MaxImageMegapixels: MaxImageMegapixels(options),
             View: new TestView(options.TestClip, options.TestClips, options.TestCrop, options.TestCrops));
         return (loaded, manifestPath, root, settings);
