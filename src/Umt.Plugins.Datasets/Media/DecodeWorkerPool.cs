@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Serilog;
 using Umt.Abstractions.Datasets;
 using Umt.DecodeWorker;
 
@@ -12,7 +13,7 @@ namespace Umt.Plugins.Datasets.Media;
 /// restarted, and the next clip starts a fresh worker. When the first worker cannot load the
 /// FFmpeg libraries, the pool says so once and every clip goes to the CLI.
 /// </summary>
-internal sealed class DecodeWorkerPool(TimeSpan timeout) : IDisposable
+internal sealed class DecodeWorkerPool(TimeSpan timeout, ILogger log) : IDisposable
 {
     /// <summary>Reason of a clip whose worker ran past the time limit and was killed.</summary>
     public const string TimedOut = "timed out (decode worker restarted)";
@@ -104,7 +105,7 @@ internal sealed class DecodeWorkerPool(TimeSpan timeout) : IDisposable
         {
             if (Interlocked.CompareExchange(ref unavailable, failure, null) is null)
             {
-                Console.Error.WriteLine($"umt: decode workers unavailable ({failure}); decoding with one ffmpeg process per clip instead.");
+                log.Warning("Decode workers unavailable ({Reason}); decoding with one ffmpeg process per clip instead", failure);
             }
         }
         return worker;

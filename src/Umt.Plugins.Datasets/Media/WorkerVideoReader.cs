@@ -1,3 +1,4 @@
+using Serilog;
 using Umt.DecodeWorker;
 using Umt.Plugins.Datasets.Augmentation;
 
@@ -9,10 +10,10 @@ namespace Umt.Plugins.Datasets.Media;
 /// workers leave to the CLI (rotated video) and every clip where workers cannot run go to
 /// <see cref="FfmpegVideoReader"/>, which gives the same frames.
 /// </summary>
-internal sealed class WorkerVideoReader(TimeSpan timeout) : IMediaReader, IDisposable
+internal sealed class WorkerVideoReader(TimeSpan timeout, ILogger log) : IMediaReader, IDisposable
 {
     private readonly FfmpegVideoReader cli = new(timeout);
-    private readonly DecodeWorkerPool pool = new(timeout);
+    private readonly DecodeWorkerPool pool = new(timeout, log);
 
     public DecodeWorkerPool Pool => pool;
 

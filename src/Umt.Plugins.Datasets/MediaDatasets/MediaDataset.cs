@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using Serilog;
 using Umt.Abstractions.Datasets;
 using Umt.Plugins.Datasets.Augmentation;
 using Umt.Plugins.Datasets.Manifests;
@@ -25,7 +26,7 @@ internal sealed class MediaDataset : IVideoDataset
     private readonly ConcurrentDictionary<long, MediaInfo> probed = new();
     private readonly ConcurrentDictionary<int, IReadOnlyDictionary<string, int>> labels = new();
 
-    public MediaDataset(Manifest manifest, string manifestPath, MediaRoot root, MediaDatasetSettings settings)
+    public MediaDataset(Manifest manifest, string manifestPath, MediaRoot root, MediaDatasetSettings settings, ILogger log)
     {
         this.settings = settings;
         this.root = root;
@@ -35,7 +36,7 @@ internal sealed class MediaDataset : IVideoDataset
             .OrderBy(row => row.Item3)
             .Select(row => (row.Item1, row.Item2))];
         reader = settings.Kind == MediaKind.Image ? new SkiaImageReader(settings.MaxImageMegapixels)
-            : settings.DecodeWorkers ? new WorkerVideoReader(settings.DecodeTimeout)
+            : settings.DecodeWorkers ? new WorkerVideoReader(settings.DecodeTimeout, log)
             : new FfmpegVideoReader(settings.DecodeTimeout);
         Info = Describe(manifest, settings);
     }

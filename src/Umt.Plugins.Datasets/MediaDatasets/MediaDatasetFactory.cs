@@ -58,7 +58,7 @@ internal abstract class MediaDatasetFactory<TOptions> : VideoDatasetFactory<TOpt
             context.Log.Warning("{Dataset}: {Count} manifest rows cannot be used; each is skipped and counted when its turn comes (first: line {Line}: {Reason})",
                 settings.Name, manifest.Rejected.Count, first.Line, first.Reason);
         }
-        return new MediaDataset(manifest, manifestPath, root, settings);
+        return new MediaDataset(manifest, manifestPath, root, settings, context.Log);
     }
 
     private (LoadedManifest Loaded, string ManifestPath, MediaRoot Root, MediaDatasetSettings Settings) Prepare(TOptions options, PluginContext context)

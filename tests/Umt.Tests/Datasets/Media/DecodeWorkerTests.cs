@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Serilog.Core;
 using Umt.Abstractions.Datasets;
 using Umt.Plugins.Datasets.Augmentation;
 using Umt.Plugins.Datasets.Media;
@@ -38,7 +39,7 @@ public sealed class DecodeWorkerTests(ITestOutputHelper log)
             _ => MediaFixtures.CityClip,
         };
         var cli = new FfmpegVideoReader(Minute);
-        using var workers = new WorkerVideoReader(Minute);
+        using var workers = new WorkerVideoReader(Minute, Logger.None);
         var info = cli.Probe(path, CancellationToken.None);
         // Odd offsets and a non-square crop: the chroma planes move by the subsampled offset, as crop=exact=1 does.
         var crop = new CropBox(X: 37, Y: 13, Width: info.Width - 61, Height: info.Height - 40);
@@ -67,7 +68,7 @@ public sealed class DecodeWorkerTests(ITestOutputHelper log)
         using var temp = new TemporaryDirectory();
         string good = MediaFixtures.TestSource(temp.Combine("good.mp4"), 64, 48, 10);
         string fifo = Fifo(temp.Combine("never-ends.mp4"));
-        using var workers = new WorkerVideoReader(TimeSpan.FromSeconds(2));
+        using var workers = new WorkerVideoReader(TimeSpan.FromSeconds(2), Logger.None);
         var info = workers.Probe(good, CancellationToken.None);
 
         var clock = Stopwatch.StartNew();
@@ -86,7 +87,7 @@ public sealed class DecodeWorkerTests(ITestOutputHelper log)
         using var temp = new TemporaryDirectory();
         string good = MediaFixtures.TestSource(temp.Combine("good.mp4"), 64, 48, 10);
         string fifo = Fifo(temp.Combine("never-ends.mp4"));
-        using var workers = new WorkerVideoReader(Minute);
+        using var workers = new WorkerVideoReader(Minute, Logger.None);
         var info = workers.Probe(good, CancellationToken.None);
         workers.Read(good, info, [1], new CropBox(0, 0, 64, 48), 32, Resampling.Bilinear, CancellationToken.None);
 
