@@ -59,7 +59,7 @@ internal static class ChildProcess
         {
             throw new FileNotFoundException($"Could not start '{executable}': {e.Message}", executable, e);
         }
-        Running[process.Id] = process;
+        Track(process);
         try
         {
             var stdout = new MemoryStream(stdoutCapacity);
@@ -87,7 +87,30 @@ internal static class ChildProcess
         finally
         {
             Reap(process);
-            Running.TryRemove(process.Id, out _);
+            Forget(process);
+        }
+    }
+
+    /// <summary>Kills <paramref name="process"/> with the others if this process exits while it runs (the long-lived decode workers).</summary>
+    public static void Track(Process process) => Running[process.Id] = process;
+
+    /// <summary>Stops tracking a reaped process.</summary>
+    public static void Forget(Process process) => Running.TryRemove(process.Id, out _);
+
+    /// <summary>Kills the child (and anything it started) if it still runs, then waits for it, so it never outlives its use.</summary>
+    public static void Reap(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            process.WaitForExit();
+        }
+        catch (InvalidOperationException)
+        {
+            // never started or already reaped
         }
     }
 
@@ -110,22 +133,5 @@ internal static class ChildProcess
     {
         await using var input = process.StandardInput.BaseStream;
         await input.WriteAsync(stdin, cancel).ConfigureAwait(false);
-    }
-
-    /// <summary>Kills the child (and anything it started) if it still runs, then waits for it, so it never outlives the read.</summary>
-    private static void Reap(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            process.WaitForExit();
-        }
-        catch (InvalidOperationException)
-        {
-            // never started or already reaped
-        }
     }
 }

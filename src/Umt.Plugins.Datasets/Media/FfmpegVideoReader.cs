@@ -53,7 +53,7 @@ internal sealed class FfmpegVideoReader(TimeSpan timeout) : IMediaReader
     public byte[] Read(string path, MediaInfo info, IReadOnlyList<int> frames, CropBox crop, int size, Resampling resampling, CancellationToken cancel)
     {
         // select keeps frames whose decode index n is listed; each listed frame comes out once, in order.
-        int[] unique = frames.Distinct().Order().ToArray();
+        int[] unique = SampledFrames.Unique(frames);
         string select = string.Join('+', unique.Select(n => string.Create(CultureInfo.InvariantCulture, $"eq(n\\,{n})")));
         string filter = string.Create(CultureInfo.InvariantCulture,
             $"select={select},crop=w={crop.Width}:h={crop.Height}:x={crop.X}:y={crop.Y}:exact=1,scale={size}:{size}:flags={Flag(resampling)},format=rgb24");
@@ -66,22 +66,8 @@ internal sealed class FfmpegVideoReader(TimeSpan timeout) : IMediaReader
         ];
         int frameBytes = size * size * 3;
         var output = Run(FfmpegTools.Ffmpeg, arguments, path, cancel, unique.Length * frameBytes);
-        int decoded = output.Stdout.Length / frameBytes;
-        if (decoded < unique.Length)
-        {
-            // Fewer frames than the container promised means a truncated or corrupt stream; a clip
-            // padded with repeats of its last good frame would teach motion that is not there.
-            string why = output.LastError.Length > 0 ? output.LastError : $"ffmpeg exited with {output.ExitCode}";
-            throw new UnreadableMediaException(path, decoded == 0 ? "decode failed" : "too few frames decoded",
-                $"{decoded} of {unique.Length} sampled frames (of {info.FrameCount}); {why}");
-        }
-        var clip = new byte[frames.Count * frameBytes];
-        for (int t = 0; t < frames.Count; t++)
-        {
-            int source = Array.BinarySearch(unique, frames[t]);
-            Buffer.BlockCopy(output.Stdout, source * frameBytes, clip, t * frameBytes, frameBytes);
-        }
-        return clip;
+        return SampledFrames.Clip(path, info, frames, unique, output.Stdout, frameBytes,
+            output.LastError.Length > 0 ? output.LastError : $"ffmpeg exited with {output.ExitCode}");
     }
 
     /// <returns>The first video stream's entries, and the container's duration in seconds (0 when absent).</returns>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using Serilog;
 using Umt.Abstractions.Datasets;
 using Umt.Plugins.Datasets.Augmentation;
 using Umt.Plugins.Datasets.Manifests;
@@ -25,7 +26,7 @@ internal sealed class MediaDataset : IVideoDataset
     private readonly ConcurrentDictionary<long, MediaInfo> probed = new();
     private readonly ConcurrentDictionary<int, IReadOnlyDictionary<string, int>> labels = new();
 
-    public MediaDataset(Manifest manifest, string manifestPath, MediaRoot root, MediaDatasetSettings settings)
+    public MediaDataset(Manifest manifest, string manifestPath, MediaRoot root, MediaDatasetSettings settings, ILogger log)
     {
         this.settings = settings;
         this.root = root;
@@ -34,7 +35,9 @@ internal sealed class MediaDataset : IVideoDataset
             .Concat(manifest.Rejected.Select(r => ((ManifestEntry?)null, (ManifestRejection?)r, r.Line)))
             .OrderBy(row => row.Item3)
             .Select(row => (row.Item1, row.Item2))];
-        reader = settings.Kind == MediaKind.Image ? new SkiaImageReader(settings.MaxImageMegapixels) : new FfmpegVideoReader(settings.DecodeTimeout);
+        reader = settings.Kind == MediaKind.Image ? new SkiaImageReader(settings.MaxImageMegapixels)
+            : settings.DecodeWorkers ? new WorkerVideoReader(settings.DecodeTimeout, log)
+            : new FfmpegVideoReader(settings.DecodeTimeout);
         Info = Describe(manifest, settings);
     }
 
@@ -99,10 +102,11 @@ internal sealed class MediaDataset : IVideoDataset
         }
     }
 
-    public void Dispose()
-    {
-        // Child processes end with each read; nothing is held between reads.
-    }
+    /// <summary>The decode workers, where this dataset uses them (tests read their restarts).</summary>
+    internal DecodeWorkerPool? Workers => (reader as WorkerVideoReader)?.Pool;
+
+    /// <summary>Ends the decode workers; the CLI's processes end with each read.</summary>
+    public void Dispose() => (reader as IDisposable)?.Dispose();
 
     /// <summary>Cheap checks before any process starts: most broken entries of a real corpus fail here.</summary>
     private static void CheckFile(string path)

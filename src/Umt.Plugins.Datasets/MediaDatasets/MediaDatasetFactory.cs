@@ -58,7 +58,7 @@ internal abstract class MediaDatasetFactory<TOptions> : VideoDatasetFactory<TOpt
             context.Log.Warning("{Dataset}: {Count} manifest rows cannot be used; each is skipped and counted when its turn comes (first: line {Line}: {Reason})",
                 settings.Name, manifest.Rejected.Count, first.Line, first.Reason);
         }
-        return new MediaDataset(manifest, manifestPath, root, settings);
+        return new MediaDataset(manifest, manifestPath, root, settings, context.Log);
     }
 
     private (LoadedManifest Loaded, string ManifestPath, MediaRoot Root, MediaDatasetSettings Settings) Prepare(TOptions options, PluginContext context)
@@ -104,6 +104,7 @@ internal abstract class MediaDatasetFactory<TOptions> : VideoDatasetFactory<TOpt
             HasCaptions: HasCaptions,
             CleanCaptions: CleanCaptions(options),
             DecodeTimeout: TimeSpan.FromSeconds(options.DecodeTimeoutSeconds),
+            DecodeWorkers: options.Decoder == "workers",
             MaxImageMegapixels: MaxImageMegapixels(options),
             View: new TestView(options.TestClip, options.TestClips, options.TestCrop, options.TestCrops));
         return (loaded, manifestPath, root, settings);

@@ -39,6 +39,7 @@ internal readonly record struct TestView(int Clip, int Clips, int Crop, int Crop
 /// <param name="Classes">Classes of the label set.</param>
 /// <param name="HasCaptions">Samples carry captions.</param>
 /// <param name="CleanCaptions">Apply the reference's <c>pre_text</c> to captions.</param>
+/// <param name="DecodeWorkers">Videos decode in long-lived worker processes (else one ffmpeg per clip).</param>
 /// <param name="MaxImageMegapixels">Largest image decoded (images only): a larger one is unreadable.</param>
 internal sealed record MediaDatasetSettings(
     string Name,
@@ -55,5 +56,6 @@ internal sealed record MediaDatasetSettings(
     bool HasCaptions,
     bool CleanCaptions,
     TimeSpan DecodeTimeout,
+    bool DecodeWorkers,
     int MaxImageMegapixels,
     TestView View);

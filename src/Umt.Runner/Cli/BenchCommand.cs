@@ -76,7 +76,11 @@ public static class BenchCommand
             }
             void Line(FormattableString text) => output.WriteLine(text.ToString(CultureInfo.InvariantCulture));
             Line($"source:          {result.Source}");
-            Line($"decode:          {result.DecodeClipsPerSecond:F2} clips/s ({result.ClipsDecoded} clips of {result.Frames}×{result.ImageSize}² in {result.DecodeSeconds:F2} s, {result.Workers} workers)");
+            Line($"decode:          {result.DecodeClipsPerSecond:F2} clips/s ({result.ClipsDecoded} clips of {result.Frames}×{result.ImageSize}² in {result.DecodeSeconds:F2} s, {result.Workers} workers, decoder {result.Decoder}, {result.CpuSecondsPerClip * 1000:F0} ms CPU per clip)");
+            if (result.Baseline is { } cli)
+            {
+                Line($"ffmpeg per clip: {cli.DecodeClipsPerSecond:F2} clips/s, {cli.CpuSecondsPerClip * 1000:F0} ms CPU per clip: workers {cli.ClipsPerSecondGain:F2}× clips/s, {cli.ClipsPerCoreGain:F2}× clips per core second");
+            }
             Line($"trainer:         {result.TrainerClipsPerSecond:F2} clips/s (step {result.StepMs:F0} ms at batch {result.BatchSize}, {result.Threads} threads)");
             Line($"ratio:           {result.Ratio:F2} (decode / consumption; ≥ 1 keeps the step fed)");
             return ExitCodes.Success;

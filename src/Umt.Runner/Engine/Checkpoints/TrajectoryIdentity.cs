@@ -16,13 +16,14 @@ namespace Umt.Runner.Engine.Checkpoints;
 public static class TrajectoryIdentity
 {
     /// <summary>
-    /// Options that say where a file is, or how long to wait for one, not what it holds: data and
+    /// Options that say where a file is, how long to wait for one or which decoder reads it (both
+    /// give the same frames), not what it holds: data and
     /// weights move between machines (a job's local scratch copy) without changing the run. A
     /// different dataset still shows in its sample count and its other options.
     /// </summary>
     private static readonly HashSet<string> Locations = new(StringComparer.Ordinal)
     {
-        "Root", "Manifest", "Weights", "Labels", "LabelMap", "Classes", "Vocab", "DecodeTimeoutSeconds",
+        "Root", "Manifest", "Weights", "Labels", "LabelMap", "Classes", "Vocab", "DecodeTimeoutSeconds", "Decoder",
     };
 
     public static SortedDictionary<string, string> From(RunPlan plan)

@@ -6,6 +6,7 @@ using Umt.Abstractions.Composition;
 using Umt.Abstractions.Datasets;
 using Umt.Plugins.Datasets.Kinetics;
 using Umt.Plugins.Datasets.Media;
+using Umt.Plugins.Datasets.MediaDatasets;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Data;
 using Umt.Runner.Engine.Model;
@@ -18,8 +19,12 @@ namespace Umt.Runner.Workflows.Benchmarks;
 /// <param name="DecodeClipsPerSecond">Clips through the pipeline (decode, sample, crop, normalise, collate) per second with <paramref name="Workers"/> workers.</param>
 /// <param name="TrainerClipsPerSecond">Clips the configured optimizer step consumes per second (batch size / median step time).</param>
 /// <param name="Ratio">Decode rate over consumption rate: ≥ 1 means data keeps up with training.</param>
+/// <param name="Decoder">The video decoder measured (<c>workers</c> or <c>ffmpeg</c>, the dataset's <c>Decoder</c> option).</param>
+/// <param name="CpuSecondsPerClip">CPU seconds one clip cost this process and its decoders (its inverse: clips/s per core).</param>
+/// <param name="Baseline">Generated clips only: the same measurement with one ffmpeg process per clip, in the same run, before the workers.</param>
 public sealed record DataBenchResult(
     string Source,
+    string Decoder,
     int Workers,
     int BatchSize,
     int Frames,
@@ -30,15 +35,21 @@ public sealed record DataBenchResult(
     double StepMs,
     double TrainerClipsPerSecond,
     double Ratio,
-    int Threads);
+    int Threads,
+    double CpuSecondsPerClip,
+    DecodeBaseline? Baseline);
+
+/// <summary>The CLI decoder on the same clips, and how many times more clips per core second the workers decode.</summary>
+public sealed record DecodeBaseline(double DecodeClipsPerSecond, double CpuSecondsPerClip, double ClipsPerSecondGain, double ClipsPerCoreGain);
 
 /// <summary>
 /// <c>umt bench data</c>: is decoding fast enough for the configured trainer? Decodes a first epoch
-/// through the real pipeline (W workers, prefetch, one ffmpeg per clip, probes not yet cached) and
-/// times the configured optimizer step on a decoded batch, and reports the ratio of the two rates.
-/// With the synthetic dataset configured it decodes generated H.264 clips (lavfi testsrc2, by
-/// default 10 s of 320×240 at 25 fps, the size data-and-weights.md §1 measured) through the
-/// <c>kinetics</c> loader at the run's frames and size.
+/// through the real pipeline (W workers, prefetch, probes not yet cached) and times the configured
+/// optimizer step on a decoded batch, and reports the ratio of the two rates. With the synthetic
+/// dataset configured it decodes generated H.264 clips (lavfi testsrc2, by default 10 s of
+/// 320×240 at 25 fps, the size data-and-weights.md §1 measured) through the <c>kinetics</c> loader
+/// at the run's frames and size, twice: one ffmpeg process per clip (the baseline), then the
+/// decode workers, each with its CPU cost per clip.
 /// </summary>
 public sealed class DataBenchmark(RunPlan plan, PluginCatalog catalog, ILogger log)
 {
@@ -50,29 +61,42 @@ public sealed class DataBenchmark(RunPlan plan, PluginCatalog catalog, ILogger l
         try
         {
             int batch = plan.Run.BatchSize;
-            IVideoDataset dataset;
-            string source;
+            Func<IVideoDataset> dataset;
+            string source, decoder;
+            DecodeBaseline? baseline = null;
             if (plan.Dataset.Entry.Name == "synthetic")
             {
                 scratch = Directory.CreateTempSubdirectory("umt-bench-data-").FullName;
                 // Enough distinct files for the whole measurement, so no probe is reused from a cache.
                 int clips = (batches + 3) * batch;
-                dataset = GeneratedClips(scratch, clips, sourceWidth, sourceHeight, seconds, cancel);
+                string list = GeneratedClips(scratch, clips, sourceWidth, sourceHeight, seconds, cancel);
                 source = string.Create(CultureInfo.InvariantCulture, $"{clips} generated H.264 clips, {seconds} s of {sourceWidth}×{sourceHeight} at 25 fps (kinetics loader)");
+                decoder = "workers";
+                var (cliRate, cliCpu, _) = Decode(Kinetics(list, scratch, "ffmpeg"), batches, cancel);
+                dataset = () => Kinetics(list, scratch, decoder);
+                baseline = new DecodeBaseline(Math.Round(cliRate, 2), Math.Round(cliCpu, 4), 0, 0);
             }
             else
             {
-                dataset = plan.CreateDataset(log);
+                dataset = () => plan.CreateDataset(log);
                 source = $"{plan.Dataset.Entry.Name} ({plan.Dataset.OptionsPath})";
+                decoder = plan.Dataset.Options is MediaDatasetOptions media ? media.Decoder : "none (generated in memory)";
             }
-            using (dataset)
+            var (decodeRate, cpuPerClip, sample) = Decode(dataset(), batches, cancel);
+            if (baseline is not null)
             {
-                var (decoded, decodeSeconds, sample) = Decode(dataset, batches, cancel);
-                double stepMs = TimeSteps(sample, steps);
-                double decodeRate = decoded / decodeSeconds, trainRate = batch / (stepMs / 1000);
-                return new DataBenchResult(source, plan.Run.DataWorkers, batch, plan.Student.Frames, plan.Student.ImageSize, decoded,
-                    Math.Round(decodeSeconds, 3), Math.Round(decodeRate, 2), Math.Round(stepMs, 1), Math.Round(trainRate, 2), Math.Round(decodeRate / trainRate, 3), torch.get_num_threads());
+                baseline = baseline with
+                {
+                    ClipsPerSecondGain = Math.Round(decodeRate / baseline.DecodeClipsPerSecond, 2),
+                    ClipsPerCoreGain = Math.Round(baseline.CpuSecondsPerClip / cpuPerClip, 2),
+                };
             }
+            double stepMs = TimeSteps(sample, steps);
+            double trainRate = batch / (stepMs / 1000);
+            int decoded = batches * batch;
+            return new DataBenchResult(source, decoder, plan.Run.DataWorkers, batch, plan.Student.Frames, plan.Student.ImageSize, decoded,
+                Math.Round(decoded / decodeRate, 3), Math.Round(decodeRate, 2), Math.Round(stepMs, 1), Math.Round(trainRate, 2), Math.Round(decodeRate / trainRate, 3), torch.get_num_threads(),
+                Math.Round(cpuPerClip, 4), baseline);
         }
         finally
         {
@@ -83,18 +107,31 @@ public sealed class DataBenchmark(RunPlan plan, PluginCatalog catalog, ILogger l
         }
     }
 
-    /// <summary>One batch to warm up (first processes, thread start), then <paramref name="batches"/> timed.</summary>
-    private (int Clips, double Seconds, HostBatch Last) Decode(IVideoDataset dataset, int batches, CancellationToken cancel)
+    /// <summary>
+    /// One batch to warm up (first processes, thread start), then <paramref name="batches"/> timed;
+    /// the CPU cost per clip covers every clip read after the warm-up (prefetched ones included)
+    /// up to the dataset's disposal (its decode workers exited and reaped).
+    /// </summary>
+    /// <returns>Clips per second, CPU seconds per clip, and the last batch.</returns>
+    private (double ClipsPerSecond, double CpuSecondsPerClip, HostBatch Last) Decode(IVideoDataset source, int batches, CancellationToken cancel)
     {
-        var failures = new SampleFailures(log, dataset.Info.Count, plan.Run.MaxFailureFraction);
-        using var pipeline = new BatchPipeline(dataset, plan.Run.Seed, plan.Run.BatchSize, default, plan.Run.DataWorkers, failures, plan.Run.PrefetchBatches);
-        var last = pipeline.Next();
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < batches && !cancel.IsCancellationRequested; i++)
+        var counted = new DecodeCost(source);
+        HostBatch last;
+        double seconds;
+        using (counted)
         {
+            var failures = new SampleFailures(log, counted.Info.Count, plan.Run.MaxFailureFraction);
+            using var pipeline = new BatchPipeline(counted, plan.Run.Seed, plan.Run.BatchSize, default, plan.Run.DataWorkers, failures, plan.Run.PrefetchBatches);
             last = pipeline.Next();
+            counted.Restart();
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < batches && !cancel.IsCancellationRequested; i++)
+            {
+                last = pipeline.Next();
+            }
+            seconds = clock.Elapsed.TotalSeconds;
         }
-        return (batches * plan.Run.BatchSize, clock.Elapsed.TotalSeconds, last);
+        return (batches * plan.Run.BatchSize / seconds, counted.CpuSecondsPerClip, last);
     }
 
     /// <summary>Median time of the configured optimizer step on one decoded batch, after warm-up.</summary>
@@ -121,8 +158,9 @@ public sealed class DataBenchmark(RunPlan plan, PluginCatalog catalog, ILogger l
         return times[times.Count / 2];
     }
 
-    /// <summary>One testsrc2 clip encoded once and copied, listed for the kinetics loader at the run's geometry.</summary>
-    private IVideoDataset GeneratedClips(string folder, int clips, int width, int height, int seconds, CancellationToken cancel)
+    /// <summary>One testsrc2 clip encoded once and copied, listed for the kinetics loader.</summary>
+    /// <returns>The list's path.</returns>
+    private static string GeneratedClips(string folder, int clips, int width, int height, int seconds, CancellationToken cancel)
     {
         const int Fps = 25;
         string first = Path.Combine(folder, "clip_000000.mp4");
@@ -134,9 +172,16 @@ public sealed class DataBenchmark(RunPlan plan, PluginCatalog catalog, ILogger l
             File.Copy(first, Path.Combine(folder, name));
             lines.Add($"{name},0");
         }
-        File.WriteAllLines(Path.Combine(folder, "list.csv"), lines);
+        string list = Path.Combine(folder, "list.csv");
+        File.WriteAllLines(list, lines);
+        return list;
+    }
+
+    /// <summary>The generated clips through the kinetics loader at the run's geometry, with the given decoder.</summary>
+    private IVideoDataset Kinetics(string list, string folder, string decoder)
+    {
         var entry = catalog.Find(PluginKind.Dataset, "kinetics") ?? throw new InvalidOperationException("The 'kinetics' dataset plugin was not found.");
-        var options = new KineticsOptions { Manifest = Path.Combine(folder, "list.csv"), Root = folder };
+        var options = new KineticsOptions { Manifest = list, Root = folder, Decoder = decoder };
         return ((IVideoDatasetFactory)entry.Factory).Create(options, plan.PluginContext(log));
     }
 }
