@@ -1,3 +1,4 @@
+using Umt.Abstractions.Masking;
 using System.Composition.Hosting;
 using Serilog.Core;
 using Umt.Abstractions.Composition;
@@ -295,7 +296,7 @@ public sealed class UmtAlignmentTests
         return new ObjectiveContext
         {
             Batch = new VideoBatch(zeros([batch, 3, student.Frames, student.ImageSize, student.ImageSize]), new SampleKeys(Seed: 0, Step: 0, Indices: [.. Enumerable.Range(0, batch).Select(i => (long)i)]), []),
-            Mask = mask,
+            Selection = TokenSelection.FromMask(mask),
             Grid = student.Grid,
             StudentBlocks = blocks,
             Teacher = new TeacherOutput(teacher, null),

@@ -134,6 +134,7 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
             StepMs: stepMs,
             BareStepMs: bareStepMs,
             OverheadRatio: stepMs / bareStepMs,
+            DataWaitMs: Median(configuredLaps.Select(l => l[StepPhase.DataWait]).ToList()),
             PhasesMs: PhaseMedians(configuredLaps),
             BarePhasesMs: PhaseMedians(bareLaps),
             UnattributedMs: Median(unattributed),
