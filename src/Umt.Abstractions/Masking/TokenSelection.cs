@@ -54,10 +54,7 @@ public sealed class TokenSelection
     /// <param name="visiblePerRow">Nv, from the masking's traits.</param>
     public static TokenSelection FromMask(Tensor mask, long visiblePerRow)
     {
-        if (mask.dtype != ScalarType.Bool || mask.dim() != 2)
-        {
-            throw new ArgumentException($"The mask must be bool [B, N] (true = hidden); got {mask.dtype} [{string.Join(", ", mask.shape)}].", nameof(mask));
-        }
+        CheckMask(mask);
         long tokens = mask.shape[1];
         if (visiblePerRow < 0 || visiblePerRow > tokens)
         {
@@ -79,10 +76,7 @@ public sealed class TokenSelection
     /// <param name="mask">Bool <c>[B, N]</c>, true = hidden, the same hidden count in every row.</param>
     public static TokenSelection FromMask(Tensor mask)
     {
-        if (mask.dtype != ScalarType.Bool || mask.dim() != 2)
-        {
-            throw new ArgumentException($"The mask must be bool [B, N] (true = hidden); got {mask.dtype} [{string.Join(", ", mask.shape)}].", nameof(mask));
-        }
+        CheckMask(mask);
         var (least, most) = VisibleCountRange(mask);
         if (least != most)
         {
@@ -125,6 +119,14 @@ public sealed class TokenSelection
         var shape = tokens.shape.ToArray();
         shape[rank - 2] = indices.shape[1];
         return tokens.gather(-2, indices.unsqueeze(-1).expand(shape));             // [..., B, Ns, C]
+    }
+
+    private static void CheckMask(Tensor mask)
+    {
+        if (mask.dtype != ScalarType.Bool || mask.dim() != 2)
+        {
+            throw new ArgumentException($"The mask must be bool [B, N] (true = hidden); got {mask.dtype} [{string.Join(", ", mask.shape)}].", nameof(mask));
+        }
     }
 
     private static (long Least, long Most) VisibleCountRange(Tensor mask)

@@ -73,6 +73,7 @@ public static class BenchCommand
             Line($"decode:          {result.DecodeClipsPerSecond:F2} clips/s ({result.ClipsDecoded} clips of {result.Frames}×{result.ImageSize}² in {result.DecodeSeconds:F2} s, {result.Workers} workers)");
             Line($"trainer:         {result.TrainerClipsPerSecond:F2} clips/s (step {result.StepMs:F0} ms at batch {result.BatchSize}, {result.Threads} threads)");
             Line($"ratio:           {result.Ratio:F2} (decode / consumption; ≥ 1 keeps the step fed)");
+            Line($"data wait:       {result.DataWaitMs:F0} ms per step fed by the pipeline (median; ≈ 0 when data keeps up)");
             return ExitCodes.Success;
         }));
         return data;

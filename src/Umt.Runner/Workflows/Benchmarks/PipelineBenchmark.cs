@@ -283,7 +283,8 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
     private static T Read<T>(object options, string property) =>
         (T)(options.GetType().GetProperty(property)?.GetValue(options) ?? throw new InvalidOperationException($"{options.GetType().Name} has no {property}."));
 
-    private static double Median(List<double> values)
+    /// <summary>The median (the mean of the middle two for an even count), NaN for none.</summary>
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
