@@ -1,6 +1,7 @@
 using Umt.Abstractions.Datasets;
 using Umt.Abstractions.Distributed;
 using Umt.Abstractions.Geometry;
+using Umt.Abstractions.Masking;
 using Umt.Abstractions.Teachers;
 using static TorchSharp.torch;
 
@@ -12,8 +13,12 @@ public sealed class ObjectiveContext
     /// <summary>The batch: normalised clips <c>[B, 3, T, H, W]</c>, labels, captions, sample keys.</summary>
     public required VideoBatch Batch { get; init; }
 
-    /// <summary>Mask <c>[B, N]</c>, bool, true = hidden; equal visible count per row.</summary>
-    public required Tensor Mask { get; init; }
+    /// <summary>
+    /// The step's mask (<c>[B, N]</c>, bool, true = hidden; equal visible count per row) with its
+    /// visible and hidden positions, made once on the device: select tokens through it, never by
+    /// indexing with the mask (a boolean index reads the mask back to the host).
+    /// </summary>
+    public required TokenSelection Selection { get; init; }
 
     /// <summary>The token grid of this batch: the student's, or one frame's for an image batch (T = 1).</summary>
     public required TokenGrid Grid { get; init; }

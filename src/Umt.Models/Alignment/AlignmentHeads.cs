@@ -1,3 +1,4 @@
+using Umt.Abstractions.Masking;
 using Umt.Models.Layers;
 using static TorchSharp.torch;
 
@@ -38,18 +39,18 @@ public sealed class AlignmentHeads : nn.Module
 
     /// <summary>Per aligned layer, the unit-length predictions of the teacher's visible tokens.</summary>
     /// <param name="blocks">The K aligned blocks' normed outputs, ascending, each <c>[B, Nv, D]</c>.</param>
-    /// <param name="mask">Bool <c>[B, N]</c>, true = hidden.</param>
+    /// <param name="selection">The step's visible token positions.</param>
     /// <returns><c>[K, B, Nv, C]</c>.</returns>
-    public Tensor Forward(IReadOnlyList<Tensor> blocks, Tensor mask)
+    public Tensor Forward(IReadOnlyList<Tensor> blocks, TokenSelection selection)
     {
         if (blocks.Count != decoders.Length)
         {
             throw new ArgumentException($"Expected {decoders.Length} aligned blocks, got {blocks.Count}.", nameof(blocks));
         }
-        long batch = mask.shape[0];
+        long batch = selection.Batch;
         // An image batch (N = P tokens) takes the first P rows, as the encoder's own table does.
-        var table = positions.Rows.narrow(0, 0, mask.shape[1]).unsqueeze(0).expand(batch, -1, -1); // [B, N, D]
-        var visiblePositions = MaskedTokens.Visible(table, mask);                  // [B, Nv, D]
+        var table = positions.Rows.narrow(0, 0, selection.Tokens).unsqueeze(0).expand(batch, -1, -1); // [B, N, D]
+        var visiblePositions = selection.Visible(table);                           // [B, Nv, D]
         var predictions = new Tensor[blocks.Count];
         for (int k = 0; k < blocks.Count; k++)
         {

@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using Umt.Abstractions.Masking;
 using Umt.Models.Layers;
 using static TorchSharp.torch;
 
@@ -14,7 +15,7 @@ namespace Umt.Models.Decoders;
 /// names are the reference's checkpoint keys (<c>encoder_to_decoder</c>, <c>mask_token</c>,
 /// <c>decoder.*</c>); <c>pos_embed</c> adds no key, as in the reference.
 /// </remarks>
-public sealed class VideoMaeDecoder : nn.Module<Tensor, Tensor, Tensor>
+public sealed class VideoMaeDecoder : nn.Module<Tensor, TokenSelection, Tensor>
 {
     private readonly Linear encoder_to_decoder;
     private readonly Parameter mask_token;
@@ -47,23 +48,22 @@ public sealed class VideoMaeDecoder : nn.Module<Tensor, Tensor, Tensor>
     }
 
     /// <param name="visible">Encoder output for the visible tokens <c>[B, Nv, D]</c>, ascending token order.</param>
-    /// <param name="mask">Bool <c>[B, N]</c>, true = hidden.</param>
+    /// <param name="selection">The step's visible and hidden token positions.</param>
     /// <returns>Predictions for the hidden tokens <c>[B, Nm, outputsPerToken]</c>, ascending token order.</returns>
-    public override Tensor forward(Tensor visible, Tensor mask)
+    public override Tensor forward(Tensor visible, TokenSelection selection)
     {
         var batch = visible.shape[0];
-        var hiddenPerRow = MaskedTokens.HiddenPerRow(mask, batch, pos_embed.Positions);
-        if (visible.shape[1] != pos_embed.Positions - hiddenPerRow)
+        if (selection.Batch != batch || selection.Tokens != pos_embed.Positions || visible.shape[1] != selection.VisiblePerRow)
         {
             throw new ArgumentException(
-                $"The mask leaves {pos_embed.Positions - hiddenPerRow} tokens visible but {visible.shape[1]} visible tokens were given.",
+                $"The selection leaves {selection.VisiblePerRow} tokens visible (of {selection.Tokens}, in {selection.Batch} rows) but the decoder, reading {pos_embed.Positions} tokens per clip, was given visible tokens [{string.Join(", ", visible.shape)}].",
                 nameof(visible));
         }
 
         // Stage 1: positions of the visible and of the hidden tokens.
         var positions = pos_embed.Rows.expand(batch, -1, -1);              // [B, N, Dd]
-        var visiblePositions = MaskedTokens.Visible(positions, mask);      // [B, Nv, Dd]
-        var hiddenPositions = MaskedTokens.Hidden(positions, mask);        // [B, Nm, Dd]
+        var visiblePositions = selection.Visible(positions);               // [B, Nv, Dd]
+        var hiddenPositions = selection.Hidden(positions);                 // [B, Nm, Dd]
 
         // Stage 2: visible tokens projected to the decoder width, then one mask token per hidden
         // position, appended last so the head reads them as the trailing Nm tokens.
@@ -72,6 +72,6 @@ public sealed class VideoMaeDecoder : nn.Module<Tensor, Tensor, Tensor>
         var full = cat([projected, maskTokens], 1);                            // [B, N, Dd]
 
         // Stage 3: decode and predict the hidden tokens.
-        return decoder.call(full, hiddenPerRow);                               // [B, Nm, outputsPerToken]
+        return decoder.call(full, selection.HiddenPerRow);                     // [B, Nm, outputsPerToken]
     }
 }

@@ -1,5 +1,6 @@
 using TorchSharp.Modules;
 using Umt.Abstractions.Geometry;
+using Umt.Abstractions.Masking;
 using Umt.Models.Layers;
 using static TorchSharp.torch;
 
@@ -17,7 +18,7 @@ namespace Umt.Models.Student;
 /// checkpoint keys (the runner adds the <c>encoder.</c> prefix); <c>pos_embed</c> adds no key.
 /// </remarks>
 public sealed class VideoVisionTransformer
-    : nn.Module<Tensor, Tensor, IReadOnlyList<int>, Tensor?, IReadOnlyDictionary<int, Tensor>>
+    : nn.Module<Tensor, TokenSelection, IReadOnlyList<int>, Tensor?, IReadOnlyDictionary<int, Tensor>>
 {
     private readonly PatchEmbed3d patch_embed;
     private readonly FixedPositionEmbedding pos_embed;
@@ -101,22 +102,22 @@ public sealed class VideoVisionTransformer
 
     /// <summary>Encodes the visible tokens of each clip (see <see cref="forward"/>).</summary>
     public IReadOnlyDictionary<int, Tensor> ForwardVisible(
-        Tensor video, Tensor mask, IReadOnlyList<int> returnBlocks, Tensor? dropPathNoise) =>
-        call(video, mask, returnBlocks, dropPathNoise);
+        Tensor video, TokenSelection selection, IReadOnlyList<int> returnBlocks, Tensor? dropPathNoise) =>
+        call(video, selection, returnBlocks, dropPathNoise);
 
     /// <param name="video">Clips <c>[B, 3, T, H, W]</c>.</param>
-    /// <param name="mask">Bool <c>[B, N]</c>, true = hidden, the same hidden count in every row.</param>
+    /// <param name="selection">The step's visible and hidden token positions (<c>[B, N]</c> mask, true = hidden).</param>
     /// <param name="returnBlocks">Block indices (0-based) whose outputs to return.</param>
     /// <param name="dropPathNoise">Uniform [0, 1) draws <c>[B, Depth, 2]</c> (row i feeds block i's attention and MLP branches), or null for no drop-path.</param>
     /// <returns>Requested block index → its output after the shared final norm, <c>[B, Nv, D]</c>, visible tokens in ascending order; keys enumerate ascending.</returns>
     public override IReadOnlyDictionary<int, Tensor> forward(
-        Tensor video, Tensor mask, IReadOnlyList<int> returnBlocks, Tensor? dropPathNoise)
+        Tensor video, TokenSelection selection, IReadOnlyList<int> returnBlocks, Tensor? dropPathNoise)
     {
         var lastBlock = ValidateRequest(video.shape[0], returnBlocks, dropPathNoise);
 
         // Stage 1: embed every token, then keep the visible ones (hidden tokens never enter attention).
         var tokens = Embed(video);                                  // [B, N, D]
-        var x = MaskedTokens.Visible(tokens, mask);                 // [B, Nv, D]
+        var x = selection.Visible(tokens);                          // [B, Nv, D]
 
         // Stage 2: blocks. Stop after the last requested one: later blocks cannot affect any
         // returned tensor, so running them would only cost time (their parameters get no gradient).

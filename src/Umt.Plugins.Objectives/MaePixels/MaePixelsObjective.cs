@@ -1,7 +1,6 @@
 using Umt.Abstractions.Geometry;
 using Umt.Abstractions.Objectives;
 using Umt.Models.Decoders;
-using Umt.Models.Layers;
 using static TorchSharp.torch;
 
 namespace Umt.Plugins.Objectives.MaePixels;
@@ -25,12 +24,12 @@ internal sealed class MaePixelsObjective(VideoMaeDecoder decoder, int block, Stu
     public Tensor ComputeLoss(ObjectiveContext context)
     {
         var visible = context.StudentBlocks[block]; // [B, Nv, D]
-        var mask = context.Mask; // [B, N] bool, true = hidden
+        var selection = context.Selection; // [B, N] mask as visible / hidden positions
 
-        var prediction = decoder.call(visible, mask); // [B, Nm, 3·tubelet·p·p], hidden tokens in ascending order
+        var prediction = decoder.call(visible, selection); // [B, Nm, 3·tubelet·p·p], hidden tokens in ascending order
         var targets = PixelTargets.Compute(context.Batch.Video, student.Tubelet, student.PatchSize, normalizeTarget); // [B, N, 3·tubelet·p·p]
         // labels = videos_patch[bool_masked_pos]: hidden tokens in ascending order, the decoder's order.
-        var hidden = MaskedTokens.Hidden(targets, mask); // [B, Nm, 3·tubelet·p·p]
+        var hidden = selection.Hidden(targets); // [B, Nm, 3·tubelet·p·p]
 
         if (hidden.shape[1] == 0)
         {

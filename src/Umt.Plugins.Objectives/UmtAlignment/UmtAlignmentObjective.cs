@@ -26,11 +26,10 @@ internal sealed class UmtAlignmentObjective(AlignmentHeads heads, IReadOnlyList<
         var blocks = studentBlocks.Select(b => context.StudentBlocks[b]).ToList();        // K × [B, Nv, D]
 
         // 1. student predictions of the visible tokens
-        var predictions = heads.Forward(blocks, context.Mask);                            // [K, B, Nv, C]
+        var predictions = heads.Forward(blocks, context.Selection);                       // [K, B, Nv, C]
 
-        // 2. the teacher's targets at the same tokens: one gather for all K layers (the mask indexes each alike)
-        var targets = teacher.index(TensorIndex.Colon, TensorIndex.Tensor(context.Mask.logical_not())) // [K, B·Nv, C]  ascending tokens per clip
-            .reshape(predictions.shape);                                                  // [K, B, Nv, C]
+        // 2. the teacher's targets at the same tokens: one gather for all K layers (the selection indexes each alike)
+        var targets = context.Selection.Visible(teacher);                                 // [K, B, Nv, C]  ascending tokens per clip
 
         // 3. 2 − 2cos, averaged over (K, B, Nv)
         var cosine = (predictions * targets).sum(-1);                                    // [K, B, Nv]

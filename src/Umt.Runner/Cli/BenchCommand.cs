@@ -83,6 +83,7 @@ public static class BenchCommand
             }
             Line($"trainer:         {result.TrainerClipsPerSecond:F2} clips/s (step {result.StepMs:F0} ms at batch {result.BatchSize}, {result.Threads} threads)");
             Line($"ratio:           {result.Ratio:F2} (decode / consumption; ≥ 1 keeps the step fed)");
+            Line($"data wait:       {result.DataWaitMs:F0} ms per step fed by the pipeline (median; ≈ 0 when data keeps up)");
             return ExitCodes.Success;
         }));
         return data;

@@ -129,14 +129,14 @@ public sealed class PluginContractTests
         var teacher = traits.NeedsTeacher
             ? new TeacherOutput(nn.functional.normalize(randn(traits.TeacherLayers, 4, Student.Grid.Count, teacherWidth), dim: -1), Attention(4))
             : null;
-        var blocks = student.ForwardVisible(video, mask, traits.StudentBlocks, null);
+        var blocks = student.ForwardVisible(video, TokenSelection.FromMask(mask), traits.StudentBlocks, null);
         // Two captions, each twice: every row has a positive besides itself and negatives to draw.
         string[] captions = ["a small red circle moves to the left", "a large blue square spins", "a small red circle moves to the left", "a large blue square spins"];
         var batch = new VideoBatch(video, new SampleKeys(0, 0, [0, 1, 2, 3]), [.. captions.Select(c => new VideoSample([], new Dictionary<string, int>(), c))]);
         using var heads = textEncoder is null ? null : new VisionLanguageHeads(Student.Width, textEncoder.Traits.Width, 16, 0.07);
         var shared = textEncoder is null ? null : VisionLanguageStep.Encode(textEncoder, heads!, batch, blocks[Student.Depth - 1], Student.Grid, CPU);
 
-        var loss = objective.ComputeLoss(new ObjectiveContext { Batch = batch, Mask = mask, Grid = Student.Grid, StudentBlocks = blocks, Teacher = teacher, VisionLanguage = shared });
+        var loss = objective.ComputeLoss(new ObjectiveContext { Batch = batch, Selection = TokenSelection.FromMask(mask), Grid = Student.Grid, StudentBlocks = blocks, Teacher = teacher, VisionLanguage = shared });
         loss.backward();
 
         loss.dim().Should().Be(0);

@@ -4,6 +4,7 @@ using Serilog.Core;
 using Umt.Abstractions.Composition;
 using Umt.Abstractions.Datasets;
 using Umt.Abstractions.Geometry;
+using Umt.Abstractions.Masking;
 using Umt.Abstractions.Objectives;
 using Umt.Abstractions.Randomness;
 using Umt.Plugins.Objectives.MaePixels;
@@ -97,7 +98,7 @@ public sealed class MaePixelsTests
         loss.isfinite().item<bool>().Should().BeTrue("the loss must not read the NaN-filled blocks it did not ask for");
         // The same sum written out: decoder predictions vs the targets of each row's hidden tokens,
         // picked token by token in ascending order.
-        var prediction = ((nn.Module<Tensor, Tensor, Tensor>)objective.Head).call(visible, context.Mask); // [B, Nm, 96]
+        var prediction = ((nn.Module<Tensor, TokenSelection, Tensor>)objective.Head).call(visible, context.Selection); // [B, Nm, 96]
         prediction.shape.Should().Equal(2, 5, Student.PixelsPerToken);
         var targets = PixelTargets.Compute(video, Student.Tubelet, Student.PatchSize, normalizeTarget); // [B, N, 96]
         var hidden = stack(HiddenTokens.Select((tokens, b) => targets[b].index_select(0, tensor(tokens.Select(t => (long)t).ToArray())))); // [B, Nm, 96]
@@ -181,7 +182,7 @@ public sealed class MaePixelsTests
         var context = new ObjectiveContext
         {
             Batch = new VideoBatch(video, new SampleKeys(Seed: 0, Step: 0, Indices: [0, 1]), []),
-            Mask = mask,
+            Selection = TokenSelection.FromMask(mask),
             Grid = Student.Grid,
             StudentBlocks = blocks,
         };

@@ -3,6 +3,7 @@ using Serilog.Core;
 using Umt.Abstractions.Composition;
 using Umt.Abstractions.Datasets;
 using Umt.Abstractions.Geometry;
+using Umt.Abstractions.Masking;
 using Umt.Abstractions.Objectives;
 using Umt.Abstractions.Randomness;
 using Umt.Abstractions.Teachers;
@@ -295,7 +296,7 @@ public sealed class UmtAlignmentTests
         return new ObjectiveContext
         {
             Batch = new VideoBatch(zeros([batch, 3, student.Frames, student.ImageSize, student.ImageSize]), new SampleKeys(Seed: 0, Step: 0, Indices: [.. Enumerable.Range(0, batch).Select(i => (long)i)]), []),
-            Mask = mask,
+            Selection = TokenSelection.FromMask(mask),
             Grid = student.Grid,
             StudentBlocks = blocks,
             Teacher = new TeacherOutput(teacher, null),

@@ -25,7 +25,7 @@ public sealed class BenchBreakdownTests(ITestOutputHelper output) : IDisposable
     private readonly TemporaryDirectory temp = new();
 
     [Fact]
-    public void The_recorder_marks_every_phase_once_per_step_and_the_phases_add_up_to_the_step()
+    public void The_recorder_marks_every_phase_once_per_step_and_the_phases_add_up_to_the_step_data_wait_included()
     {
         using var services = Services();
         var (plan, log) = (services.GetRequiredService<RunPlan>(), services.GetRequiredService<ILogger>());
@@ -39,11 +39,15 @@ public sealed class BenchBreakdownTests(ITestOutputHelper output) : IDisposable
         {
             recorder.Calls.Clear();
             var clock = Stopwatch.StartNew();
-            optimization.Run(() => batch, step, plan.Schedule.PeakLr);
+            // The last step's source is slow, as a starved pipeline is: the wait must show as data_wait and in the outcome.
+            int delayMs = step == 2 ? 60 : 0;
+            var outcome = optimization.Run(() => { Thread.Sleep(delayMs); return batch; }, step, plan.Schedule.PeakLr);
             double stepMs = clock.Elapsed.TotalMilliseconds;
 
+            outcome.DataWait.TotalMilliseconds.Should().BeGreaterThanOrEqualTo(delayMs).And.BeLessThan(delayMs + 50);
+            recorder.Inner.LastStep[StepPhase.DataWait].Should().BeGreaterThanOrEqualTo(delayMs).And.BeLessThan(delayMs + 50);
             recorder.Calls.Should().Equal(
-                ["start", "restart", "TeacherForward", "Masking", "StudentForward", "ObjectivesForward", "Backward", "Optimizer", "StepCleanup"],
+                ["start", "DataWait", "restart", "TeacherForward", "Masking", "StudentForward", "ObjectivesForward", "Backward", "Optimizer", "StepCleanup"],
                 "each phase is marked once, in step order, after the batch's upload");
             recorder.Inner.LastStepMarks.Where(kv => kv.Key is not (StepPhase.TextForward or StepPhase.GradientAllReduce)).Select(kv => kv.Value).Should().OnlyContain(n => n == 1);
             recorder.Inner.LastStepMarks[StepPhase.TextForward].Should().Be(0, "a stage-1 step has no text side");

@@ -1,3 +1,4 @@
+using Umt.Abstractions.Masking;
 using Umt.Models.Student;
 using Umt.Models.Weights;
 using Umt.Plugins.Datasets.Kinetics;
@@ -53,7 +54,7 @@ public sealed class ExtractCommandTests(ITestOutputHelper log)
         var video = tensor(dataset.Read(0, 0).Pixels, [1, 3, 8, 64, 64]);                                         // [1, 3, T, H, W]
         using (no_grad())
         {
-            var last = student.ForwardVisible(video, zeros([1, 512], ScalarType.Bool), [5], null)[5];              // [1, N, D]
+            var last = student.ForwardVisible(video, TokenSelection.FromMask(zeros([1, 512], ScalarType.Bool)), [5], null)[5];              // [1, N, D]
             last.allclose(tokens[0].unsqueeze(0), rtol: 1e-4, atol: 1e-5).Should().BeTrue("row 0 holds the first listed clip's tokens");
         }
     }

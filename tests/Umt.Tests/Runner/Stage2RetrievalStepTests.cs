@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
+using Umt.Abstractions.Masking;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Data;
 using Umt.Runner.Engine.Model;
@@ -44,7 +45,7 @@ public sealed class Stage2RetrievalStepTests : IDisposable
         var grid = plan.Student.Grid;
         int depth = plan.Student.Depth;
         var nothingHidden = zeros([batch.Video.shape[0], grid.Count], ScalarType.Bool);
-        var tokens = model.Student.ForwardVisible(batch.Video, nothingHidden, plan.StudentBlocks, null)[depth - 1]; // [B, N, D]
+        var tokens = model.Student.ForwardVisible(batch.Video, TokenSelection.FromMask(nothingHidden), plan.StudentBlocks, null)[depth - 1]; // [B, N, D]
         var encoder = model.TextEncoder!;
         var captions = batch.Samples.Select(s => s.Caption!).ToArray();
         var cls = encoder.EncodeText(encoder.Tokenizer.Encode(captions, plan.Device)).select(1, 0);                    // [B, W]

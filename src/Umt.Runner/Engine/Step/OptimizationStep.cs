@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using TorchSharp.Modules;
 using Umt.Abstractions.Datasets;
 using Umt.Abstractions.Distributed;
@@ -13,12 +14,14 @@ namespace Umt.Runner.Engine.Step;
 /// <summary>What one optimizer step produced.</summary>
 /// <param name="Loss">Weighted total, averaged over the accumulated micro-batches (and over the processes of a data-parallel job).</param>
 /// <param name="After">Data cursor, in the stream the step read, after the step's last micro-batch.</param>
-public sealed record StepOutcome(double Loss, IReadOnlyDictionary<string, double> PerObjective, DataCursor After);
+/// <param name="DataWait">Time the step blocked on its batch source (the pipeline's next batch), summed over its micro-batches: a starved step shows here.</param>
+public sealed record StepOutcome(double Loss, IReadOnlyDictionary<string, double> PerObjective, DataCursor After, TimeSpan DataWait);
 
 /// <summary>
 /// One optimizer step of the configured pipeline: for each of <c>AccumulateSteps</c> micro-batches
-/// the forward of <see cref="TrainingStep"/> and a backward, then optional clipping, a finiteness check of the gradients and AdamW
-/// (decay and no-decay groups), all inside one dispose scope. In a data-parallel job the gradients
+/// the forward of <see cref="TrainingStep"/> and a backward, then optional clipping, a finiteness check of the losses and gradients and AdamW
+/// (decay and no-decay groups), all inside one dispose scope. The step reads the device once: the
+/// losses and the gradient norm together, right before the update (docs/DECISIONS.md, 2026-12-05). In a data-parallel job the gradients
 /// are averaged over processes between the last backward and the clipping, so every process
 /// applies the update one process would on the global batch. Owns the optimizer. Shared by the
 /// trainer and <c>umt bench</c>, so the benchmark times exactly what training runs.
@@ -83,30 +86,21 @@ public sealed class OptimizationStep : IDisposable
             group.LearningRate = lr;
         }
         int accumulate = plan.Optimizer.AccumulateSteps;
-        double total = 0;
-        var perObjective = new Dictionary<string, double>();
+        var dataWait = TimeSpan.Zero;
         DataCursor after = default;
+        var losses = new LossSums(accumulate);
         for (int micro = 0; micro < accumulate; micro++)
         {
+            long waitStarted = Stopwatch.GetTimestamp();
             var host = nextBatch();
+            dataWait += Stopwatch.GetElapsedTime(waitStarted);
+            phases?.PhaseEnded(StepPhase.DataWait);
             after = host.After;
             var deviceBatch = ToDevice(host, step);
             phases?.Restart(); // the upload is data movement, not one of the step's phases
-            var losses = forward.Forward(deviceBatch);
-            double value = losses.Total.item<float>();
-            if (!double.IsFinite(value))
-            {
-                string parts = string.Join(", ", losses.PerObjective.Select(kv => $"{kv.Key} = {kv.Value.item<float>()}"));
-                throw new TrainingDivergedException(
-                    $"The loss became non-finite ({value}) at step {step + 1} ({parts}). The run stopped before the optimizer step, so no checkpoint holds the bad update; "
-                    + "lower Umt:Optimizer:Lr, set Umt:Optimizer:ClipGrad, or resume from the last checkpoint.");
-            }
-            (accumulate == 1 ? losses.Total : losses.Total / accumulate).backward();
-            total += value / accumulate;
-            foreach (var (name, loss) in losses.PerObjective)
-            {
-                perObjective[name] = perObjective.GetValueOrDefault(name) + loss.item<float>() / accumulate;
-            }
+            var forwardLosses = forward.Forward(deviceBatch);
+            (accumulate == 1 ? forwardLosses.Total : forwardLosses.Total / accumulate).backward();
+            losses.Add(forwardLosses);
             phases?.PhaseEnded(StepPhase.Backward);
         }
         if (collectives.WorldSize > 1)
@@ -114,7 +108,7 @@ public sealed class OptimizationStep : IDisposable
             gradients.Average();
             phases?.PhaseEnded(StepPhase.GradientAllReduce);
         }
-        RefuseNonFiniteGradients(step, total);
+        var (total, perObjective) = RefuseNonFinite(step, losses);
         Optimizer.step();
         Optimizer.zero_grad();
         phases?.PhaseEnded(StepPhase.Optimizer);
@@ -122,31 +116,44 @@ public sealed class OptimizationStep : IDisposable
         {
             total = AverageOverProcesses(total, perObjective);
         }
-        return new StepOutcome(total, perObjective, after);
+        return new StepOutcome(total, perObjective, after, dataWait);
     }
 
     /// <summary>
-    /// Clips the gradients when configured and stops the run, before the update, when their norm is
-    /// not finite. A finite loss does not imply finite gradients: with a learning rate far too high the
-    /// loss reached 5e12 while the backward overflowed, and AdamW turned every weight it touched into
-    /// NaN, which the next checkpoint then saved. Gradients are averaged over processes first, so every
-    /// process reaches the same verdict. One scalar read per step: the norm that
-    /// <c>clip_grad_norm_</c> returns anyway, or a fused one on the device.
+    /// The step's one read of the device: the losses and the gradients' norm in one transfer, after
+    /// the backward and before the update. Stops the run, before the update, when the loss or the
+    /// gradient norm is not finite: a finite loss does not imply finite gradients (with a learning
+    /// rate far too high the loss reached 5e12 while the backward overflowed, and AdamW turned every
+    /// weight it touched into NaN, which the next checkpoint then saved). Clipping, when configured,
+    /// then scales the gradients on the device by the same norm (clip_grad_norm_'s formula without
+    /// its own read). Gradients are averaged over processes first, so every process reaches the same verdict.
     /// </summary>
-    private void RefuseNonFiniteGradients(long step, double loss)
+    /// <returns>The loss and each objective's, averaged over the micro-batches.</returns>
+    private (double Total, Dictionary<string, double> PerObjective) RefuseNonFinite(long step, LossSums losses)
     {
-        double norm = plan.Optimizer.ClipGrad is { } maxNorm
-            ? nn.utils.clip_grad_norm_(parameters, maxNorm)
-            : FiniteValues.GradientNorm(parameters).item<float>();
-        if (!double.IsFinite(norm))
+        var norm = FiniteValues.GradientNorm(parameters);                                    // []
+        var read = losses.ReadWith(norm);
+        if (!double.IsFinite(read.Total))
+        {
+            string parts = string.Join(", ", read.PerObjective.Select(kv => $"{kv.Key} = {kv.Value}"));
+            throw new TrainingDivergedException(
+                $"The loss became non-finite ({read.Total}) at step {step + 1} ({parts}). The run stopped before the optimizer step, so no checkpoint holds the bad update; "
+                + "lower Umt:Optimizer:Lr, set Umt:Optimizer:ClipGrad, or resume from the last checkpoint.");
+        }
+        if (!double.IsFinite(read.Norm))
         {
             var names = FiniteValues.NonFiniteGradients(ParameterNames, parameters);
             throw new TrainingDivergedException(
-                $"The gradients became non-finite (norm {norm}) at step {step + 1} although the loss was finite ({loss:G4})"
+                $"The gradients became non-finite (norm {read.Norm}) at step {step + 1} although the loss was finite ({read.Total:G4})"
                 + (names.Count > 0 ? $"; non-finite in {FiniteValues.Describe(names)}" : "; no single entry is non-finite, their norm overflows")
                 + ". The run stopped before the optimizer step, so neither the model nor any checkpoint holds the bad update; "
                 + "lower Umt:Optimizer:Lr (or BaseBatch's scaling) and continue with --resume.");
         }
+        if (plan.Optimizer.ClipGrad is { } maxNorm)
+        {
+            GradientClipping.Scale(parameters, norm, maxNorm);
+        }
+        return (read.Total, read.PerObjective);
     }
 
     /// <summary>The logged losses as the mean over processes (each process's loss is its rows' mean), so rank 0 reports the global batch's.</summary>

@@ -26,10 +26,13 @@ public sealed record StepShapes(long[] Mask, long VisiblePerClip, long[]? Teache
 /// <summary>The phases of one optimizer step, in the order they run (<c>umt bench</c> reports each).</summary>
 public enum StepPhase
 {
+    /// <summary>Waiting for the micro-batch from its source (the training pipeline's prefetched batches; a fixed batch in <c>umt bench</c>).</summary>
+    DataWait,
+
     /// <summary>The frozen teacher on the whole clips (no grad): targets and, for semantic masking, attention.</summary>
     TeacherForward,
 
-    /// <summary>The mask, and the step's shape bookkeeping that reads it.</summary>
+    /// <summary>The mask and its visible / hidden positions (<see cref="TokenSelection"/>).</summary>
     Masking,
 
     /// <summary>Drop-path draws and the student on the visible tokens.</summary>
@@ -41,13 +44,13 @@ public enum StepPhase
     /// <summary>Every objective's loss (heads included) and the weighted sum.</summary>
     ObjectivesForward,
 
-    /// <summary>The loss read-back and finiteness check, then autograd's backward.</summary>
+    /// <summary>Autograd's backward.</summary>
     Backward,
 
     /// <summary>Averaging the gradients over the processes of a data-parallel job (not marked in a single process, which has none).</summary>
     GradientAllReduce,
 
-    /// <summary>Gradient clipping, AdamW and zeroing the gradients.</summary>
+    /// <summary>The gradient norm, the step's one read of the device (losses and norm) and finiteness check, clipping, AdamW and zeroing the gradients.</summary>
     Optimizer,
 
     /// <summary>Freeing the step's tensors (its dispose scope), then the collection that runs the finalizers of what the step dropped (<see cref="NativeGarbage"/>).</summary>
@@ -87,7 +90,9 @@ public sealed class TrainingStep(TrainingModel model, RunPlan plan, IStepPhaseRe
     /// <summary>Keyed-randomness purpose of the student's per-sample drop-path draws.</summary>
     public const string DropPathPurpose = "drop-path";
 
-    /// <summary>Shapes of the first forward pass, for the run log; null before it. Read once: counting the visible tokens is a device sync.</summary>
+    private bool videoMaskVerified, imageMaskVerified;
+
+    /// <summary>Shapes of the first forward pass, for the run log; null before it.</summary>
     public StepShapes? FirstShapes { get; private set; }
 
     public StepLosses Forward(VideoBatch batch)
@@ -95,24 +100,33 @@ public sealed class TrainingStep(TrainingModel model, RunPlan plan, IStepPhaseRe
         // An image batch (the reference's MetaLoader alternates them with video batches in stage 2)
         // is a one-frame clip: one token slot per image, and its own masking (ratio 0.5 there).
         var grid = new TokenGrid((int)batch.Video.shape[2] / plan.Student.Tubelet, plan.Student.Grid.H, plan.Student.Grid.W);
-        var (masking, maskingTraits) = grid.T == plan.Student.Grid.T ? (model.Masking, plan.MaskingTraits) : (model.ImageMasking, plan.ImageMaskingTraits);
+        bool video = grid.T == plan.Student.Grid.T;
+        var (masking, maskingTraits) = video ? (model.Masking, plan.MaskingTraits) : (model.ImageMasking, plan.ImageMaskingTraits);
         bool needsAttention = maskingTraits.NeedsTeacherAttention;
 
         // 1. teacher: targets for the aligned layers and, for semantic masking, its attention
         var teacher = plan.TeacherLayers.Count > 0 || needsAttention ? model.Teacher?.Encode(batch.Video, plan.TeacherLayers, needsAttention) : null;
         phases?.PhaseEnded(StepPhase.TeacherForward);
 
-        // 2. mask [B, N], true = hidden, made on the device from per-sample keyed draws
+        // 2. mask [B, N], true = hidden, made on the device from per-sample keyed draws, turned into
+        // visible / hidden positions once for every consumer; the visible count comes from the
+        // masking's traits, so no consumer reads the mask back (each boolean index did).
         var mask = masking.CreateMask(new MaskingInput(grid, batch.Keys, plan.Device, teacher?.Attention));
-
-        FirstShapes ??= new StepShapes(mask.shape, mask[0].logical_not().sum().item<long>(), teacher?.Features.shape, teacher?.Attention?.shape);
+        var selection = TokenSelection.FromMask(mask, maskingTraits.VisiblePerClip(grid));
+        if (!(video ? videoMaskVerified : imageMaskVerified))
+        {
+            // Once per masking, on its first batch: the traits' count must be what the mask keeps.
+            selection.Verify($"Masking '{(video ? plan.Masking : plan.ImageMasking).Entry.Name}'");
+            (videoMaskVerified, imageMaskVerified) = (videoMaskVerified || video, imageMaskVerified || !video);
+        }
+        FirstShapes ??= new StepShapes(mask.shape, selection.VisiblePerRow, teacher?.Features.shape, teacher?.Attention?.shape);
         phases?.PhaseEnded(StepPhase.Masking);
 
         // 3. student on the visible tokens only; drop-path decided per sample from its key
         var dropPath = plan.StudentConfig.DropPath > 0
             ? batch.Keys.Uniform(DropPathPurpose, [plan.Student.Depth, 2], plan.Device) // [B, depth, 2]: attention and MLP branch of each block
             : null;
-        var blocks = model.Student.ForwardVisible(batch.Video, mask, plan.StudentBlocks, dropPath); // block → [B, Nv, D]
+        var blocks = model.Student.ForwardVisible(batch.Video, selection, plan.StudentBlocks, dropPath); // block → [B, Nv, D]
         phases?.PhaseEnded(StepPhase.StudentForward);
 
         // 3b. stage 2: captions through the text layers, both sides into the joint space, once for every caption objective
@@ -126,7 +140,7 @@ public sealed class TrainingStep(TrainingModel model, RunPlan plan, IStepPhaseRe
         // 4. objectives, summed with their weights
         var context = new ObjectiveContext
         {
-            Batch = batch, Mask = mask, Grid = grid, StudentBlocks = blocks, Teacher = teacher, VisionLanguage = visionLanguage,
+            Batch = batch, Selection = selection, Grid = grid, StudentBlocks = blocks, Teacher = teacher, VisionLanguage = visionLanguage,
             Collectives = collectives ?? SingleProcessCollectives.Instance,
         };
         var losses = new Dictionary<string, Tensor>();

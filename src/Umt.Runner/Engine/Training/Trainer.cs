@@ -121,7 +121,7 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
                 (state.Epoch, state.Offset) = (outcome.After.Epoch, outcome.After.Offset);
             }
             state.Losses.Add(outcome.Loss);
-            reporter?.Report(state.Step, outcome.Loss, outcome.PerObjective, lr, stepClock.Elapsed.TotalSeconds, failures.Count + imageFailures.Count);
+            reporter?.Report(state.Step, outcome.Loss, outcome.PerObjective, lr, stepClock.Elapsed.TotalSeconds, outcome.DataWait, failures.Count + imageFailures.Count);
             if (state.Step == startStep + 1 && optimization.FirstShapes is { } shapes)
             {
                 LogShapes(shapes);

@@ -8,7 +8,7 @@ namespace Umt.Runner.Engine.Training;
 
 /// <summary>
 /// Where a run's progress goes: TensorBoard scalars (total and per-objective loss, learning rate,
-/// step time, resident memory), metric lines in the JSON-lines log, and on the console either a
+/// step time, the part of it the step waited for data, resident memory), metric lines in the JSON-lines log, and on the console either a
 /// progress bar with ETA (interactive terminal) or a plain line every <c>LogEvery</c> steps.
 /// </summary>
 public sealed class TrainingReporter : IDisposable
@@ -34,8 +34,9 @@ public sealed class TrainingReporter : IDisposable
     public string TensorBoardDirectory { get; }
 
     /// <param name="step">Steps completed (1-based).</param>
+    /// <param name="dataWait">Part of the step spent waiting for its batch: near 0 while the pipeline keeps ahead, most of the step when data starves it.</param>
     /// <param name="skipped">Unreadable samples skipped so far.</param>
-    public void Report(long step, double loss, IReadOnlyDictionary<string, double> perObjective, double learningRate, double stepSeconds, int skipped)
+    public void Report(long step, double loss, IReadOnlyDictionary<string, double> perObjective, double learningRate, double stepSeconds, TimeSpan dataWait, int skipped)
     {
         recentStepSeconds.Enqueue(stepSeconds);
         if (recentStepSeconds.Count > 20)
@@ -53,12 +54,13 @@ public sealed class TrainingReporter : IDisposable
             }
             tensorboard.add_scalar("lr", (float)learningRate, point);
             tensorboard.add_scalar("time/step_ms", (float)(stepSeconds * 1000), point);
+            tensorboard.add_scalar("time/data_wait_ms", (float)dataWait.TotalMilliseconds, point);
             tensorboard.add_scalar("memory/rss_mb", Process.GetCurrentProcess().WorkingSet64 / (1024f * 1024f), point);
             tensorboard.add_scalar("data/skipped_samples", skipped, point);
             var metrics = log.ForContext("Metrics", true);
-            metrics.Information("step {Step}/{Total} loss {Loss:F4} {PerObjective} lr {Lr:E2} {StepMs:F0} ms/step skipped {Skipped} ETA {Eta}",
+            metrics.Information("step {Step}/{Total} loss {Loss:F4} {PerObjective} lr {Lr:E2} {StepMs:F0} ms/step data_wait_ms {DataWaitMs:F0} skipped {Skipped} ETA {Eta}",
                 step, totalSteps, loss, string.Join(" ", perObjective.Select(kv => $"{kv.Key}={kv.Value.ToString("F4", CultureInfo.InvariantCulture)}")),
-                learningRate, stepSeconds * 1000, skipped, Eta(step));
+                learningRate, stepSeconds * 1000, dataWait.TotalMilliseconds, skipped, Eta(step));
         }
         if (interactive)
         {

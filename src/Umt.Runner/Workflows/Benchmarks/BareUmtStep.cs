@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Umt.Abstractions.Masking;
 using Umt.Models.Alignment;
 using Umt.Models.Clip;
 using Umt.Models.Student;
@@ -128,11 +129,11 @@ public sealed class BareUmtStep : IBareStep
         }
         phases?.PhaseEnded(StepPhase.TeacherForward);
 
-        // 2. mask [B, N], true = hidden
-        Tensor mask;
+        // 2. mask [B, N], true = hidden, and its visible / hidden positions (the visible count known on the host)
+        TokenSelection selection;
         if (fixedMask is not null)
         {
-            mask = fixedMask;                                                                                // [B, N]
+            selection = TokenSelection.FromMask(fixedMask);                                                  // [B, N]  counted once: a test's mask
         }
         else if (semantic)
         {
@@ -142,30 +143,33 @@ public sealed class BareUmtStep : IBareStep
             var uniform = rand([b, grid.T, patches], device: video.device).clamp(1e-20, 1 - 1e-7);           // [B, T, P]  inside (0, 1)
             var scores = logWeights - uniform.log().neg().log();                                             // [B, T, P]  log w + Gumbel
             var keep = scores.topk(visiblePerFrame, dim: -1).indexes;                                        // [B, T, Nv/T]
-            mask = ones([b, grid.T, patches], ScalarType.Bool, video.device)
+            var mask = ones([b, grid.T, patches], ScalarType.Bool, video.device)
                 .scatter(-1, keep, zeros_like(keep, ScalarType.Bool)).view(b, grid.Count);                   // [B, N]
+            selection = TokenSelection.FromMask(mask, grid.T * visiblePerFrame);
         }
         else if (setup.Masking == "tube")
         {
             var rank = rand(b, patches, device: video.device).argsort(1).argsort(1);                         // [B, P]
-            mask = (rank < (long)(setup.Ratio * patches)).repeat(1, grid.T);                                // [B, N]  the same patches in every slot
+            long hidden = (long)(setup.Ratio * patches);
+            var mask = (rank < hidden).repeat(1, grid.T);                                                    // [B, N]  the same patches in every slot
+            selection = TokenSelection.FromMask(mask, grid.T * (patches - hidden));
         }
         else
         {
             var rank = rand(b, grid.Count, device: video.device).argsort(1).argsort(1);                      // [B, N]
-            mask = rank < (long)(setup.Ratio * grid.Count);                                                  // [B, N]
+            long hidden = (long)(setup.Ratio * grid.Count);
+            selection = TokenSelection.FromMask(rank < hidden, grid.Count - hidden);                         // [B, N]
         }
         phases?.PhaseEnded(StepPhase.Masking);
 
         // 3. student on the visible tokens, with per-sample drop-path as in training
         var dropPath = config.DropPath > 0 ? rand([b, config.Depth, 2], device: video.device) : null;         // [B, depth, 2]
-        var blocks = student.ForwardVisible(video, mask, studentBlocks, dropPath);                            // block → [B, Nv, D]
+        var blocks = student.ForwardVisible(video, selection, studentBlocks, dropPath);                            // block → [B, Nv, D]
         phases?.PhaseEnded(StepPhase.StudentForward);
 
         // 4. heads on the last K blocks, 2 − 2cos against the teacher's visible tokens
-        var predictions = heads.Forward(studentBlocks.Select(i => blocks[i]).ToList(), mask);                 // [K, B, Nv, C]
-        var visibleTargets = targets.index(TensorIndex.Colon, TensorIndex.Tensor(mask.logical_not()))        // [K, B·Nv, C]  ascending tokens per clip
-            .reshape(predictions.shape);                                                                      // [K, B, Nv, C]
+        var predictions = heads.Forward(studentBlocks.Select(i => blocks[i]).ToList(), selection);            // [K, B, Nv, C]
+        var visibleTargets = selection.Visible(targets);                                                      // [K, B, Nv, C]  ascending tokens per clip
         var loss = (2 - 2 * (predictions * visibleTargets).sum(-1)).mean();                                  // []
         phases?.PhaseEnded(StepPhase.ObjectivesForward);
 

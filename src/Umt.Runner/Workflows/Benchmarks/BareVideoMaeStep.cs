@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using Umt.Abstractions.Datasets;
+using Umt.Abstractions.Masking;
 using Umt.Models.Decoders;
 using Umt.Models.Student;
 using Umt.Runner.Engine.Step;
@@ -55,24 +56,26 @@ public sealed class BareVideoMaeStep : IBareStep
         long p = config.PatchSize, u = config.Tubelet;
         phases?.PhaseEnded(StepPhase.TeacherForward); // none in VideoMAE
 
-        // mask [B, N], true = hidden
-        Tensor mask;
+        // mask [B, N], true = hidden, and its visible / hidden positions (the visible count known on the host)
+        TokenSelection selection;
         if (tube)
         {
             var rank = rand(b, grid.PerSlot, device: video.device).argsort(1).argsort(1);   // [B, P]
-            mask = (rank < hiddenPerSlot).unsqueeze(1).expand(-1, grid.T, -1).reshape(b, grid.Count); // [B, N]
+            var mask = (rank < hiddenPerSlot).unsqueeze(1).expand(-1, grid.T, -1).reshape(b, grid.Count); // [B, N]
+            selection = TokenSelection.FromMask(mask, grid.T * (grid.PerSlot - hiddenPerSlot));
         }
         else
         {
-            mask = rand(b, grid.Count, device: video.device).argsort(1).argsort(1) < hiddenPerClip; // [B, N]
+            var mask = rand(b, grid.Count, device: video.device).argsort(1).argsort(1) < hiddenPerClip; // [B, N]
+            selection = TokenSelection.FromMask(mask, grid.Count - hiddenPerClip);
         }
         phases?.PhaseEnded(StepPhase.Masking);
 
         // student (with per-sample drop-path, as in training) + decoder
         var dropPath = config.DropPath > 0 ? rand([b, config.Depth, 2], device: video.device) : null;  // [B, depth, 2]
-        var visible = student.ForwardVisible(video, mask, [config.Depth - 1], dropPath)[config.Depth - 1]; // [B, Nv, D]
+        var visible = student.ForwardVisible(video, selection, [config.Depth - 1], dropPath)[config.Depth - 1]; // [B, Nv, D]
         phases?.PhaseEnded(StepPhase.StudentForward);
-        var prediction = decoder.call(visible, mask);                                                  // [B, Nm, 3·u·p²]
+        var prediction = decoder.call(visible, selection);                                                 // [B, Nm, 3·u·p²]
 
         // normalised pixel targets of the hidden tokens
         Tensor target;
@@ -85,7 +88,7 @@ public sealed class BareVideoMaeStep : IBareStep
                 .permute(0, 2, 4, 6, 3, 5, 7, 1).reshape(b, grid.Count, u * p * p, 3);                 // [B, N, u·p², 3]
             var normalised = (cubes - cubes.mean([2], keepdim: true)) / (cubes.var(2, unbiased: true, keepdim: true).sqrt() + 1e-6);
             var flat = normalised.reshape(b, grid.Count, -1);                                            // [B, N, 3·u·p²]
-            target = flat[mask].reshape(b, -1, flat.shape[2]);                                           // [B, Nm, 3·u·p²]
+            target = selection.Hidden(flat);                                                             // [B, Nm, 3·u·p²]
         }
         var loss = target.shape[1] == 0 ? prediction.sum() * 0 : nn.functional.mse_loss(prediction, target);
         phases?.PhaseEnded(StepPhase.ObjectivesForward);

@@ -3,7 +3,8 @@ using System.Text.Json.Serialization;
 namespace Umt.Runner.Workflows.Benchmarks;
 
 /// <summary>What <c>umt bench</c> measured, in one run, as rank 0 saw it (ratios are the numbers to compare across machines).</summary>
-/// <param name="PhasesMs">Configured step per phase (<c>teacher_forward</c>, <c>masking</c>, <c>student_forward</c>, <c>text_forward</c>, <c>objectives_forward</c>, <c>backward</c>, <c>gradient_all_reduce</c>, <c>optimizer</c>, <c>step_cleanup</c>), medians over the timed steps, ms.</param>
+/// <param name="DataWaitMs">Median time the configured step waited for its batch (its <c>data_wait</c> phase): about 0 here, where the batch is fixed; <c>umt bench data</c> measures it against the live pipeline.</param>
+/// <param name="PhasesMs">Configured step per phase (<c>data_wait</c>, <c>teacher_forward</c>, <c>masking</c>, <c>student_forward</c>, <c>text_forward</c>, <c>objectives_forward</c>, <c>backward</c>, <c>gradient_all_reduce</c>, <c>optimizer</c>, <c>step_cleanup</c>), medians over the timed steps, ms.</param>
 /// <param name="BarePhasesMs">The hand-written step's phases, the same way (it marks no <c>step_cleanup</c>: it runs no end-of-step collection, and freeing its tensors stays in <c>bare_unattributed_ms</c>).</param>
 /// <param name="UnattributedMs">Median over the timed steps of the configured step's time outside every phase: the batch's upload.</param>
 /// <param name="BareUnattributedMs">The same for the hand-written step (freeing its tensors; its batch is uploaded once).</param>
@@ -17,6 +18,7 @@ public sealed record BenchResult(
     [property: JsonPropertyName("step_ms")] double StepMs,
     [property: JsonPropertyName("bare_step_ms")] double BareStepMs,
     [property: JsonPropertyName("overhead_ratio")] double OverheadRatio,
+    [property: JsonPropertyName("data_wait_ms")] double DataWaitMs,
     [property: JsonPropertyName("phases_ms")] IReadOnlyDictionary<string, double> PhasesMs,
     [property: JsonPropertyName("bare_phases_ms")] IReadOnlyDictionary<string, double> BarePhasesMs,
     [property: JsonPropertyName("unattributed_ms")] double UnattributedMs,

@@ -22,6 +22,7 @@ namespace Umt.Runner.Workflows.Benchmarks;
 /// <param name="Decoder">The video decoder measured (<c>workers</c> or <c>ffmpeg</c>, the dataset's <c>Decoder</c> option).</param>
 /// <param name="CpuSecondsPerClip">CPU seconds one clip cost this process and its decoders (its inverse: clips/s per core).</param>
 /// <param name="Baseline">Generated clips only: the same measurement with one ffmpeg process per clip, in the same run, before the workers.</param>
+/// <param name="DataWaitMs">Median time the configured step, fed by the live pipeline, waited for its batch (≈ 0 when data keeps up; the step's <c>data_wait_ms</c> in <c>umt train</c>).</param>
 public sealed record DataBenchResult(
     string Source,
     string Decoder,
@@ -37,7 +38,8 @@ public sealed record DataBenchResult(
     double Ratio,
     int Threads,
     double CpuSecondsPerClip,
-    DecodeBaseline? Baseline);
+    DecodeBaseline? Baseline,
+    double DataWaitMs);
 
 /// <summary>The CLI decoder on the same clips, and how many times more clips per core second the workers decode.</summary>
 public sealed record DecodeBaseline(double DecodeClipsPerSecond, double CpuSecondsPerClip, double ClipsPerSecondGain, double ClipsPerCoreGain);
@@ -91,12 +93,13 @@ public sealed class DataBenchmark(RunPlan plan, PluginCatalog catalog, ILogger l
                     ClipsPerCoreGain = Math.Round(baseline.CpuSecondsPerClip / cpuPerClip, 2),
                 };
             }
-            double stepMs = TimeSteps(sample, steps);
+            using var fed = dataset();
+            var (stepMs, dataWaitMs) = TimeSteps(fed, sample, steps);
             double trainRate = batch / (stepMs / 1000);
             int decoded = batches * batch;
             return new DataBenchResult(source, decoder, plan.Run.DataWorkers, batch, plan.Student.Frames, plan.Student.ImageSize, decoded,
                 Math.Round(decoded / decodeRate, 3), Math.Round(decodeRate, 2), Math.Round(stepMs, 1), Math.Round(trainRate, 2), Math.Round(decodeRate / trainRate, 3), torch.get_num_threads(),
-                Math.Round(cpuPerClip, 4), baseline);
+                Math.Round(cpuPerClip, 4), baseline, Math.Round(dataWaitMs, 1));
         }
         finally
         {
@@ -134,8 +137,11 @@ public sealed class DataBenchmark(RunPlan plan, PluginCatalog catalog, ILogger l
         return (batches * plan.Run.BatchSize / seconds, counted.CpuSecondsPerClip, last);
     }
 
-    /// <summary>Median time of the configured optimizer step on one decoded batch, after warm-up.</summary>
-    private double TimeSteps(HostBatch batch, int steps)
+    /// <summary>
+    /// Median time of the configured optimizer step on one decoded batch, after warm-up; then the
+    /// median time the same step waits for its batch when the live pipeline feeds it, as in training.
+    /// </summary>
+    private (double StepMs, double DataWaitMs) TimeSteps(IVideoDataset dataset, HostBatch batch, int steps)
     {
         if (plan.Run.Threads > 0)
         {
@@ -154,8 +160,19 @@ public sealed class DataBenchmark(RunPlan plan, PluginCatalog catalog, ILogger l
                 times.Add(clock.Elapsed.TotalMilliseconds);
             }
         }
+        var failures = new SampleFailures(log, dataset.Info.Count, plan.Run.MaxFailureFraction);
+        using var pipeline = new BatchPipeline(dataset, plan.Run.Seed, plan.Run.BatchSize, default, plan.Run.DataWorkers, failures, plan.Run.PrefetchBatches);
+        var waits = new List<double>();
+        for (int step = 0; step < WarmupSteps + steps; step++)
+        {
+            var outcome = optimization.Run(pipeline.Next, step, plan.Schedule.PeakLr);
+            if (step >= WarmupSteps)
+            {
+                waits.Add(outcome.DataWait.TotalMilliseconds);
+            }
+        }
         times.Sort();
-        return times[times.Count / 2];
+        return (times[times.Count / 2], PipelineBenchmark.Median(waits));
     }
 
     /// <summary>One testsrc2 clip encoded once and copied, listed for the kinetics loader.</summary>

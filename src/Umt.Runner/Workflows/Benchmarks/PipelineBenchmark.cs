@@ -136,6 +136,7 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
             StepMs: stepMs,
             BareStepMs: bareStepMs,
             OverheadRatio: stepMs / bareStepMs,
+            DataWaitMs: Median(configuredLaps.Select(l => l[StepPhase.DataWait]).ToList()),
             PhasesMs: PhaseMedians(configuredLaps),
             BarePhasesMs: PhaseMedians(bareLaps),
             UnattributedMs: Median(unattributed),
@@ -284,7 +285,8 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
     private static T Read<T>(object options, string property) =>
         (T)(options.GetType().GetProperty(property)?.GetValue(options) ?? throw new InvalidOperationException($"{options.GetType().Name} has no {property}."));
 
-    private static double Median(List<double> values)
+    /// <summary>The median (the mean of the middle two for an even count), NaN for none.</summary>
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;

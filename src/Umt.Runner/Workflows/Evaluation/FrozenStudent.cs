@@ -1,4 +1,5 @@
 using TorchSharp;
+using Umt.Abstractions.Masking;
 using Umt.Models.Student;
 using Umt.Models.Weights;
 using Umt.Runner.Engine.Composition;
@@ -39,9 +40,10 @@ public sealed class FrozenStudent : IDisposable
     public Tensor Tokens(Tensor video)
     {
         using var noGrad = no_grad();
-        var mask = zeros([video.shape[0], plan.Student.Grid.Count], ScalarType.Bool, plan.Device); // [b, N], nothing hidden
+        long tokens = plan.Student.Grid.Count;
+        var mask = zeros([video.shape[0], tokens], ScalarType.Bool, plan.Device);                   // [b, N], nothing hidden
         int last = plan.Student.Depth - 1;
-        return student.ForwardVisible(video, mask, [last], null)[last];                            // [b, N, D]
+        return student.ForwardVisible(video, TokenSelection.FromMask(mask, tokens), [last], null)[last]; // [b, N, D]
     }
 
     /// <summary>One vector per clip: the mean of <see cref="Tokens"/>, <c>[b, D]</c>.</summary>

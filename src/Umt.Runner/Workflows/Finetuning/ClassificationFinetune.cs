@@ -116,9 +116,11 @@ public sealed class ClassificationFinetune(FinetuneSettings settings, ILogger lo
         {
             var stepClock = Stopwatch.StartNew();
             double lr = schedule.LearningRate(step);
-            losses.Add(Step(classifier, optimizer, groups, plan, pipeline.Next(), step, lr, labelSet));
+            var batch = pipeline.Next();
+            var dataWait = stepClock.Elapsed;
+            losses.Add(Step(classifier, optimizer, groups, plan, batch, step, lr, labelSet));
             NativeGarbage.CollectAfterStep();
-            reporter.Report(step + 1, losses[^1], new Dictionary<string, double> { ["cross-entropy"] = losses[^1] }, lr, stepClock.Elapsed.TotalSeconds, failures.Count);
+            reporter.Report(step + 1, losses[^1], new Dictionary<string, double> { ["cross-entropy"] = losses[^1] }, lr, stepClock.Elapsed.TotalSeconds, dataWait, failures.Count);
         }
         reporter.EndBar();
         classifier.Train(false);

@@ -1,3 +1,4 @@
+using Umt.Abstractions.Masking;
 using Umt.Models.Student;
 using Umt.Models.Weights;
 using Umt.Runner.Engine.Model;
@@ -113,7 +114,7 @@ public sealed class FinetuneOptimizationTests
         classifier.Train(false);
         var video = randn([2, 3, 2, 16, 16], generator: new Generator(3));                            // [B, 3, T, H, W]
         using var noGrad = no_grad();
-        var normed = classifier.Student.ForwardVisible(video, zeros([2, 8], ScalarType.Bool), [1], null)[1]; // [B, N, D], after the encoder norm
+        var normed = classifier.Student.ForwardVisible(video, TokenSelection.FromMask(zeros([2, 8], ScalarType.Bool)), [1], null)[1]; // [B, N, D], after the encoder norm
         var logits = classifier.Logits(video, null);                                                   // [B, 5]
         logits.shape.Should().Equal(2, 5);
         classifier.Head.call(normed.mean([1])).allclose(logits, rtol: 1e-3, atol: 1e-9).Should().BeFalse("the pretraining norm is left out of the fine-tuning path");

@@ -1,3 +1,4 @@
+using Umt.Abstractions.Masking;
 using Umt.Models.Decoders;
 using Umt.Models.Layers;
 using Umt.Models.Weights;
@@ -21,7 +22,7 @@ public sealed class VideoMaeDecoderTests
         using var decoder = NewDecoder();
         var visible = randn(2, 3, EncoderWidth);
 
-        var predictions = decoder.call(visible, Mask());
+        var predictions = decoder.call(visible, TokenSelection.FromMask(Mask()));
 
         // Independent path: lay the tokens out in natural (t, h, w) order instead of visible-then-hidden.
         // Attention is permutation-equivariant, so each token's prediction must be the same.
@@ -58,7 +59,7 @@ public sealed class VideoMaeDecoderTests
         using var scope = NewDisposeScope();
         using var decoder = NewDecoder();
         var visible = randn(2, 3, EncoderWidth);
-        var before = decoder.call(visible, Mask());
+        var before = decoder.call(visible, TokenSelection.FromMask(Mask()));
 
         using (no_grad())
         {
@@ -66,7 +67,7 @@ public sealed class VideoMaeDecoderTests
             decoder.state_dict()["mask_token"].add_(randn(1, 1, Width));
         }
 
-        decoder.call(visible, Mask()).allclose(before, rtol: 1e-3, atol: 1e-3).Should().BeFalse();
+        decoder.call(visible, TokenSelection.FromMask(Mask())).allclose(before, rtol: 1e-3, atol: 1e-3).Should().BeFalse();
     }
 
     [Fact]
@@ -93,7 +94,7 @@ public sealed class VideoMaeDecoderTests
         using var scope = NewDisposeScope();
         using var decoder = NewDecoder();
 
-        decoder.Invoking(d => d.call(randn(2, 4, EncoderWidth), Mask())).Should().Throw<ArgumentException>().WithMessage("*3 tokens visible*4*");
+        decoder.Invoking(d => d.call(randn(2, 4, EncoderWidth), TokenSelection.FromMask(Mask()))).Should().Throw<ArgumentException>().WithMessage("*3 tokens visible*4*");
     }
 
     [Fact]
@@ -107,7 +108,7 @@ public sealed class VideoMaeDecoderTests
         using var scope = NewDisposeScope();
         using (decoder)
         {
-            decoder.call(randn(2, 3, EncoderWidth), Mask()).isnan().any().item<bool>().Should().BeFalse();
+            decoder.call(randn(2, 3, EncoderWidth), TokenSelection.FromMask(Mask())).isnan().any().item<bool>().Should().BeFalse();
         }
     }
 

@@ -1,5 +1,6 @@
 using TorchSharp;
 using Umt.Abstractions.Geometry;
+using Umt.Abstractions.Masking;
 using Umt.Models.Layers;
 using Umt.Models.Student;
 using Umt.Models.Weights;
@@ -57,7 +58,7 @@ public sealed class VideoVisionTransformerTests
         var video = Video(2);
         var mask = Mask([[true, false, true, true, false, true, true, false], [false, false, true, true, true, true, true, false]]);
 
-        var outputs = student.ForwardVisible(video, mask, [2, 0], null);
+        var outputs = student.ForwardVisible(video, TokenSelection.FromMask(mask), [2, 0], null);
 
         outputs.Keys.Should().Equal(0, 2);
         outputs.Values.Should().AllSatisfy(output => output.shape.Should().Equal(2, 3, 16));
@@ -74,7 +75,7 @@ public sealed class VideoVisionTransformerTests
 
         foreach (var rows in new[] { nothingHidden, hidden })
         {
-            var outputs = student.ForwardVisible(video, Mask(rows), [0, 1, 2], null);
+            var outputs = student.ForwardVisible(video, TokenSelection.FromMask(Mask(rows)), [0, 1, 2], null);
 
             // Independent path: gather each row's visible tokens by index, then separately built
             // blocks loaded with the student's weights, then the final LayerNorm.
@@ -100,15 +101,15 @@ public sealed class VideoVisionTransformerTests
         var video = Video(1);
         // Token 5 = (t 1, h 0, w 1) is hidden; token 6 = (t 1, h 1, w 0) is visible.
         var mask = Mask([[true, false, false, true, false, true, false, false]]);
-        var before = student.ForwardVisible(video, mask, [2], null)[2];
+        var before = student.ForwardVisible(video, TokenSelection.FromMask(mask), [2], null)[2];
 
         var hiddenPatchChanged = video.clone();
         hiddenPatchChanged[0, .., 1, 0..4, 4..8] = randn(3, 4, 4);
         var visiblePatchChanged = video.clone();
         visiblePatchChanged[0, .., 1, 4..8, 0..4] = randn(3, 4, 4);
 
-        student.ForwardVisible(hiddenPatchChanged, mask, [2], null)[2].equal(before).all().item<bool>().Should().BeTrue();
-        student.ForwardVisible(visiblePatchChanged, mask, [2], null)[2].allclose(before, rtol: 1e-3, atol: 1e-3).Should().BeFalse();
+        student.ForwardVisible(hiddenPatchChanged, TokenSelection.FromMask(mask), [2], null)[2].equal(before).all().item<bool>().Should().BeTrue();
+        student.ForwardVisible(visiblePatchChanged, TokenSelection.FromMask(mask), [2], null)[2].allclose(before, rtol: 1e-3, atol: 1e-3).Should().BeFalse();
     }
 
     [Fact]
@@ -123,9 +124,9 @@ public sealed class VideoVisionTransformerTests
         var dropAll = zeros(4, Tiny.Depth, 2);
 
         // Rates are linspace(0, 0.5, 3) = [0, 0.25, 0.5]: block 0 never drops, block 1 may.
-        var kept = student.ForwardVisible(video, mask, [1], keepAll)[1];
-        var dropped = student.ForwardVisible(video, mask, [1], dropAll)[1];
-        var plain = student.ForwardVisible(video, mask, [0, 1], null);
+        var kept = student.ForwardVisible(video, TokenSelection.FromMask(mask), [1], keepAll)[1];
+        var dropped = student.ForwardVisible(video, TokenSelection.FromMask(mask), [1], dropAll)[1];
+        var plain = student.ForwardVisible(video, TokenSelection.FromMask(mask), [0, 1], null);
         var state = student.state_dict();
 
         dropped.allclose(plain[0], rtol: 1e-5, atol: 1e-6).Should().BeTrue("dropping block 1 leaves block 0's output");
@@ -143,9 +144,9 @@ public sealed class VideoVisionTransformerTests
         var video = Video(2);
         var mask = zeros(new long[] { 2, Tokens }, dtype: ScalarType.Bool);
 
-        student.Invoking(s => s.ForwardVisible(video, mask, [3], null)).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*3*0..2*");
-        student.Invoking(s => s.ForwardVisible(video, mask, [], null)).Should().Throw<ArgumentException>();
-        student.Invoking(s => s.ForwardVisible(video, mask, [0], zeros(2, 3))).Should().Throw<ArgumentException>().WithMessage("*[2, 3, 2]*");
+        student.Invoking(s => s.ForwardVisible(video, TokenSelection.FromMask(mask), [3], null)).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*3*0..2*");
+        student.Invoking(s => s.ForwardVisible(video, TokenSelection.FromMask(mask), [], null)).Should().Throw<ArgumentException>();
+        student.Invoking(s => s.ForwardVisible(video, TokenSelection.FromMask(mask), [0], zeros(2, 3))).Should().Throw<ArgumentException>().WithMessage("*[2, 3, 2]*");
         student.Invoking(s => s.Embed(randn(new long[] { 2, 3, 2, 16, 16 }))).Should().Throw<ArgumentException>().WithMessage("*[B, 3, 2, 8, 8]*");
     }
 
@@ -160,7 +161,7 @@ public sealed class VideoVisionTransformerTests
         using var scope = NewDisposeScope();
         using (student)
         {
-            var outputs = student.ForwardVisible(Video(1), zeros(new long[] { 1, Tokens }, dtype: ScalarType.Bool), [2], null);
+            var outputs = student.ForwardVisible(Video(1), TokenSelection.FromMask(zeros(new long[] { 1, Tokens }, dtype: ScalarType.Bool)), [2], null);
 
             outputs[2].isnan().any().item<bool>().Should().BeFalse();
         }

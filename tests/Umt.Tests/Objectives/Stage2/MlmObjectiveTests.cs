@@ -2,6 +2,7 @@ using Serilog.Core;
 using Umt.Abstractions.Composition;
 using Umt.Abstractions.Datasets;
 using Umt.Abstractions.Geometry;
+using Umt.Abstractions.Masking;
 using Umt.Abstractions.Objectives;
 using Umt.Abstractions.Randomness;
 using Umt.Abstractions.TextEncoders;
@@ -38,7 +39,7 @@ public sealed class MlmObjectiveTests
 
         var loss = objective.ComputeLoss(new ObjectiveContext
         {
-            Batch = batch, Mask = zeros(2, Student.Grid.Count, ScalarType.Bool), Grid = Student.Grid, StudentBlocks = new Dictionary<int, Tensor>(), VisionLanguage = shared,
+            Batch = batch, Selection = TokenSelection.FromMask(zeros(2, Student.Grid.Count, ScalarType.Bool), Student.Grid.Count), Grid = Student.Grid, StudentBlocks = new Dictionary<int, Tensor>(), VisionLanguage = shared,
         });
 
         // The reference: the same corruption, logits at every position, mean cross-entropy over the
