@@ -90,7 +90,7 @@ internal sealed class MediaDataset : IVideoDataset
             bool flip = settings.Flip && random.Chance(0.5);
             byte[] rgb = reader.Read(entry.Path, info, frames, crop, settings.Size, settings.Resampling, cancel); // [T, S, S, 3]
             float[] pixels = ClipPixels.FromRgb24(rgb, settings.Frames, settings.Size, settings.Size, flip);  // [3, T, S, S]
-            return new VideoSample(pixels, Labels(entry.Label), Caption(entry, ref random), Source: entry.Path);
+            return new VideoSample(pixels, Labels(entry.Label), Caption(entry, ref random), Source: entry.Path, Captions: AllCaptions(entry));
         }
         catch (IOException e) when (e is not UnreadableMediaException)
         {
@@ -157,6 +157,12 @@ internal sealed class MediaDataset : IVideoDataset
             return null;
         }
         string caption = entry.Captions.Count == 1 ? entry.Captions[0] : entry.Captions[random.NextInt(entry.Captions.Count)];
-        return settings.CleanCaptions ? CaptionText.Clean(caption) : caption;
+        return Cleaned(caption);
     }
+
+    /// <summary>Every caption of the row, for retrieval's multi-caption and paragraph protocols (the reference's eval datasets read them all).</summary>
+    private IReadOnlyList<string>? AllCaptions(ManifestEntry entry) =>
+        settings.HasCaptions && entry.Captions.Count > 0 ? [.. entry.Captions.Select(Cleaned)] : null;
+
+    private string Cleaned(string caption) => settings.CleanCaptions ? CaptionText.Clean(caption) : caption;
 }

@@ -7,6 +7,7 @@ using Serilog;
 using Umt.Runner.Engine;
 using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Workflows.Data;
 using Umt.Runner.Workflows.Evaluation;
 using Umt.Runner.Workflows.Evaluation.Retrieval;
@@ -77,7 +78,7 @@ public static class EvalCommand
         var dataset = new Option<string?>("--dataset") { Description = "Dataset plugin of the manifest (default: Umt:Dataset:Use)." };
         var rerank = new Option<int>("--rerank") { Description = "Candidates per query re-scored by the matching head (the reference's k_test); 0: contrastive ranking only.", DefaultValueFactory = _ => 128 }.AtLeast(0);
         var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
-        var retrieval = new Command("retrieval", "Text→video and video→text retrieval on held-out captioned clips (all tokens visible, per-frame embeddings averaged): R@1/5/10, median and mean rank, from the contrastive similarities and after re-ranking the top candidates with the matching head. Clips with equal captions count as positives.")
+        var retrieval = new Command("retrieval", "Text→video and video→text retrieval on held-out captioned clips (all tokens visible, per-frame embeddings averaged): R@1/5/10, median and mean rank and the reference's itm_eval summary (txt_r*, img_r*, r_mean), from the contrastive similarities and after re-ranking the top candidates with the matching head. Umt:Retrieval:Protocol picks the queries: equal-captions (default; clips with equal captions are positives), multi-caption (every caption of a clip a query) or paragraph (a clip's captions joined).")
         {
             checkpoint, testCount, manifest, root, dataset, rerank, json,
         };
@@ -97,7 +98,7 @@ public static class EvalCommand
                 output.WriteLine(JsonSerializer.Serialize(result));
                 return ExitCodes.Success;
             }
-            output.WriteLine($"retrieval of {reference.ModelFile} on {name}: {result.Clips} held-out clips, {result.DistinctCaptions} distinct captions (equal captions count as positives){(result.Unreadable > 0 ? $", {result.Unreadable} unreadable skipped" : "")}");
+            output.WriteLine($"retrieval of {reference.ModelFile} on {name}: {result.Clips} held-out clips, {result.Texts} text queries ({result.DistinctCaptions} distinct), protocol {result.Protocol} ({ProtocolMeaning(result.Protocol)}){(result.Unreadable > 0 ? $", {result.Unreadable} unreadable skipped" : "")}");
             Print(output, "contrastive (VTC similarity)", result.Contrastive);
             if (result.Reranked is { } reranked)
             {
@@ -116,7 +117,17 @@ public static class EvalCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"    {direction}  R@1 {s.R1:F3}  R@5 {s.R5:F3}  R@10 {s.R10:F3}  median rank {s.MedianRank:F1}  mean rank {s.MeanRank:F1}   (chance R@1 {s.ChanceR1:F3}, R@1 / chance {s.R1 / s.ChanceR1:F1}×)"));
         }
+        var m = directions.ItmEval;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"    itm_eval    txt_r1 {m.TxtR1:F3}  txt_r5 {m.TxtR5:F3}  txt_r10 {m.TxtR10:F3}  txt_r_mean {m.TxtRMean:F3}  img_r1 {m.ImgR1:F3}  img_r5 {m.ImgR5:F3}  img_r10 {m.ImgR10:F3}  img_r_mean {m.ImgRMean:F3}  r_mean {m.RMean:F3}"));
     }
+
+    private static string ProtocolMeaning(string protocol) => protocol switch
+    {
+        RetrievalProtocols.MultiCaption => "every caption a query, its clip the answer",
+        RetrievalProtocols.Paragraph => "a clip's captions joined into one query",
+        _ => "equal captions count as positives",
+    };
 
     /// <summary>Configuration that points the run's dataset at a held-out split: synthetic's own split, or a manifest of files in eval mode.</summary>
     private static string[] SplitDataset(ServiceProvider configured, string name, string split, int clips, string? manifest, string manifestOption, string? root) =>

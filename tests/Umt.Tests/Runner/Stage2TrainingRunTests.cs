@@ -69,6 +69,8 @@ public sealed class Stage2TrainingRunTests(ITestOutputHelper log)
         eval.ExitCode.Should().Be(0, eval.All);
         var result = JsonSerializer.Deserialize<RetrievalResult>(eval.Output)!;
         result.Clips.Should().Be(24);
+        result.Protocol.Should().Be("equal-captions", "the default protocol, the synthetic data's");
+        result.Texts.Should().Be(24, "one query per clip");
         result.Reranked.Should().NotBeNull("the run trained vtm, so its itm_head re-ranks");
         result.RerankK.Should().Be(4);
         foreach (var scores in new[] { result.Contrastive.TextToVideo, result.Contrastive.VideoToText, result.Reranked!.TextToVideo, result.Reranked.VideoToText })

@@ -44,6 +44,8 @@ public sealed class RunPlan
 
     public required Stage2Options Stage2 { get; init; }
 
+    public required RetrievalOptions Retrieval { get; init; }
+
     public required StudentConfig StudentConfig { get; init; }
 
     public required StudentSpec Student { get; init; }

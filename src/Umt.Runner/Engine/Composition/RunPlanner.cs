@@ -25,7 +25,7 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
     public const string NoTeacher = "none";
 
     private static readonly string[] KnownSections =
-        ["PluginDirectories", "Run", "Optimizer", "Model", "Distributed", "Dataset", "Teacher", "Masking", "Objectives", "TeacherTraining", "TextEncoder", "Stage2", "ImageDataset", "ImageMasking"];
+        ["PluginDirectories", "Run", "Optimizer", "Model", "Distributed", "Dataset", "Teacher", "Masking", "Objectives", "TeacherTraining", "TextEncoder", "Stage2", "ImageDataset", "ImageMasking", "Retrieval"];
 
     /// <summary>Plans the run for this process's place in the job, as its launcher's variables say.</summary>
     public RunPlan Plan(IConfiguration configuration, string baseDirectory) => Plan(configuration, baseDirectory, LaunchEnvironment.FromProcess);
@@ -44,6 +44,7 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
         var model = StrictOptionsBinder.Bind<ModelOptions>(umt.GetSection("Model"), errors);
         var distributed = StrictOptionsBinder.Bind<DistributedOptions>(umt.GetSection("Distributed"), errors);
         var stage2 = StrictOptionsBinder.Bind<Stage2Options>(umt.GetSection("Stage2"), errors);
+        var retrieval = StrictOptionsBinder.Bind<RetrievalOptions>(umt.GetSection("Retrieval"), errors);
         if (errors.Count > 0)
         {
             // Plugin options are sized by the model and the run; stop before binding them on bad ground.
@@ -115,6 +116,7 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
             Distributed = distributed,
             Launch = launch,
             Stage2 = stage2,
+            Retrieval = retrieval,
             StudentConfig = studentConfig,
             Student = student,
             Device = device,

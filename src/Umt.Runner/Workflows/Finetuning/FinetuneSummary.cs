@@ -21,7 +21,7 @@ public static class FinetuneSummary
         if (report.Retrieval is { } r)
         {
             text.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"retrieval fine-tune of {report.Checkpoint} (vtc + vtm, every token visible): {r.Steps} steps in {r.TrainSeconds:F0} s, loss {Mean(r.Losses, first: true):F3} → {Mean(r.Losses, first: false):F3}; held-out: {r.Test.Clips} clips, {r.Test.DistinctCaptions} distinct captions, {r.TestSeconds:F0} s"));
+                $"retrieval fine-tune of {report.Checkpoint} (vtc + vtm, every token visible): {r.Steps} steps in {r.TrainSeconds:F0} s, loss {Mean(r.Losses, first: true):F3} → {Mean(r.Losses, first: false):F3}; held-out: {r.Test.Clips} clips, {r.Test.Texts} text queries ({r.Test.DistinctCaptions} distinct, protocol {r.Test.Protocol}), {r.TestSeconds:F0} s"));
             Directions(text, "contrastive (VTC similarity)", r.Test.Contrastive);
             if (r.Test.Reranked is { } reranked)
             {
@@ -40,6 +40,7 @@ public static class FinetuneSummary
             text.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {label,-32} {direction}  R@1 {s.R1:F3}  R@5 {s.R5:F3}  R@10 {s.R10:F3}  median rank {s.MedianRank:F1}  (chance R@1 {s.ChanceR1:F3})"));
         }
+        text.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {label,-32} itm_eval    txt_r_mean {directions.ItmEval.TxtRMean:F3}  img_r_mean {directions.ItmEval.ImgRMean:F3}  r_mean {directions.ItmEval.RMean:F3}"));
     }
 
     /// <summary>Mean of the first or last tenth of the losses (at least one step).</summary>

@@ -72,6 +72,21 @@ public sealed class DatasetPluginTests : IClassFixture<DatasetPluginTests.Clips>
     }
 
     [Fact]
+    public void A_json_caption_list_gives_every_cleaned_caption_and_draws_one_of_them()
+    {
+        // The reference's downstream annotation (e.g. MSVD): several captions per video.
+        File.WriteAllText(clips.Combine("msvd_test.json"), """
+            [{"video": "videos/clip_000001.mp4", "caption": ["A man slices bread.", "Someone is cutting a loaf!", "bread/knife"]}]
+            """);
+
+        using var dataset = MediaFixtures.Create("webvid", new WebVidOptions { Manifest = clips.Combine("msvd_test.json"), Root = clips.Root }, 8, 32, clips.Root);
+        var sample = dataset.Read(0, 5);
+
+        sample.Captions.Should().Equal("a man slices bread", "someone is cutting a loaf", "bread knife");
+        sample.Captions.Should().Contain(sample.Caption!);
+    }
+
+    [Fact]
     public void A_missing_media_root_or_manifest_is_a_configuration_error_naming_it()
     {
         var factory = MediaFixtures.Factory("kinetics");
