@@ -39,7 +39,7 @@ public sealed class BenchBreakdownTests(ITestOutputHelper output) : IDisposable
         {
             recorder.Calls.Clear();
             var clock = Stopwatch.StartNew();
-            optimization.Run(() => batch, step, plan.Schedule.PeakLr);
+            optimization.Run(() => batch, model.Maskings[0], step, plan.Schedule.PeakLr);
             double stepMs = clock.Elapsed.TotalMilliseconds;
 
             recorder.Calls.Should().Equal(
@@ -78,7 +78,7 @@ public sealed class BenchBreakdownTests(ITestOutputHelper output) : IDisposable
         var batch = optimization.ToDevice(host, step: 0);                                                       // video [B, 3, T, H, W]
         var teacher = model.Teacher!.Encode(batch.Video, plan.TeacherLayers, withAttention: true);               // [K, B, N, C], [B·T, P]
         var mask = model.Masking.CreateMask(new MaskingInput(plan.Student.Grid, batch.Keys, plan.Device, teacher.Attention)); // [B, N]
-        double configured = new TrainingStep(model, plan).Forward(batch).Total.item<float>();
+        double configured = new TrainingStep(model, plan).Forward(batch, model.Maskings[0]).Total.item<float>();
 
         double handWritten = bare.Run(batch.Video, mask);
 

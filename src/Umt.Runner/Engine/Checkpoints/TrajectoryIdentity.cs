@@ -31,13 +31,11 @@ public static class TrajectoryIdentity
         {
             ["Umt:Run:Seed"] = plan.Run.Seed.ToString(CultureInfo.InvariantCulture),
         };
-        AddDataset(identity, "Umt:Dataset", plan.Dataset, plan.DatasetInfo.Count);
-        AddPlugin(identity, "Umt:Masking", plan.Masking);
-        // Settings a run does not use are left out, so changing them refuses nothing.
-        if (plan.ImageDataset is { } images)
+        // Settings a run does not use (an image stream it has not) are left out, so changing them refuses nothing.
+        foreach (var stream in plan.Streams)
         {
-            AddDataset(identity, "Umt:ImageDataset", images, plan.ImageDatasetInfo?.Count ?? 0);
-            AddPlugin(identity, "Umt:ImageMasking", plan.ImageMasking);
+            AddDataset(identity, stream.DatasetSection, stream.Dataset, stream.DatasetInfo.Count);
+            AddPlugin(identity, stream.MaskingSection, stream.Masking);
         }
         if (plan.TextEncoder is not null)
         {

@@ -1,9 +1,9 @@
 using Umt.Abstractions.Datasets;
 using Umt.Abstractions.Distributed;
-using Umt.Abstractions.Geometry;
 using Umt.Abstractions.Masking;
 using Umt.Abstractions.Objectives;
 using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Data;
 using Umt.Runner.Engine.Model;
 using static TorchSharp.torch;
 
@@ -90,20 +90,18 @@ public sealed class TrainingStep(TrainingModel model, RunPlan plan, IStepPhaseRe
     /// <summary>Shapes of the first forward pass, for the run log; null before it. Read once: counting the visible tokens is a device sync.</summary>
     public StepShapes? FirstShapes { get; private set; }
 
-    public StepLosses Forward(VideoBatch batch)
+    /// <param name="stream">The stream the batch came from: its token grid and masking (an image batch of stage 2 is a one-frame clip with its own masking, ratio 0.5 in the reference).</param>
+    public StepLosses Forward(VideoBatch batch, StreamMasking stream)
     {
-        // An image batch (the reference's MetaLoader alternates them with video batches in stage 2)
-        // is a one-frame clip: one token slot per image, and its own masking (ratio 0.5 there).
-        var grid = new TokenGrid((int)batch.Video.shape[2] / plan.Student.Tubelet, plan.Student.Grid.H, plan.Student.Grid.W);
-        var (masking, maskingTraits) = grid.T == plan.Student.Grid.T ? (model.Masking, plan.MaskingTraits) : (model.ImageMasking, plan.ImageMaskingTraits);
-        bool needsAttention = maskingTraits.NeedsTeacherAttention;
+        var grid = stream.Grid;
+        bool needsAttention = stream.Traits.NeedsTeacherAttention;
 
         // 1. teacher: targets for the aligned layers and, for semantic masking, its attention
         var teacher = plan.TeacherLayers.Count > 0 || needsAttention ? model.Teacher?.Encode(batch.Video, plan.TeacherLayers, needsAttention) : null;
         phases?.PhaseEnded(StepPhase.TeacherForward);
 
         // 2. mask [B, N], true = hidden, made on the device from per-sample keyed draws
-        var mask = masking.CreateMask(new MaskingInput(grid, batch.Keys, plan.Device, teacher?.Attention));
+        var mask = stream.Strategy.CreateMask(new MaskingInput(grid, batch.Keys, plan.Device, teacher?.Attention));
 
         FirstShapes ??= new StepShapes(mask.shape, mask[0].logical_not().sum().item<long>(), teacher?.Features.shape, teacher?.Attention?.shape);
         phases?.PhaseEnded(StepPhase.Masking);

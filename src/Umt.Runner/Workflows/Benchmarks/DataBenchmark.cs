@@ -111,7 +111,7 @@ public sealed class DataBenchmark(RunPlan plan, PluginCatalog catalog, ILogger l
         for (int step = 0; step < WarmupSteps + steps; step++)
         {
             var clock = Stopwatch.StartNew();
-            optimization.Run(() => batch, step, plan.Schedule.PeakLr);
+            optimization.Run(() => batch, model.Maskings[0], step, plan.Schedule.PeakLr);
             if (step >= WarmupSteps)
             {
                 times.Add(clock.Elapsed.TotalMilliseconds);

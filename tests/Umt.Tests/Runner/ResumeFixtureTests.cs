@@ -1,0 +1,60 @@
+using System.Text.Json;
+using Umt.Runner.Engine.Checkpoints;
+using Umt.Tests.TestSupport;
+using Xunit.Abstractions;
+
+namespace Umt.Tests.Runner;
+
+/// <summary>
+/// A checkpoint written before the video and image streams became one stream type (issue 18 item 2)
+/// resumes after it: tests/fixtures/stage2-resume (its RECIPE.md says how it was made and what the
+/// old trainer did next) continues to the same cursors and the same losses.
+/// </summary>
+public sealed class ResumeFixtureTests(ITestOutputHelper log)
+{
+    private static readonly string Fixture = Path.Combine(RepositoryPaths.Root, "tests", "fixtures", "stage2-resume");
+
+    /// <summary>Losses of steps 4–6 that the trainer before the change wrote when resuming the fixture (RECIPE.md).</summary>
+    private static readonly double[] OldContinuation = [1.8986151218414307, 2.034501075744629, 1.9950296878814697];
+
+    [Fact]
+    public void A_two_stream_checkpoint_from_before_the_stream_change_resumes_both_cursors_and_continues_as_before()
+    {
+        using var temp = new TemporaryDirectory();
+        string run = temp.Combine("run");
+        CopyFolder(Path.Combine(Fixture, "run"), run);
+        var saved = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(Path.Combine(run, "checkpoint-3", CheckpointStore.StateFile)))!;
+
+        var result = TestSupport.Umt.Run(log, "train", "--resume", "--config", Path.Combine(Fixture, "recipe.json"), "--set", $"Umt:Run:OutputDir={run}");
+
+        result.ExitCode.Should().Be(0, result.All);
+        result.Output.Should().Contain("steps 3 → 6 of 6");
+        File.ReadAllText(Path.Combine(run, "log.jsonl")).Should().Contain("\"Visible\":48,\"Tokens\":64,",
+            "step 4 reads the image stream, masked by its own `random` 0.25, not the videos' `semantic` 0.5");
+        string written = File.ReadAllText(Path.Combine(run, "checkpoint-6", CheckpointStore.StateFile));
+        using (var json = JsonDocument.Parse(written))
+        {
+            foreach (string field in (string[])["Step", "Epoch", "Offset", "ImageEpoch", "ImageOffset", "FailedSamples", "ImageFailedSamples"])
+            {
+                json.RootElement.TryGetProperty(field, out _).Should().BeTrue($"state.json keeps its field {field}");
+            }
+        }
+        var state = JsonSerializer.Deserialize<TrainingState>(written)!;
+        (saved.Epoch, saved.Offset, saved.ImageEpoch, saved.ImageOffset).Should().Be((0L, 2L, 0L, 4L), "the fixture read one video and two image batches");
+        (state.Step, state.Epoch, state.Offset, state.ImageEpoch, state.ImageOffset).Should().Be((6L, 0L, 4L, 0L, 8L),
+            "steps 4–6 read two image batches and one video batch, each stream continuing from its own cursor");
+        state.Losses.Take(3).Should().Equal(saved.Losses);
+        state.Losses.Skip(3).Should().Equal(OldContinuation, (actual, expected) => Math.Abs(actual - expected) <= 1e-5,
+            "the same batches, masks and updates as the trainer before the change");
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}
