@@ -48,6 +48,25 @@ public sealed class ResumeFixtureTests(ITestOutputHelper log)
             "the same batches, masks and updates as the trainer before the change");
     }
 
+    /// <summary>
+    /// The step masks a batch as its stream says, not by its frame count: with a one-frame video
+    /// student the old test (T ≠ Frames means images) masked image batches with the videos' masking.
+    /// Step 2 of the fixture's recipe reads images; a sitting resumed at step 1 logs its shapes.
+    /// </summary>
+    [Fact]
+    public void An_image_batch_of_a_one_frame_video_run_is_masked_by_the_image_stream()
+    {
+        using var temp = new TemporaryDirectory();
+        string[] train = ["train", "--config", Path.Combine(Fixture, "recipe.json"), "--set", "Umt:Model:Frames=1", "--set", $"Umt:Run:OutputDir={temp.Combine("run")}"];
+        TestSupport.Umt.Run(log, [.. train, "--stop-after", "1"]).ExitCode.Should().Be(0);
+
+        var resumed = TestSupport.Umt.Run(log, [.. train, "--resume", "--stop-after", "2"]);
+
+        resumed.ExitCode.Should().Be(0, resumed.All);
+        File.ReadAllText(temp.Combine("run", "log.jsonl")).Should().Contain("\"Visible\":48,\"Tokens\":64,",
+            "step 2 reads an image batch: `random` 0.25 keeps 48 of 64 tokens, the videos' `semantic` 0.5 would keep 32");
+    }
+
     private static void CopyFolder(string from, string to)
     {
         foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))

@@ -66,7 +66,7 @@ public sealed class TrainingState
     {
         0 => new DataCursor(Epoch, Offset),
         1 => new DataCursor(ImageEpoch, ImageOffset),
-        _ => throw new ArgumentOutOfRangeException(nameof(stream), stream, "state.json records two media streams."),
+        _ => throw NoSuchStream(stream),
     };
 
     /// <summary>The unreadable samples of media stream <paramref name="stream"/> found so far.</summary>
@@ -74,7 +74,7 @@ public sealed class TrainingState
     {
         0 => FailedSamples,
         1 => ImageFailedSamples,
-        _ => throw new ArgumentOutOfRangeException(nameof(stream), stream, "state.json records two media streams."),
+        _ => throw NoSuchStream(stream),
     };
 
     /// <summary>Records where media stream <paramref name="stream"/> stands and which of its samples failed.</summary>
@@ -89,9 +89,11 @@ public sealed class TrainingState
                 (ImageEpoch, ImageOffset, ImageFailedSamples) = (cursor.Epoch, cursor.Offset, failed);
                 break;
             default:
-                throw new ArgumentOutOfRangeException(nameof(stream), stream, "state.json records two media streams.");
+                throw NoSuchStream(stream);
         }
     }
+
+    private static ArgumentOutOfRangeException NoSuchStream(int stream) => new(nameof(stream), stream, "state.json records two media streams: 0 (videos) and 1 (images).");
 
     /// <summary>
     /// Why this cannot be the state the trainer saved as <c>checkpoint-<paramref name="folderStep"/></c>,
