@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Umt.Abstractions.Geometry;
 using Umt.Runner.Engine;
 using Umt.Runner.Engine.Composition;
 
@@ -61,13 +60,12 @@ public static class ValidateCommand
             output.WriteLine($"            width {t.Width}, {t.Layers} layers ({t.FusionLayer} text + {t.Layers - t.FusionLayer} fusion), vocabulary {t.VocabSize}, {t.MaxLength} tokens per caption");
             output.WriteLine($"  stage 2   joint space {plan.Stage2.EmbedDim}, temperature {plan.Stage2.Temperature}, student from {(string.IsNullOrEmpty(plan.Stage2.From) ? "random initialisation" : plan.Stage2.From)}");
         }
-        if (plan.ImageDataset is { } images)
+        foreach (var images in plan.Streams.Skip(1))
         {
-            var imageGrid = new TokenGrid(1, plan.Student.Grid.H, plan.Student.Grid.W);
-            Plugin(output, "images", images);
-            output.WriteLine($"            {plan.ImageDatasetInfo!.Count} samples of {plan.ImageDatasetInfo.Frames} frame, captions {(plan.ImageDatasetInfo.HasCaptions ? "yes" : "no")}; batches alternate with the videos");
-            Plugin(output, "masking", plan.ImageMasking);
-            output.WriteLine($"            {plan.ImageMaskingTraits.VisiblePerClip(imageGrid)} of {imageGrid.Count} tokens visible per image");
+            Plugin(output, "images", images.Dataset);
+            output.WriteLine($"            {images.DatasetInfo.Count} samples of {images.DatasetInfo.Frames} frame, captions {(images.DatasetInfo.HasCaptions ? "yes" : "no")}; batches alternate with the videos");
+            Plugin(output, "masking", images.Masking);
+            output.WriteLine($"            {images.MaskingTraits.VisiblePerClip(images.Grid)} of {images.Grid.Count} tokens visible per image");
         }
         var s = plan.Schedule;
         string processes = plan.Launch.WorldSize == 1 ? "" : $" × {plan.Launch.WorldSize} processes = {s.EffectiveBatch}";

@@ -39,7 +39,7 @@ public sealed class Stage2RetrievalStepTests : IDisposable
 
         using var scope = NewDisposeScope();
         var batch = optimization.ToDevice(host, step: 0);
-        double vtc = new TrainingStep(model, plan).Forward(batch).PerObjective["vtc"].item<float>();
+        double vtc = new TrainingStep(model, plan).Forward(batch, model.Maskings[0]).PerObjective["vtc"].item<float>();
 
         // The reference's inputs: every token of the last block (the mask hides nothing), the captions' [CLS] states.
         var grid = plan.Student.Grid;

@@ -37,13 +37,13 @@ public sealed class StepTensorLifetimeTests(ITestOutputHelper log)
         // Two warm-up steps create AdamW's moments, which live as long as the optimizer.
         for (int step = 0; step < 2; step++)
         {
-            optimization.Run(() => batch, step, lr);
+            optimization.Run(() => batch, composed.Masking, step, lr);
         }
         var statistics = DisposeScopeManager.Statistics;
         long live = statistics.ThreadTotalLiveCount, outside = statistics.CreatedOutsideScopeCount, inScope = statistics.CreatedInScopeCount;
         for (int step = 2; step < 5; step++)
         {
-            optimization.Run(() => batch, step, lr);
+            optimization.Run(() => batch, composed.Masking, step, lr);
         }
         log.WriteLine($"{string.Join(' ', configuration)}: {statistics.CreatedInScopeCount - inScope} tensors made in scopes over 3 steps, "
             + $"{statistics.CreatedOutsideScopeCount - outside} outside any scope, live {live} → {statistics.ThreadTotalLiveCount}");
@@ -70,7 +70,7 @@ public sealed class StepTensorLifetimeTests(ITestOutputHelper log)
             {
                 DropFinalizable(finalized);
                 return composed.Batch;
-            }, step, composed.Plan.Schedule.PeakLr);
+            }, composed.Masking, step, composed.Plan.Schedule.PeakLr);
             finalized.Value.Should().BeTrue($"step {step} ended with the finalizers of what it dropped run");
         }
     }
@@ -105,6 +105,9 @@ public sealed class StepTensorLifetimeTests(ITestOutputHelper log)
         }
 
         public RunPlan Plan { get; }
+
+        /// <summary>The video stream's masking, which the batch is drawn from.</summary>
+        public StreamMasking Masking => model.Maskings[0];
 
         public OptimizationStep Step { get; }
 

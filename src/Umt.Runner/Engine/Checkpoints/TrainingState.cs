@@ -1,3 +1,4 @@
+using Umt.Runner.Engine.Data;
 
 namespace Umt.Runner.Engine.Checkpoints;
 
@@ -56,6 +57,43 @@ public sealed class TrainingState
     public SortedDictionary<string, string> Sha256 { get; set; } = [];
 
     public DateTimeOffset WrittenAt { get; set; }
+
+    /// <summary>
+    /// Where media stream <paramref name="stream"/> (0: the videos, 1: stage 2's images) stands, under
+    /// the field names checkpoints have always used, so that older checkpoints resume.
+    /// </summary>
+    public DataCursor CursorOf(int stream) => stream switch
+    {
+        0 => new DataCursor(Epoch, Offset),
+        1 => new DataCursor(ImageEpoch, ImageOffset),
+        _ => throw NoSuchStream(stream),
+    };
+
+    /// <summary>The unreadable samples of media stream <paramref name="stream"/> found so far.</summary>
+    public List<long> FailedSamplesOf(int stream) => stream switch
+    {
+        0 => FailedSamples,
+        1 => ImageFailedSamples,
+        _ => throw NoSuchStream(stream),
+    };
+
+    /// <summary>Records where media stream <paramref name="stream"/> stands and which of its samples failed.</summary>
+    public void Record(int stream, DataCursor cursor, List<long> failed)
+    {
+        switch (stream)
+        {
+            case 0:
+                (Epoch, Offset, FailedSamples) = (cursor.Epoch, cursor.Offset, failed);
+                break;
+            case 1:
+                (ImageEpoch, ImageOffset, ImageFailedSamples) = (cursor.Epoch, cursor.Offset, failed);
+                break;
+            default:
+                throw NoSuchStream(stream);
+        }
+    }
+
+    private static ArgumentOutOfRangeException NoSuchStream(int stream) => new(nameof(stream), stream, "state.json records two media streams: 0 (videos) and 1 (images).");
 
     /// <summary>
     /// Why this cannot be the state the trainer saved as <c>checkpoint-<paramref name="folderStep"/></c>,

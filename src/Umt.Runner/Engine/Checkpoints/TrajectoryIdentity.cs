@@ -16,15 +16,26 @@ namespace Umt.Runner.Engine.Checkpoints;
 public static class TrajectoryIdentity
 {
     /// <summary>
-    /// Options that say where a file is, how long to wait for one or which decoder reads it (both
-    /// give the same frames), not what it holds: data and
-    /// weights move between machines (a job's local scratch copy) without changing the run. A
-    /// different dataset still shows in its sample count and its other options.
+    /// Options that say where a file is, how long to wait for one, which decoder reads it (both
+    /// give the same frames) or in which precision the frozen teacher computes (bf16 targets have
+    /// cosine ≥ 0.999 with fp32 ones, like a change of device), not what the run trains on: data and
+    /// weights move between machines (a job's local scratch copy) and hardware changes between
+    /// sittings without changing the run. A different dataset still shows in its sample count and
+    /// its other options. Precision joined when its default became <c>auto</c>, so runs started
+    /// with the fp32 default still resume.
     /// </summary>
-    private static readonly HashSet<string> Locations = new(StringComparer.Ordinal)
+    private static readonly HashSet<string> Interchangeable = new(StringComparer.Ordinal)
     {
-        "Root", "Manifest", "Weights", "Labels", "LabelMap", "Classes", "Vocab", "DecodeTimeoutSeconds", "Decoder",
+        "Root", "Manifest", "Weights", "Labels", "LabelMap", "Classes", "Vocab", "DecodeTimeoutSeconds", "Decoder", "Precision",
     };
+
+    /// <summary>
+    /// A checkpoint's saved identity without the options that became interchangeable after it was
+    /// written (its teacher's <c>Precision</c>), so it compares with <see cref="From"/>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> AsSavedNow(IReadOnlyDictionary<string, string> saved) =>
+        saved.Where(kv => !Interchangeable.Contains(kv.Key[(kv.Key.LastIndexOf(':') + 1)..]))
+            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
 
     public static SortedDictionary<string, string> From(RunPlan plan)
     {
@@ -32,13 +43,11 @@ public static class TrajectoryIdentity
         {
             ["Umt:Run:Seed"] = plan.Run.Seed.ToString(CultureInfo.InvariantCulture),
         };
-        AddDataset(identity, "Umt:Dataset", plan.Dataset, plan.DatasetInfo.Count);
-        AddPlugin(identity, "Umt:Masking", plan.Masking);
-        // Settings a run does not use are left out, so changing them refuses nothing.
-        if (plan.ImageDataset is { } images)
+        // Settings a run does not use (an image stream it has not) are left out, so changing them refuses nothing.
+        foreach (var stream in plan.Streams)
         {
-            AddDataset(identity, "Umt:ImageDataset", images, plan.ImageDatasetInfo?.Count ?? 0);
-            AddPlugin(identity, "Umt:ImageMasking", plan.ImageMasking);
+            AddDataset(identity, stream.DatasetSection, stream.Dataset, stream.DatasetInfo.Count);
+            AddPlugin(identity, stream.MaskingSection, stream.Masking);
         }
         if (plan.TextEncoder is not null)
         {
@@ -64,6 +73,6 @@ public static class TrajectoryIdentity
     private static void AddPlugin(SortedDictionary<string, string> identity, string section, SelectedPlugin plugin)
     {
         identity[$"{section}:Use"] = plugin.Entry.Name;
-        ModelIdentity.AddOptions(identity, plugin.OptionsPath, plugin.Options, Locations);
+        ModelIdentity.AddOptions(identity, plugin.OptionsPath, plugin.Options, Interchangeable);
     }
 }

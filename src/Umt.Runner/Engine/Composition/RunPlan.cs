@@ -55,18 +55,25 @@ public sealed class RunPlan
     /// <summary>Why <see cref="Device"/> (with <c>auto</c>: what was found), for the log and <c>umt validate</c>.</summary>
     public required string DeviceReason { get; init; }
 
-    public required SelectedPlugin Dataset { get; init; }
 
-    public required DatasetInfo DatasetInfo { get; init; }
+    /// <summary>The run's media streams: the video stream first, then the image stream of stage 2 when configured.</summary>
+    public required IReadOnlyList<StreamPlan> Streams { get; init; }
+
+    /// <summary>The video stream (every run has one); evaluation and the workflows read its dataset and masking.</summary>
+    public StreamPlan Video => Streams[0];
+
+    public SelectedPlugin Dataset => Video.Dataset;
+
+    public DatasetInfo DatasetInfo => Video.DatasetInfo;
 
     /// <summary>The teacher, or null for <c>Umt:Teacher:Use = none</c>.</summary>
     public SelectedPlugin? Teacher { get; init; }
 
     public TeacherTraits? TeacherTraits { get; init; }
 
-    public required SelectedPlugin Masking { get; init; }
+    public SelectedPlugin Masking => Video.Masking;
 
-    public required MaskingTraits MaskingTraits { get; init; }
+    public MaskingTraits MaskingTraits => Video.MaskingTraits;
 
     public required IReadOnlyList<SelectedObjective> Objectives { get; init; }
 
@@ -74,19 +81,6 @@ public sealed class RunPlan
     public SelectedPlugin? TextEncoder { get; init; }
 
     public TextEncoderTraits? TextEncoderTraits { get; init; }
-
-    /// <summary>
-    /// The image-caption dataset whose batches alternate with the video batches (stage 2, the
-    /// reference's MetaLoader), or null for a video-only run.
-    /// </summary>
-    public SelectedPlugin? ImageDataset { get; init; }
-
-    public DatasetInfo? ImageDatasetInfo { get; init; }
-
-    /// <summary>Masking of image batches (the reference's image_mask_ratio 0.5); the video masking when not configured.</summary>
-    public required SelectedPlugin ImageMasking { get; init; }
-
-    public required MaskingTraits ImageMaskingTraits { get; init; }
 
     /// <summary>Student blocks any objective reads, ascending.</summary>
     public required IReadOnlyList<int> StudentBlocks { get; init; }
@@ -105,11 +99,10 @@ public sealed class RunPlan
     /// <summary>What a factory may use when the run creates its plugin objects.</summary>
     public PluginContext PluginContext(ILogger log) => new(Device, Run.Seed, Student, log, BaseDirectory) { TextEncoder = TextEncoderTraits };
 
-    /// <summary>Creates the configured dataset; the caller owns (disposes) it.</summary>
-    public IVideoDataset CreateDataset(ILogger log) => Create(Dataset, log);
+    /// <summary>Creates the video stream's dataset; the caller owns (disposes) it.</summary>
+    public IVideoDataset CreateDataset(ILogger log) => CreateDataset(Video, log);
 
-    /// <summary>Creates the image dataset, or null for a video-only run; the caller owns (disposes) it.</summary>
-    public IVideoDataset? CreateImageDataset(ILogger log) => ImageDataset is { } images ? Create(images, log) : null;
-
-    private IVideoDataset Create(SelectedPlugin dataset, ILogger log) => ((IVideoDatasetFactory)dataset.Entry.Factory).Create(dataset.Options, PluginContext(log));
+    /// <summary>Creates a stream's dataset; the caller owns (disposes) it.</summary>
+    public IVideoDataset CreateDataset(StreamPlan stream, ILogger log) =>
+        ((IVideoDatasetFactory)stream.Dataset.Entry.Factory).Create(stream.Dataset.Options, PluginContext(log));
 }

@@ -106,6 +106,13 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
         }
 
         int k = objectives.Select(o => o.Traits.TeacherLayers).DefaultIfEmpty(0).Max();
+        var streams = new List<StreamPlan> { new("video", "Umt:Dataset", datasetChoice!, datasetInfo, "Umt:Masking", maskingChoice!, maskingTraits!, student.Grid) };
+        if (imageDatasetChoice is not null)
+        {
+            // An image is a one-frame clip through the same student: one token slot per image.
+            streams.Add(new("image", "Umt:ImageDataset", imageDatasetChoice, imageDatasetInfo!, "Umt:ImageMasking", imageMaskingChoice!, imageMaskingTraits!,
+                new TokenGrid(1, student.Grid.H, student.Grid.W)));
+        }
         return new RunPlan
         {
             Configuration = configuration,
@@ -121,19 +128,12 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
             Student = student,
             Device = device,
             DeviceReason = deviceChoice.Reason,
-            Dataset = datasetChoice!,
-            DatasetInfo = datasetInfo,
+            Streams = streams,
             Teacher = teacherChoice,
             TeacherTraits = teacherTraits,
-            Masking = maskingChoice!,
-            MaskingTraits = maskingTraits!,
             Objectives = objectives,
             TextEncoder = textEncoderChoice,
             TextEncoderTraits = textEncoderTraits,
-            ImageDataset = imageDatasetChoice,
-            ImageDatasetInfo = imageDatasetInfo,
-            ImageMasking = imageMaskingChoice!,
-            ImageMaskingTraits = imageMaskingTraits!,
             StudentBlocks = objectives.SelectMany(o => o.Traits.StudentBlocks).Distinct().Order().ToArray(),
             TeacherLayers = teacherTraits is null || k == 0 ? [] : Enumerable.Range(teacherTraits.Depth - k, k).ToArray(),
             Schedule = schedule,

@@ -3,27 +3,29 @@ namespace Umt.Runner.Engine.Data;
 /// <summary>
 /// Which stream each optimizer step reads when image batches alternate with video batches, as the
 /// reference's <c>MetaLoader</c> (multi_modality/dataset/dataloader.py): every epoch is each
-/// stream's full batches once, in a shuffled order, so the share of image steps equals the share
-/// of image batches. The order is a pure function of (seed, step), so a resumed run, or every
-/// process of a distributed run, takes the same media type at the same step (the reference
-/// broadcasts its shuffled order from rank 0 for this).
+/// stream's full batches once, in a shuffled order, so each stream's share of the steps equals its
+/// share of the batches. The order is a pure function of (seed, step), so a resumed run, or every
+/// process of a distributed run, reads the same stream at the same step (the reference broadcasts
+/// its shuffled order from rank 0 for this).
 /// </summary>
-/// <param name="videoBatches">Full video batches per epoch (≥ 1).</param>
-/// <param name="imageBatches">Full image batches per epoch (0: a video-only run).</param>
-public sealed class MediaOrder(long seed, long videoBatches, long imageBatches)
+/// <param name="batchesPerStream">Full batches per epoch of each stream, in stream order (the first ≥ 1).</param>
+public sealed class MediaOrder(long seed, IReadOnlyList<long> batchesPerStream)
 {
     private long cachedEpoch = -1;
     private long[] cachedOrder = [];
 
-    /// <summary>Steps per epoch: every full batch of both streams.</summary>
-    public long StepsPerEpoch => videoBatches + imageBatches;
+    /// <summary>Full batches per epoch of each stream, in stream order.</summary>
+    public IReadOnlyList<long> BatchesPerStream => batchesPerStream;
 
-    /// <summary>Whether 0-based optimizer step <paramref name="step"/> reads an image batch.</summary>
-    public bool IsImageStep(long step)
+    /// <summary>Steps per epoch: every full batch of every stream.</summary>
+    public long StepsPerEpoch { get; } = batchesPerStream.Sum();
+
+    /// <summary>The stream (index into <c>batchesPerStream</c>) that 0-based optimizer step <paramref name="step"/> reads.</summary>
+    public int StreamAt(long step)
     {
-        if (imageBatches == 0)
+        if (batchesPerStream.Count == 1)
         {
-            return false;
+            return 0;
         }
         long epoch = step / StepsPerEpoch;
         if (epoch != cachedEpoch)
@@ -31,7 +33,13 @@ public sealed class MediaOrder(long seed, long videoBatches, long imageBatches)
             cachedOrder = SampleOrder.Permutation(seed, epoch, StepsPerEpoch, "media-order");
             cachedEpoch = epoch;
         }
-        // Slots [0, videoBatches) of the shuffled epoch are video batches, the rest image batches.
-        return cachedOrder[step % StepsPerEpoch] >= videoBatches;
+        // The shuffled epoch's slots are the streams' batches back to back: [0, b0) the first stream's, [b0, b0 + b1) the next's.
+        long slot = cachedOrder[step % StepsPerEpoch];
+        int stream = 0;
+        while (slot >= batchesPerStream[stream])
+        {
+            slot -= batchesPerStream[stream++];
+        }
+        return stream;
     }
 }

@@ -9,6 +9,7 @@ using Umt.Models.Student;
 using Umt.Models.VisionLanguage;
 using Umt.Models.Weights;
 using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Data;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Engine.Model;
@@ -27,13 +28,12 @@ public sealed class TrainingModel : IDisposable
 
     public const string TextEncoderPrefix = "text_encoder.";
 
-    private TrainingModel(VideoVisionTransformer student, ITeacher? teacher, IMaskingStrategy masking, IMaskingStrategy imageMasking,
+    private TrainingModel(VideoVisionTransformer student, ITeacher? teacher, IReadOnlyList<StreamMasking> maskings,
         IReadOnlyList<ActiveObjective> objectives, ITextEncoder? textEncoder, VisionLanguageHeads? visionLanguage)
     {
         Student = student;
         Teacher = teacher;
-        Masking = masking;
-        ImageMasking = imageMasking;
+        Maskings = maskings;
         Objectives = objectives;
         TextEncoder = textEncoder;
         VisionLanguage = visionLanguage;
@@ -43,10 +43,11 @@ public sealed class TrainingModel : IDisposable
 
     public ITeacher? Teacher { get; }
 
-    public IMaskingStrategy Masking { get; }
+    /// <summary>The masking of each of the plan's streams, in its order (<see cref="RunPlan.Streams"/>); streams configured with the same masking share one object.</summary>
+    public IReadOnlyList<StreamMasking> Maskings { get; }
 
-    /// <summary>Masking of image batches; the same object as <see cref="Masking"/> when not configured apart.</summary>
-    public IMaskingStrategy ImageMasking { get; }
+    /// <summary>The video stream's masking.</summary>
+    public IMaskingStrategy Masking => Maskings[0].Strategy;
 
     public IReadOnlyList<ActiveObjective> Objectives { get; }
 
@@ -65,8 +66,9 @@ public sealed class TrainingModel : IDisposable
         var student = new VideoVisionTransformer(plan.StudentConfig);
         student.to(plan.Device);
         ITeacher? teacher = withTeacher && plan.Teacher is { } t ? ((ITeacherFactory)t.Entry.Factory).Create(t.Options, context) : null;
-        var masking = CreateMasking(plan.Masking, context);
-        var imageMasking = ReferenceEquals(plan.ImageMasking, plan.Masking) ? masking : CreateMasking(plan.ImageMasking, context);
+        var strategies = new Dictionary<SelectedPlugin, IMaskingStrategy>(ReferenceEqualityComparer.Instance);
+        var maskings = plan.Streams.Select(stream => new StreamMasking(stream.Name, stream.Grid,
+            strategies.TryGetValue(stream.Masking, out var shared) ? shared : strategies[stream.Masking] = CreateMasking(stream.Masking, context), stream.MaskingTraits)).ToList();
         var objectives = new List<ActiveObjective>();
         foreach (var selection in plan.Objectives)
         {
@@ -83,7 +85,7 @@ public sealed class TrainingModel : IDisposable
             heads = new VisionLanguageHeads(plan.Student.Width, textEncoder.Traits.Width, plan.Stage2.EmbedDim, plan.Stage2.Temperature);
             heads.to(plan.Device);
         }
-        return new TrainingModel(student, teacher, masking, imageMasking, objectives, textEncoder, heads);
+        return new TrainingModel(student, teacher, maskings, objectives, textEncoder, heads);
     }
 
     private static IMaskingStrategy CreateMasking(SelectedPlugin selection, Abstractions.Composition.PluginContext context) =>
@@ -149,11 +151,10 @@ public sealed class TrainingModel : IDisposable
             active.Objective.Dispose();
         }
         Teacher?.Dispose();
-        if (!ReferenceEquals(ImageMasking, Masking))
+        foreach (var strategy in Maskings.Select(m => m.Strategy).Distinct(ReferenceEqualityComparer.Instance))
         {
-            (ImageMasking as IDisposable)?.Dispose();
+            (strategy as IDisposable)?.Dispose();
         }
-        (Masking as IDisposable)?.Dispose();
         TextEncoder?.Dispose();
         VisionLanguage?.Dispose();
         Student.Dispose();

@@ -67,17 +67,18 @@ public sealed class OptimizationStep : IDisposable
     public StepShapes? FirstShapes => forward.FirstShapes;
 
     /// <summary>One optimizer step inside its own dispose scope, then what only finalizers free (<see cref="NativeGarbage"/>).</summary>
-    /// <param name="nextBatch">Supplies each micro-batch (the pipeline in training, a fixed batch in the benchmark).</param>
+    /// <param name="nextBatch">Supplies each micro-batch (the active stream's pipeline in training, a fixed batch in the benchmark).</param>
+    /// <param name="stream">The stream the batches come from: their token grid and masking.</param>
     /// <param name="step">0-based optimizer step: keys the batch's randomness.</param>
-    public StepOutcome Run(Func<HostBatch> nextBatch, long step, double lr)
+    public StepOutcome Run(Func<HostBatch> nextBatch, StreamMasking stream, long step, double lr)
     {
-        var outcome = RunInScope(nextBatch, step, lr);
+        var outcome = RunInScope(nextBatch, stream, step, lr);
         NativeGarbage.CollectAfterStep();
         phases?.PhaseEnded(StepPhase.StepCleanup);
         return outcome;
     }
 
-    private StepOutcome RunInScope(Func<HostBatch> nextBatch, long step, double lr)
+    private StepOutcome RunInScope(Func<HostBatch> nextBatch, StreamMasking stream, long step, double lr)
     {
         phases?.StepStarted();
         using var scope = NewDisposeScope();
@@ -98,7 +99,7 @@ public sealed class OptimizationStep : IDisposable
             after = host.After;
             var deviceBatch = ToDevice(host, step);
             phases?.Restart(); // the upload is data movement, not one of the step's phases
-            var forwardLosses = forward.Forward(deviceBatch);
+            var forwardLosses = forward.Forward(deviceBatch, stream);
             (accumulate == 1 ? forwardLosses.Total : forwardLosses.Total / accumulate).backward();
             losses.Add(forwardLosses);
             phases?.PhaseEnded(StepPhase.Backward);

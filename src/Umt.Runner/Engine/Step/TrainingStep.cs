@@ -1,9 +1,9 @@
 using Umt.Abstractions.Datasets;
 using Umt.Abstractions.Distributed;
-using Umt.Abstractions.Geometry;
 using Umt.Abstractions.Masking;
 using Umt.Abstractions.Objectives;
 using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Data;
 using Umt.Runner.Engine.Model;
 using static TorchSharp.torch;
 
@@ -90,19 +90,16 @@ public sealed class TrainingStep(TrainingModel model, RunPlan plan, IStepPhaseRe
     /// <summary>Keyed-randomness purpose of the student's per-sample drop-path draws.</summary>
     public const string DropPathPurpose = "drop-path";
 
-    private bool videoMaskVerified, imageMaskVerified;
+    private readonly HashSet<StreamMasking> verifiedMaskings = [];
 
     /// <summary>Shapes of the first forward pass, for the run log; null before it.</summary>
     public StepShapes? FirstShapes { get; private set; }
 
-    public StepLosses Forward(VideoBatch batch)
+    /// <param name="stream">The stream the batch came from: its token grid and masking (an image batch of stage 2 is a one-frame clip with its own masking, ratio 0.5 in the reference).</param>
+    public StepLosses Forward(VideoBatch batch, StreamMasking stream)
     {
-        // An image batch (the reference's MetaLoader alternates them with video batches in stage 2)
-        // is a one-frame clip: one token slot per image, and its own masking (ratio 0.5 there).
-        var grid = new TokenGrid((int)batch.Video.shape[2] / plan.Student.Tubelet, plan.Student.Grid.H, plan.Student.Grid.W);
-        bool video = grid.T == plan.Student.Grid.T;
-        var (masking, maskingTraits) = video ? (model.Masking, plan.MaskingTraits) : (model.ImageMasking, plan.ImageMaskingTraits);
-        bool needsAttention = maskingTraits.NeedsTeacherAttention;
+        var grid = stream.Grid;
+        bool needsAttention = stream.Traits.NeedsTeacherAttention;
 
         // 1. teacher: targets for the aligned layers and, for semantic masking, its attention
         var teacher = plan.TeacherLayers.Count > 0 || needsAttention ? model.Teacher?.Encode(batch.Video, plan.TeacherLayers, needsAttention) : null;
@@ -111,13 +108,12 @@ public sealed class TrainingStep(TrainingModel model, RunPlan plan, IStepPhaseRe
         // 2. mask [B, N], true = hidden, made on the device from per-sample keyed draws, turned into
         // visible / hidden positions once for every consumer; the visible count comes from the
         // masking's traits, so no consumer reads the mask back (each boolean index did).
-        var mask = masking.CreateMask(new MaskingInput(grid, batch.Keys, plan.Device, teacher?.Attention));
-        var selection = TokenSelection.FromMask(mask, maskingTraits.VisiblePerClip(grid));
-        if (!(video ? videoMaskVerified : imageMaskVerified))
+        var mask = stream.Strategy.CreateMask(new MaskingInput(grid, batch.Keys, plan.Device, teacher?.Attention));
+        var selection = TokenSelection.FromMask(mask, stream.Traits.VisiblePerClip(grid));
+        if (verifiedMaskings.Add(stream))
         {
-            // Once per masking, on its first batch: the traits' count must be what the mask keeps.
-            selection.Verify($"Masking '{(video ? plan.Masking : plan.ImageMasking).Entry.Name}'");
-            (videoMaskVerified, imageMaskVerified) = (videoMaskVerified || video, imageMaskVerified || !video);
+            // Once per stream masking (strategy and grid), on its first batch: the traits' count must be what the mask keeps.
+            selection.Verify($"The {stream.Stream} stream's masking ({stream.Strategy.GetType().Name})");
         }
         FirstShapes ??= new StepShapes(mask.shape, selection.VisiblePerRow, teacher?.Features.shape, teacher?.Attention?.shape);
         phases?.PhaseEnded(StepPhase.Masking);

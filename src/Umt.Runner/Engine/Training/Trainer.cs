@@ -72,19 +72,10 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
         StartFromRankZero(model);
         long startStep = state.Step;
         var shard = new DataShard(processes.Rank, processes.WorldSize);
-        using var dataset = plan.CreateDataset(log);
-        var failures = new SampleFailures(log, dataset.Info.Count, plan.Run.MaxFailureFraction);
-        failures.Restore(state.FailedSamples);
-        using var pipeline = new BatchPipeline(dataset, plan.Run.Seed, plan.Run.BatchSize, new DataCursor(state.Epoch, state.Offset),
-            plan.Run.DataWorkers, failures, plan.Run.PrefetchBatches, shard);
-        using var imageDataset = plan.CreateImageDataset(log);
-        var imageFailures = new SampleFailures(log, imageDataset?.Info.Count ?? 0, plan.Run.MaxFailureFraction);
-        imageFailures.Restore(state.ImageFailedSamples);
-        using var imagePipeline = imageDataset is null ? null : new BatchPipeline(imageDataset, plan.Run.Seed, plan.Run.BatchSize,
-            new DataCursor(state.ImageEpoch, state.ImageOffset), plan.Run.DataWorkers, imageFailures, plan.Run.PrefetchBatches, shard);
+        var reading = new StreamReading(plan.Run.Seed, plan.Run.BatchSize, plan.Run.DataWorkers, plan.Run.PrefetchBatches, plan.Run.MaxFailureFraction);
         int effectiveBatch = schedule.EffectiveBatch;
-        long imageBatches = (imageDataset?.Info.Count ?? 0) / effectiveBatch;
-        var media = new MediaOrder(plan.Run.Seed, Math.Max(1, dataset.Info.Count / effectiveBatch), imageBatches);
+        using var streams = new MediaStreams(plan.Run.Seed, effectiveBatch, plan.Streams.Select((stream, i) => (Func<MediaStream>)(() =>
+            new MediaStream(model.Maskings[i], plan.CreateDataset(stream, log), state.CursorOf(i), state.FailedSamplesOf(i), reading, shard, log))));
         using var reporter = IsMain ? new TrainingReporter(log, runDirectory, plan.Run.LogEvery, schedule.TotalSteps, interactive) : null;
 
         if (processes.WorldSize > 1)
@@ -98,8 +89,10 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
             plan.Teacher?.Entry.Name ?? RunPlanner.NoTeacher, string.Join(", ", model.Objectives.Select(o => $"{o.Name}×{o.Weight}")), runDirectory);
         if (model.TextEncoder is not null)
         {
+            var images = plan.Streams.Count > 1 ? plan.Streams[1] : null;
             log.Information("Stage 2: text encoder {TextEncoder} ({Layers} layers, fusion from layer {Fusion}), {ImageSteps} of {Steps} steps per epoch read image batches ({ImageDataset}, masking {ImageMasking})",
-                plan.TextEncoder!.Entry.Name, model.TextEncoder.Traits.Layers, model.TextEncoder.Traits.FusionLayer, imageBatches, media.StepsPerEpoch, plan.ImageDataset?.Entry.Name ?? RunPlanner.NoTeacher, plan.ImageMasking.Entry.Name);
+                plan.TextEncoder!.Entry.Name, model.TextEncoder.Traits.Layers, model.TextEncoder.Traits.FusionLayer, images is null ? 0 : streams.Order.BatchesPerStream[1], streams.Order.StepsPerEpoch,
+                images?.Dataset.Entry.Name ?? RunPlanner.NoTeacher, (images ?? plan.Video).Masking.Entry.Name);
         }
 
         var clock = Stopwatch.StartNew();
@@ -109,19 +102,12 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
         {
             var stepClock = Stopwatch.StartNew();
             double lr = schedule.LearningRate(state.Step);
-            bool imageStep = media.IsImageStep(state.Step);
-            var outcome = optimization.Run(imageStep ? imagePipeline!.Next : pipeline.Next, state.Step, lr);
+            var active = streams.At(state.Step);
+            var outcome = optimization.Run(active.Next, active.Masking, state.Step, lr);
+            active.Consumed(outcome.After);
             state.Step++;
-            if (imageStep)
-            {
-                (state.ImageEpoch, state.ImageOffset) = (outcome.After.Epoch, outcome.After.Offset);
-            }
-            else
-            {
-                (state.Epoch, state.Offset) = (outcome.After.Epoch, outcome.After.Offset);
-            }
             state.Losses.Add(outcome.Loss);
-            reporter?.Report(state.Step, outcome.Loss, outcome.PerObjective, lr, stepClock.Elapsed.TotalSeconds, outcome.DataWait, failures.Count + imageFailures.Count);
+            reporter?.Report(state.Step, outcome.Loss, outcome.PerObjective, lr, stepClock.Elapsed.TotalSeconds, outcome.DataWait, streams.FailureCount);
             if (state.Step == startStep + 1 && optimization.FirstShapes is { } shapes)
             {
                 LogShapes(shapes);
@@ -130,8 +116,10 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
             interrupted = AnyProcess(cancel.IsCancellationRequested) || state.Step >= stopAfter;
             if (IsMain && (state.Step % plan.Run.CheckpointEvery == 0 || state.Step == schedule.TotalSteps || interrupted))
             {
-                state.FailedSamples = [.. failures.Indices];
-                state.ImageFailedSamples = [.. imageFailures.Indices];
+                for (int i = 0; i < streams.All.Count; i++)
+                {
+                    state.Record(i, streams.All[i].Cursor, [.. streams.All[i].Failures.Indices]);
+                }
                 lastCheckpoint = SaveCheckpoint(store, model, optimization, state);
                 reporter?.EndBar();
                 log.Information("Checkpoint {Checkpoint}", lastCheckpoint);
@@ -141,7 +129,7 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
                 break;
             }
         }
-        return new TrainingResult(runDirectory, startStep, state.Step, schedule.TotalSteps, clock.Elapsed, state.Losses, lastCheckpoint, interrupted, SampleFailures.Merge(failures.ByReason, imageFailures.ByReason));
+        return new TrainingResult(runDirectory, startStep, state.Step, schedule.TotalSteps, clock.Elapsed, state.Losses, lastCheckpoint, interrupted, streams.FailuresByReason);
     }
 
     /// <summary>
@@ -203,7 +191,7 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
         {
             log.Warning("The checkpoint records no seed, data, masking or loss settings (written before they were recorded): changes to them could not be checked");
         }
-        else if (ModelIdentity.Differences(saved.Trajectory, trajectory) is { Count: > 0 } trajectoryChanges)
+        else if (ModelIdentity.Differences(TrajectoryIdentity.AsSavedNow(saved.Trajectory), trajectory) is { Count: > 0 } trajectoryChanges)
         {
             throw new ConfigurationException(
                 [$"--resume: the configuration changes what the run in {store.RunDirectory} trains on or towards; refusing to continue (train into another Umt:Run:OutputDir for a new run). Changed keys:",

@@ -154,7 +154,7 @@ public sealed class DataBenchmark(RunPlan plan, PluginCatalog catalog, ILogger l
         for (int step = 0; step < WarmupSteps + steps; step++)
         {
             var clock = Stopwatch.StartNew();
-            optimization.Run(() => batch, step, plan.Schedule.PeakLr);
+            optimization.Run(() => batch, model.Maskings[0], step, plan.Schedule.PeakLr);
             if (step >= WarmupSteps)
             {
                 times.Add(clock.Elapsed.TotalMilliseconds);
@@ -165,7 +165,7 @@ public sealed class DataBenchmark(RunPlan plan, PluginCatalog catalog, ILogger l
         var waits = new List<double>();
         for (int step = 0; step < WarmupSteps + steps; step++)
         {
-            var outcome = optimization.Run(pipeline.Next, step, plan.Schedule.PeakLr);
+            var outcome = optimization.Run(pipeline.Next, model.Maskings[0], step, plan.Schedule.PeakLr);
             if (step >= WarmupSteps)
             {
                 waits.Add(outcome.DataWait.TotalMilliseconds);

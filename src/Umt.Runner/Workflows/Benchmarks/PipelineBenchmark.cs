@@ -60,7 +60,7 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
         double Configured()
         {
             var clock = Stopwatch.StartNew();
-            optimization.Run(() => batch, step++, lr);
+            optimization.Run(() => batch, model.Maskings[0], step++, lr);
             return clock.Elapsed.TotalMilliseconds;
         }
         double Bare()
