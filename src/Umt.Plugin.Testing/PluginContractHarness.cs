@@ -44,7 +44,7 @@ public sealed class PluginContractHarness(IReadOnlyList<PluginExport> plugins, C
         Contract.That(plugin.Failure is null, label, $"its factory must construct; it threw {plugin.Failure}");
         Contract.That(PluginExports.IsValidName(name), label, "its name must be lower kebab-case (e.g. 'my-objective'): it is a configuration word");
         var factory = plugin.Factory!;
-        Contract.That(factory.OptionsType is { IsPublic: true, IsSealed: true } && factory.OptionsType.GetConstructor(Type.EmptyTypes) is not null,
+        Contract.That(factory.OptionsType is { IsVisible: true, IsSealed: true } && factory.OptionsType.GetConstructor(Type.EmptyTypes) is not null,
             label, $"its options type {factory.OptionsType.FullName} must be a public sealed class with a parameterless constructor (its property initialisers are the defaults)");
         var options = Settings.Configure(plugin, Activator.CreateInstance(factory.OptionsType)!);
         switch (factory)
