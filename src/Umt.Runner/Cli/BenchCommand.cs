@@ -3,9 +3,9 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
-using Umt.Runner.Benchmarks;
-using Umt.Runner.Composition;
-using Umt.Runner.Distributed;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Distributed;
+using Umt.Runner.Workflows.Benchmarks;
 
 namespace Umt.Runner.Cli;
 

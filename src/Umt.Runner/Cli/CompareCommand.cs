@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Umt.Runner.Study;
+using Umt.Runner.Workflows.Study;
 
 namespace Umt.Runner.Cli;
 

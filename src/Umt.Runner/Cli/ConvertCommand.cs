@@ -2,10 +2,11 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Umt.Models.Weights;
-using Umt.Runner.Composition;
-using Umt.Runner.Configuration;
-using Umt.Runner.Conversion;
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Checkpoints;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Configuration;
+using Umt.Runner.Engine.Training;
+using Umt.Runner.Workflows.Conversion;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Cli;
@@ -73,7 +74,7 @@ public static class ConvertCommand
         };
         export.SetAction(parse => guarded(parse, error, _ =>
         {
-            var reference = Evaluation.CheckpointReference.Resolve(parse.GetValue(checkpoint)!);
+            var reference = CheckpointReference.Resolve(parse.GetValue(checkpoint)!);
             using var scope = NewDisposeScope();
             var tensors = SafetensorsFile.Read(reference.ModelFile);
             bool stage2 = tensors.Keys.Any(ReferenceKeyMap.IsStage2);

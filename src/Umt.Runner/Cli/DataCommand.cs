@@ -4,8 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Umt.Plugins.Datasets.Synthetic;
-using Umt.Runner.Composition;
-using Umt.Runner.Data;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Workflows.Data;
 
 namespace Umt.Runner.Cli;
 

@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Umt.Runner.Composition;
-using Umt.Runner.Distributed;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Distributed;
 
 namespace Umt.Runner.Cli;
 

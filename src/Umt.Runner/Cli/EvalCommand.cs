@@ -4,9 +4,10 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
-using Umt.Runner.Composition;
-using Umt.Runner.Evaluation;
-using Umt.Runner.Evaluation.Retrieval;
+using Umt.Runner.Engine.Checkpoints;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Workflows.Evaluation;
+using Umt.Runner.Workflows.Evaluation.Retrieval;
 
 namespace Umt.Runner.Cli;
 

@@ -5,9 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Umt.Abstractions.Composition;
 using Umt.Plugins.Datasets.MediaDatasets;
-using Umt.Runner.Composition;
-using Umt.Runner.Evaluation;
-using Umt.Runner.Extraction;
+using Umt.Runner.Engine.Checkpoints;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Workflows.Evaluation.Extraction;
 
 namespace Umt.Runner.Cli;
 

@@ -3,12 +3,11 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Umt.Runner.Composition;
-using Umt.Runner.Configuration;
-using Umt.Runner.Evaluation;
-using Umt.Runner.Finetuning;
-using Umt.Runner.Logging;
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Checkpoints;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Configuration;
+using Umt.Runner.Engine.Logging;
+using Umt.Runner.Workflows.Finetuning;
 
 namespace Umt.Runner.Cli;
 

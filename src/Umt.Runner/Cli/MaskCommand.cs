@@ -6,9 +6,9 @@ using Umt.Abstractions.Masking;
 using Umt.Abstractions.Randomness;
 using Umt.Abstractions.Teachers;
 using Umt.Models.Weights;
-using Umt.Runner.Composition;
-using Umt.Runner.Mechanism;
-using Umt.Runner.Visualization;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Workflows.Mechanism;
+using Umt.Runner.Workflows.Visualization;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Cli;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Umt.Abstractions.Composition;
-using Umt.Runner.Composition;
-using Umt.Runner.Configuration;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Configuration;
 
 namespace Umt.Runner.Cli;
 

@@ -4,8 +4,8 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
-using Umt.Runner.Composition;
-using Umt.Runner.TeacherTraining;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Workflows.TeacherTraining;
 
 namespace Umt.Runner.Cli;
 

@@ -3,8 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Umt.Abstractions.Teachers;
 using Umt.Models.Weights;
-using Umt.Runner.Composition;
-using Umt.Runner.Configuration;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Configuration;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Cli;

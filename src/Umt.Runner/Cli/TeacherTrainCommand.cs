@@ -3,9 +3,9 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
-using Umt.Runner.Composition;
-using Umt.Runner.Configuration;
-using Umt.Runner.TeacherTraining;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Configuration;
+using Umt.Runner.Workflows.TeacherTraining;
 
 namespace Umt.Runner.Cli;
 

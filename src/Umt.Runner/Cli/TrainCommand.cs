@@ -1,9 +1,9 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
-using Umt.Runner.Composition;
-using Umt.Runner.Distributed;
-using Umt.Runner.Logging;
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Distributed;
+using Umt.Runner.Engine.Logging;
+using Umt.Runner.Engine.Training;
 
 namespace Umt.Runner.Cli;
 

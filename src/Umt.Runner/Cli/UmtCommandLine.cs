@@ -1,9 +1,9 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Umt.Runner.Composition;
-using Umt.Runner.Configuration;
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Configuration;
+using Umt.Runner.Engine.Step;
 
 namespace Umt.Runner.Cli;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Umt.Abstractions.Geometry;
-using Umt.Runner.Composition;
+using Umt.Runner.Engine.Composition;
 
 namespace Umt.Runner.Cli;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Umt.Runner.Composition;
+using Umt.Runner.Engine.Composition;
 
 namespace Umt.Runner.Cli;
 

@@ -1,9 +1,9 @@
 using Umt.Abstractions.Composition;
 using Umt.Plugin.Testing;
 using Umt.Plugins.Datasets.MediaDatasets;
-using Umt.Runner.Composition;
-using Umt.Runner.Configuration;
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Configuration;
+using Umt.Runner.Engine.Step;
 using Umt.Tests.TestSupport;
 using static TorchSharp.torch;
 

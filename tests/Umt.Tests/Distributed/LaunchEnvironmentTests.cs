@@ -1,5 +1,5 @@
-using Umt.Runner.Configuration;
-using Umt.Runner.Distributed;
+using Umt.Runner.Engine.Configuration;
+using Umt.Runner.Engine.Distributed;
 
 namespace Umt.Tests.Distributed;
 

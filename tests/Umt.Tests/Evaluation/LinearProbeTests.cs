@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Umt.Runner.Evaluation;
+using Umt.Runner.Workflows.Evaluation;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

@@ -1,4 +1,4 @@
-using Umt.Runner.Evaluation.Retrieval;
+using Umt.Runner.Workflows.Evaluation.Retrieval;
 
 namespace Umt.Tests.Evaluation;
 

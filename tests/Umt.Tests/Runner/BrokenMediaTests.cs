@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Umt.Plugins.Datasets.Synthetic;
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Training;
 using Umt.Tests.Datasets.Media;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;

@@ -1,5 +1,5 @@
 using Umt.Abstractions.Composition;
-using Umt.Runner.Composition;
+using Umt.Runner.Engine.Composition;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
 

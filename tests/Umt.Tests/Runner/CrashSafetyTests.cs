@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Umt.Models.Weights;
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Checkpoints;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

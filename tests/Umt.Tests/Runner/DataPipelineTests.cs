@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Serilog.Core;
 using Umt.Abstractions.Datasets;
 using Umt.Plugins.Datasets.Synthetic;
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Data;
 using Umt.Tests.Datasets;
 
 namespace Umt.Tests.Runner;

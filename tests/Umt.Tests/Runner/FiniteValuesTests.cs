@@ -1,5 +1,5 @@
 using TorchSharp.Modules;
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Step;
 using static TorchSharp.torch;
 
 namespace Umt.Tests.Runner;

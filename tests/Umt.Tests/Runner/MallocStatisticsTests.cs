@@ -1,4 +1,4 @@
-using Umt.Runner.Benchmarks;
+using Umt.Runner.Workflows.Benchmarks;
 using static TorchSharp.torch;
 
 namespace Umt.Tests.Runner;

@@ -3,7 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using Umt.Models.Clip;
 using Umt.Models.Weights;
-using Umt.Runner.Visualization;
+using Umt.Runner.Workflows.Visualization;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

@@ -1,4 +1,4 @@
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Data;
 
 namespace Umt.Tests.Runner;
 

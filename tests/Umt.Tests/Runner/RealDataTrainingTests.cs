@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Training;
 using Umt.Tests.Datasets.Media;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;

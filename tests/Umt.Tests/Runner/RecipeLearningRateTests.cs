@@ -2,8 +2,8 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Umt.Runner.Cli;
-using Umt.Runner.Composition;
-using Umt.Runner.Distributed;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Distributed;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
 

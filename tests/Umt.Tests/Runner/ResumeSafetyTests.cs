@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Checkpoints;
+using Umt.Runner.Engine.Training;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
 

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Umt.Runner.Cli;
-using Umt.Runner.Composition;
-using Umt.Runner.Finetuning;
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Data;
+using Umt.Runner.Engine.Step;
+using Umt.Runner.Engine.Training;
+using Umt.Runner.Workflows.Finetuning;
 using Umt.Tests.TestSupport;
 using static TorchSharp.torch;
 

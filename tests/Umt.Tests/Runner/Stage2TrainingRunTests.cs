@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Umt.Models.Weights;
-using Umt.Runner.Evaluation.Retrieval;
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Training;
+using Umt.Runner.Workflows.Evaluation.Retrieval;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
 

@@ -3,8 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using TorchSharp;
 using Umt.Runner.Cli;
-using Umt.Runner.Composition;
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Data;
+using Umt.Runner.Engine.Step;
+using Umt.Runner.Engine.Training;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
 

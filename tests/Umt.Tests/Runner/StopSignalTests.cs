@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using Umt.Runner.Cli;
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Checkpoints;
 using Umt.Tests.Datasets.Media;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
@@ -48,7 +48,7 @@ public sealed class StopSignalTests(ITestOutputHelper log)
         using (var first = RunFolderLock.Acquire(run, "Umt:Run:OutputDir"))
         {
             var second = () => RunFolderLock.Acquire(run, "Umt:Run:OutputDir");
-            second.Should().Throw<Umt.Runner.Configuration.ConfigurationException>()
+            second.Should().Throw<Umt.Runner.Engine.Configuration.ConfigurationException>()
                 .WithMessage($"Umt:Run:OutputDir = {run} is in use by another umt process (pid {Environment.ProcessId} on *");
         }
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Umt.Runner.Composition;
-using Umt.Runner.Configuration;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Configuration;
 using Umt.Tests.TestSupport;
 
 namespace Umt.Tests.Runner;

@@ -1,5 +1,5 @@
 using Umt.Plugins.Datasets.Kinetics;
-using Umt.Runner.Configuration;
+using Umt.Runner.Engine.Configuration;
 using Umt.Tests.TestSupport;
 
 namespace Umt.Tests.Runner;

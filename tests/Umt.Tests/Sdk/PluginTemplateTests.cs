@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Umt.Abstractions.Composition;
 using Umt.Plugin.Testing;
-using Umt.Runner.Composition;
+using Umt.Runner.Engine.Composition;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
 

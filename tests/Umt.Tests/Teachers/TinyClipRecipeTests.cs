@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Serilog.Core;
 using Umt.Models.Clip;
-using Umt.Runner.Composition;
-using Umt.Runner.TeacherTraining;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Workflows.TeacherTraining;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using Umt.Plugins.Datasets.Synthetic;
-using Umt.Runner.TeacherTraining;
+using Umt.Runner.Workflows.TeacherTraining;
 using Umt.Tests.TestSupport;
 
 namespace Umt.Tests.Teachers;

@@ -1,6 +1,6 @@
 using Umt.Models.Clip;
 using Umt.Models.Weights;
-using Umt.Runner.TeacherTraining;
+using Umt.Runner.Workflows.TeacherTraining;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Serilog.Core;
 using Umt.Plugins.Datasets.Kinetics;
 using Umt.Plugins.Datasets.Media;
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Data;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
 

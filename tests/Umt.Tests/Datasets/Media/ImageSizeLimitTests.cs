@@ -5,7 +5,7 @@ using Umt.Abstractions.Datasets;
 using Umt.Plugins.Datasets.Augmentation;
 using Umt.Plugins.Datasets.Cc3m;
 using Umt.Plugins.Datasets.Media;
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Data;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
 

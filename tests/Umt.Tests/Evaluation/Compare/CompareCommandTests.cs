@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Umt.Runner.Cli;
-using Umt.Runner.Study;
+using Umt.Runner.Workflows.Study;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
 

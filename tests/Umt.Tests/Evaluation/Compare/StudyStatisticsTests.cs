@@ -1,4 +1,4 @@
-using Umt.Runner.Study;
+using Umt.Runner.Workflows.Study;
 
 namespace Umt.Tests.Evaluation.Compare;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Umt.Models.Weights;
-using Umt.Runner.Finetuning;
+using Umt.Runner.Workflows.Finetuning;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
 

@@ -1,7 +1,7 @@
 using Umt.Models.Student;
 using Umt.Models.Weights;
-using Umt.Runner.Finetuning;
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Training;
+using Umt.Runner.Workflows.Finetuning;
 using Umt.Tests.TestSupport;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-using Umt.Runner.Finetuning;
+using Umt.Runner.Workflows.Finetuning;
 using static TorchSharp.torch;
 
 namespace Umt.Tests.Evaluation.Finetuning;

@@ -7,8 +7,8 @@ using Umt.Abstractions.Randomness;
 using Umt.Abstractions.TextEncoders;
 using Umt.Models.VisionLanguage;
 using Umt.Plugins.Objectives.Mlm;
-using Umt.Runner.Composition;
-using Umt.Runner.Training;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Step;
 using Umt.Tests.TestSupport;
 using static TorchSharp.torch;
 

@@ -1,0 +1,31 @@
+using Umt.Runner.Engine.Training;
+
+namespace Umt.Runner.Engine.Checkpoints;
+
+/// <summary>
+/// What <c>--checkpoint</c> names: a run folder (its latest complete checkpoint), a checkpoint
+/// folder, or a <c>model.safetensors</c>; with the run's saved <c>config.json</c> when there is one,
+/// so evaluation rebuilds the student with the geometry it was trained with.
+/// </summary>
+public sealed record CheckpointReference(string ModelFile, string? RunConfig)
+{
+    public static CheckpointReference Resolve(string path)
+    {
+        string full = Path.GetFullPath(path);
+        string? checkpointFolder = File.Exists(full) ? Path.GetDirectoryName(full)
+            : File.Exists(Path.Combine(full, CheckpointStore.ModelFile)) ? full
+            : Directory.Exists(full) ? new CheckpointStore(full).Latest()?.Directory
+            : null;
+        if (checkpointFolder is null)
+        {
+            throw new ArgumentException($"--checkpoint '{path}' is neither a model file, a checkpoint folder, nor a run folder with a complete checkpoint.");
+        }
+        string modelFile = File.Exists(full) ? full : Path.Combine(checkpointFolder, CheckpointStore.ModelFile);
+        string runConfig = Path.Combine(Path.GetDirectoryName(checkpointFolder)!, Trainer.ResolvedConfigFile);
+        return new CheckpointReference(modelFile, File.Exists(runConfig) ? runConfig : null);
+    }
+
+    /// <summary>The user's arguments with the run's configuration layered first (under every <c>--config</c> and <c>--set</c>).</summary>
+    public Cli.CommonArguments Under(Cli.CommonArguments arguments) =>
+        RunConfig is null ? arguments : arguments with { Configs = [RunConfig, .. arguments.Configs] };
+}

@@ -1,0 +1,24 @@
+using Umt.Runner.Workflows.Evaluation;
+using Umt.Runner.Workflows.Evaluation.Retrieval;
+
+namespace Umt.Runner.Workflows.Finetuning;
+
+/// <summary>The multi-view test of a fine-tuned classifier on the held-out split.</summary>
+/// <param name="Views">Views per clip (test clips × test crops).</param>
+/// <param name="Clips">Held-out clips read by at least one view.</param>
+/// <param name="MultiView">Top-1/top-5 of the mean softmax over the views (the reported number).</param>
+/// <param name="SingleView">Top-1/top-5 of the first view alone, for comparison.</param>
+/// <param name="Unreadable">View reads that failed (a clip failing in every view is left out).</param>
+public sealed record MultiViewAccuracy(int Views, int Clips, ProbeAccuracy MultiView, ProbeAccuracy SingleView, int Unreadable);
+
+/// <summary>What a classification fine-tune did and scored.</summary>
+public sealed record ClassificationOutcome(string LabelSet, int Classes, int TrainClips, long Steps, IReadOnlyList<double> Losses,
+    double TrainSeconds, double TestSeconds, MultiViewAccuracy Test, string ModelFile);
+
+/// <summary>What a retrieval fine-tune did and scored.</summary>
+/// <param name="RunDirectory">The stage-2 run folder the fine-tune trained into (its checkpoints).</param>
+/// <param name="ModelFile">The fine-tuned checkpoint's <c>model.safetensors</c>.</param>
+public sealed record RetrievalOutcome(long Steps, IReadOnlyList<double> Losses, double TrainSeconds, double TestSeconds, RetrievalResult Test, string RunDirectory, string ModelFile);
+
+/// <summary><c>results.json</c> of <c>umt finetune</c>: the task, its inputs and settings, and one of the outcomes.</summary>
+public sealed record FinetuneReport(string Task, string Checkpoint, string Dataset, FinetuneSettings Settings, ClassificationOutcome? Classification, RetrievalOutcome? Retrieval);

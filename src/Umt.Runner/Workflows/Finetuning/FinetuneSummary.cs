@@ -1,0 +1,55 @@
+using System.Globalization;
+using Umt.Runner.Workflows.Evaluation.Retrieval;
+
+namespace Umt.Runner.Workflows.Finetuning;
+
+/// <summary>The readable summary <c>umt finetune</c> prints: what was trained, how long, and the held-out scores.</summary>
+public static class FinetuneSummary
+{
+    public static string Text(FinetuneReport report, string resultsFile)
+    {
+        var text = new StringWriter(CultureInfo.InvariantCulture);
+        if (report.Classification is { } c)
+        {
+            var t = c.Test;
+            text.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"fine-tuned {report.Checkpoint} on {report.Dataset} '{c.LabelSet}' ({c.Classes} classes, chance top-1 {1.0 / c.Classes:F3}): {c.Steps} steps on {c.TrainClips} training clips in {c.TrainSeconds:F0} s, loss {Mean(c.Losses, first: true):F3} → {Mean(c.Losses, first: false):F3}"));
+            text.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  held-out, {t.Views} view(s) per clip ({report.Settings.TestClips} clips × {report.Settings.TestCrops} crops, mean softmax): top-1 {t.MultiView.Top1:F3}  top-5 {t.MultiView.Top5:F3}   (first view alone: top-1 {t.SingleView.Top1:F3}); {t.Clips} clips{(t.Unreadable > 0 ? $", {t.Unreadable} unreadable view reads" : "")}, {c.TestSeconds:F0} s"));
+            text.WriteLine($"  model    {c.ModelFile}");
+        }
+        if (report.Retrieval is { } r)
+        {
+            text.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"retrieval fine-tune of {report.Checkpoint} (vtc + vtm, every token visible): {r.Steps} steps in {r.TrainSeconds:F0} s, loss {Mean(r.Losses, first: true):F3} → {Mean(r.Losses, first: false):F3}; held-out: {r.Test.Clips} clips, {r.Test.DistinctCaptions} distinct captions, {r.TestSeconds:F0} s"));
+            Directions(text, "contrastive (VTC similarity)", r.Test.Contrastive);
+            if (r.Test.Reranked is { } reranked)
+            {
+                Directions(text, $"re-ranked (top {r.Test.RerankK} by itm_head)", reranked);
+            }
+            text.WriteLine($"  model    {r.ModelFile}");
+        }
+        text.Write($"  results  {resultsFile}");
+        return text.ToString();
+    }
+
+    private static void Directions(StringWriter text, string label, RetrievalDirections directions)
+    {
+        foreach (var (direction, s) in new[] { ("text→video", directions.TextToVideo), ("video→text", directions.VideoToText) })
+        {
+            text.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {label,-32} {direction}  R@1 {s.R1:F3}  R@5 {s.R5:F3}  R@10 {s.R10:F3}  median rank {s.MedianRank:F1}  (chance R@1 {s.ChanceR1:F3})"));
+        }
+    }
+
+    /// <summary>Mean of the first or last tenth of the losses (at least one step).</summary>
+    private static double Mean(IReadOnlyList<double> losses, bool first)
+    {
+        if (losses.Count == 0)
+        {
+            return double.NaN;
+        }
+        int window = Math.Max(1, losses.Count / 10);
+        return (first ? losses.Take(window) : losses.Skip(losses.Count - window)).Average();
+    }
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Umt.Runner.Cli;
+using Umt.Runner.Engine.Checkpoints;
+using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Configuration;
+using Umt.Runner.Engine.Logging;
+using Umt.Runner.Engine.Training;
+using Umt.Runner.Workflows.Evaluation;
+using Umt.Runner.Workflows.Evaluation.Retrieval;
+
+namespace Umt.Runner.Workflows.Finetuning;
+
+/// <summary>
+/// <c>umt finetune --task retrieval</c>, as the reference's retrieval fine-tuning
+/// (multi_modality/tasks/retrieval.py with exp/finetuning/ret_*: VTC + VTM only, no MLM, no
+/// alignment to the teacher, no masks): stage-2 training composed from configuration — the
+/// stage-2 checkpoint as <c>Umt:Stage2:From</c> (every module it holds loads), objectives
+/// <c>vtc</c> and <c>vtm</c> only, no teacher, and <c>random</c> masking at ratio 0, which hides
+/// <c>int(0·N) = 0</c> tokens: every token visible — then <c>eval retrieval</c> on the held-out split.
+/// </summary>
+public static class RetrievalFinetune
+{
+    /// <summary>The run folder inside the output folder.</summary>
+    public const string RunFolder = "run";
+
+    /// <summary>
+    /// Configuration over the stage-2 run's own that turns it into the fine-tune. Its rates are
+    /// multi_modality's whatever the stage-2 run said: used as given (tasks/retrieval.py builds the
+    /// optimizer from <c>config.optimizer.lr</c> unscaled) on utils/scheduler.py's floored cosine.
+    /// </summary>
+    public static string[] Overlays(FinetuneSettings settings, TrainingSchedule schedule, string modelFile, string outputDirectory)
+    {
+        string Invariant(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
+        return
+        [
+            "Umt:Objectives:vtc:Weight=1", "Umt:Objectives:vtm:Weight=1",
+            "Umt:Objectives:umt-alignment:Weight=0", "Umt:Objectives:mlm:Weight=0", "Umt:Objectives:mae-pixels:Weight=0",
+            $"Umt:Teacher:Use={RunPlanner.NoTeacher}",
+            "Umt:Masking:Use=random", "Umt:Masking:Options:random:Ratio=0",
+            "Umt:ImageDataset:Use=none", "Umt:ImageMasking:Use=random", "Umt:ImageMasking:Options:random:Ratio=0",
+            $"Umt:Stage2:From={modelFile}",
+            $"Umt:Run:OutputDir={Path.Combine(outputDirectory, RunFolder)}",
+            Invariant($"Umt:Run:Steps={schedule.TotalSteps}"), Invariant($"Umt:Run:WarmupSteps={schedule.WarmupSteps}"),
+            Invariant($"Umt:Run:BatchSize={settings.BatchSize}"), "Umt:Optimizer:AccumulateSteps=1",
+            Invariant($"Umt:Run:CheckpointEvery={schedule.TotalSteps}"), "Umt:Run:KeepCheckpoints=1",
+            Invariant($"Umt:Optimizer:Lr={settings.Lr}"), Invariant($"Umt:Optimizer:MinLr={settings.MinLr}"),
+            $"Umt:Optimizer:LrScaling={LrScaling.None}", $"Umt:Optimizer:Schedule={ScheduleShapes.FlooredCosine}", "Umt:Optimizer:WarmupLr=0",
+            Invariant($"Umt:Optimizer:Betas:0={FinetuneSettings.Betas[0]}"), Invariant($"Umt:Optimizer:Betas:1={FinetuneSettings.Betas[1]}"),
+            Invariant($"Umt:Optimizer:WeightDecay={settings.WeightDecay}"),
+        ];
+    }
+
+    /// <param name="train">The stage-2 plan with <see cref="Overlays"/> applied.</param>
+    /// <param name="test">A plan of the same model whose dataset is the held-out split.</param>
+    /// <param name="rerankK">Candidates re-ranked by <c>itm_head</c> (0: contrastive only).</param>
+    public static RetrievalOutcome Run(RunPlan train, IConfiguration configuration, RunPlan test, int rerankK, TextWriter output, CancellationToken cancel)
+    {
+        if (train.TextEncoder is null)
+        {
+            throw new ConfigurationException("--task retrieval: the checkpoint's run has no text encoder (Umt:TextEncoder:Use), so it is not a stage-2 checkpoint; retrieval fine-tuning starts from one.");
+        }
+        TrainingResult trained;
+        using (var log = SerilogSetup.Create(configuration, train.OutputDirectory, metricsOnConsole: true))
+        {
+            trained = new Trainer(train, log).Run(resume: false, interactive: false, stopAfter: null, cancel);
+        }
+        output.WriteLine(TrainCommand.Summary(trained));
+        string modelFile = CheckpointReference.Resolve(train.OutputDirectory).ModelFile;
+
+        var clock = Stopwatch.StartNew();
+        using var testLog = SerilogSetup.Create(configuration);
+        using var model = FrozenVisionLanguage.Load(test, modelFile, testLog);
+        var result = new RetrievalEvaluation(model, testLog).Run(test, rerankK, cancel);
+        return new RetrievalOutcome(trained.EndStep, trained.Losses, trained.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds, result, train.OutputDirectory, modelFile);
+    }
+}

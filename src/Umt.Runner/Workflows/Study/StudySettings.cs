@@ -1,0 +1,61 @@
+using System.Globalization;
+
+namespace Umt.Runner.Workflows.Study;
+
+/// <summary>
+/// The study's budget, the same for every method: seeds, optimizer steps, batch, how often the
+/// student is probed, and the sizes of the probe and mechanism sets.
+/// </summary>
+/// <param name="Preset">Which preset these settings started from.</param>
+/// <param name="Seeds">Seeds per method (<c>Umt:Run:Seed</c> 0 … Seeds−1; the data stays the same).</param>
+/// <param name="Steps">Optimizer steps of every run.</param>
+/// <param name="ProbeEvery">A checkpoint, probed, every this many steps (and at the end).</param>
+/// <param name="BatchSize">Clips per step.</param>
+/// <param name="ProbeTrain">Clips of the synthetic train split the probes are fitted on.</param>
+/// <param name="ProbeTest">Clips of the held-out split the probes are scored on.</param>
+/// <param name="MechanismClips">Clips with a small object the mechanism check measures, per masking and seed.</param>
+/// <param name="Neighbours">k of the k-NN probe.</param>
+public sealed record StudySettings(string Preset, int Seeds, int Steps, int ProbeEvery, int BatchSize, int ProbeTrain, int ProbeTest, int MechanismClips, int Neighbours)
+{
+    /// <summary>
+    /// The default study: two seeds of the embedded run's own budget (plugins.json: 200 steps of 16
+    /// clips, a checkpoint every 50): under an hour on two CPU cores (one seed took 27 minutes on a
+    /// lightly shared machine, 2026-11-27).
+    /// </summary>
+    public static readonly StudySettings Full = new("full", Seeds: 2, Steps: 200, ProbeEvery: 50, BatchSize: 16, ProbeTrain: 512, ProbeTest: 256, MechanismClips: 128, Neighbours: 20);
+
+    /// <summary><c>--quick</c>: one seed and short runs, a few minutes, for CI.</summary>
+    public static readonly StudySettings Quick = new("quick", Seeds: 1, Steps: 60, ProbeEvery: 20, BatchSize: 16, ProbeTrain: 256, ProbeTest: 128, MechanismClips: 32, Neighbours: 10);
+
+    /// <summary>The test's size: every code path in well under a minute, numbers without meaning.</summary>
+    public static readonly StudySettings Smoke = new("smoke", Seeds: 1, Steps: 2, ProbeEvery: 2, BatchSize: 2, ProbeTrain: 24, ProbeTest: 12, MechanismClips: 2, Neighbours: 5);
+
+    public static IReadOnlyList<StudySettings> Presets { get; } = [Full, Quick, Smoke];
+
+    /// <summary>Checkpoints kept: every probe point must survive until it is probed after training.</summary>
+    public int ProbePoints => (Steps + ProbeEvery - 1) / ProbeEvery;
+
+    /// <summary>Throws when the settings cannot describe a study.</summary>
+    public StudySettings Validated()
+    {
+        if (Seeds < 1 || Steps < 1 || ProbeEvery < 1 || BatchSize < 1 || ProbeTrain < 2 || ProbeTest < 1 || MechanismClips < 1 || Neighbours < 1)
+        {
+            throw new ArgumentException($"Every study setting must be positive (and --probe-train at least 2): {this}.");
+        }
+        return this;
+    }
+
+    /// <summary>The run keys that give every method the same budget.</summary>
+    public IReadOnlyList<string> BudgetSets(long seed) =>
+    [
+        Key("Umt:Run:Seed", seed),
+        Key("Umt:Run:Steps", Steps),
+        Key("Umt:Run:WarmupSteps", Math.Max(1, Steps / 10)), // the embedded run's 10 % warm-up
+        Key("Umt:Run:BatchSize", BatchSize),
+        Key("Umt:Run:CheckpointEvery", ProbeEvery),
+        Key("Umt:Run:KeepCheckpoints", ProbePoints),
+        Key("Umt:Run:LogEvery", Math.Max(1, Math.Min(10, Steps / 4))),
+    ];
+
+    private static string Key(string key, long value) => string.Create(CultureInfo.InvariantCulture, $"{key}={value}");
+}
