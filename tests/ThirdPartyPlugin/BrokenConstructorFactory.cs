@@ -1,7 +1,6 @@
 using System.Composition;
 using System.Diagnostics;
 using Umt.Abstractions.Composition;
-using Umt.Abstractions.Geometry;
 using Umt.Abstractions.Objectives;
 
 namespace Umt.ThirdParty.SampleObjective;
@@ -18,7 +17,7 @@ internal sealed class BrokenConstructorFactory : ObjectiveFactory<TokenVarianceO
     [ImportingConstructor, Obsolete("Constructed by MEF only.", error: true)]
     public BrokenConstructorFactory() => throw new InvalidOperationException(Failure);
 
-    protected override ObjectiveTraits Describe(TokenVarianceOptions options, StudentSpec student) => throw new UnreachableException();
+    protected override ObjectiveTraits Describe(TokenVarianceOptions options, PluginContext context) => throw new UnreachableException();
 
     protected override IObjective Create(TokenVarianceOptions options, PluginContext context, int? teacherWidth) => throw new UnreachableException();
 }

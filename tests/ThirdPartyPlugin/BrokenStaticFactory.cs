@@ -20,7 +20,7 @@ internal sealed class BrokenStaticFactory : MaskingStrategyFactory<TokenVariance
     {
     }
 
-    protected override MaskingTraits Describe(TokenVarianceOptions options) => throw new UnreachableException();
+    protected override MaskingTraits Describe(TokenVarianceOptions options, PluginContext context) => throw new UnreachableException();
 
     protected override IMaskingStrategy Create(TokenVarianceOptions options, PluginContext context) => throw new UnreachableException();
 }

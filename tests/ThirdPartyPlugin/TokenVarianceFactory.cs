@@ -1,6 +1,5 @@
 using System.Composition;
 using Umt.Abstractions.Composition;
-using Umt.Abstractions.Geometry;
 using Umt.Abstractions.Objectives;
 
 namespace Umt.ThirdParty.SampleObjective;
@@ -14,7 +13,7 @@ internal sealed class TokenVarianceFactory : ObjectiveFactory<TokenVarianceOptio
     {
     }
 
-    protected override ObjectiveTraits Describe(TokenVarianceOptions options, StudentSpec student) => new([student.Depth - 1]);
+    protected override ObjectiveTraits Describe(TokenVarianceOptions options, PluginContext context) => new([context.Student.Depth - 1]);
 
     protected override IObjective Create(TokenVarianceOptions options, PluginContext context, int? teacherWidth) =>
         new TokenVarianceObjective(options, context.Student.Depth - 1);

@@ -13,8 +13,6 @@ internal sealed class TokenVarianceObjective(TokenVarianceOptions options, int b
 {
     public nn.Module? Head => null;
 
-    public string CheckpointPrefix => "token-variance";
-
     public Tensor ComputeLoss(ObjectiveContext context)
     {
         var tokens = context.StudentBlocks[block];                 // [B, Nv, D]

@@ -5,7 +5,8 @@ namespace Umt.Abstractions.Masking;
 /// <summary>Runner-facing factory contract of kind <c>masking</c>.</summary>
 public interface IMaskingStrategyFactory : IPluginFactory
 {
-    MaskingTraits Describe(object options);
+    /// <summary>Static facts, checked before any tensor is allocated.</summary>
+    MaskingTraits Describe(object options, PluginContext context);
 
     IMaskingStrategy Create(object options, PluginContext context);
 }
@@ -14,11 +15,11 @@ public interface IMaskingStrategyFactory : IPluginFactory
 public abstract class MaskingStrategyFactory<TOptions> : PluginFactory<TOptions>, IMaskingStrategyFactory
     where TOptions : class, new()
 {
-    public MaskingTraits Describe(object options) => Describe(Cast(options));
+    public MaskingTraits Describe(object options, PluginContext context) => Describe(Cast(options), context);
 
     public IMaskingStrategy Create(object options, PluginContext context) => Create(Cast(options), context);
 
-    protected abstract MaskingTraits Describe(TOptions options);
+    protected abstract MaskingTraits Describe(TOptions options, PluginContext context);
 
     protected abstract IMaskingStrategy Create(TOptions options, PluginContext context);
 }

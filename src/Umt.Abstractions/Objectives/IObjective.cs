@@ -11,8 +11,11 @@ public interface IObjective : IDisposable
     /// </summary>
     nn.Module? Head { get; }
 
-    /// <summary>Prefix of the head's keys in <c>model.safetensors</c>.</summary>
-    string CheckpointPrefix { get; }
+    /// <summary>
+    /// Prefix of the head's keys in <c>model.safetensors</c>; null (the default) saves them under the
+    /// objective's export name. A reference layout overrides it (umt-alignment's <c>clip_decoder</c>).
+    /// </summary>
+    string? CheckpointPrefix => null;
 
     /// <summary>Unweighted scalar loss for one batch; the runner applies the configured weight.</summary>
     Tensor ComputeLoss(ObjectiveContext context);

@@ -1,12 +1,12 @@
 using Umt.Abstractions.Composition;
-using Umt.Abstractions.Geometry;
 
 namespace Umt.Abstractions.Objectives;
 
 /// <summary>Runner-facing factory contract of kind <c>objective</c>.</summary>
 public interface IObjectiveFactory : IPluginFactory
 {
-    ObjectiveTraits Describe(object options, StudentSpec student);
+    /// <summary>What the objective needs, checked before any tensor is allocated.</summary>
+    ObjectiveTraits Describe(object options, PluginContext context);
 
     /// <param name="teacherWidth">Teacher feature width C, or null when the run has no teacher.</param>
     IObjective Create(object options, PluginContext context, int? teacherWidth);
@@ -16,11 +16,11 @@ public interface IObjectiveFactory : IPluginFactory
 public abstract class ObjectiveFactory<TOptions> : PluginFactory<TOptions>, IObjectiveFactory
     where TOptions : class, new()
 {
-    public ObjectiveTraits Describe(object options, StudentSpec student) => Describe(Cast(options), student);
+    public ObjectiveTraits Describe(object options, PluginContext context) => Describe(Cast(options), context);
 
     public IObjective Create(object options, PluginContext context, int? teacherWidth) => Create(Cast(options), context, teacherWidth);
 
-    protected abstract ObjectiveTraits Describe(TOptions options, StudentSpec student);
+    protected abstract ObjectiveTraits Describe(TOptions options, PluginContext context);
 
     protected abstract IObjective Create(TOptions options, PluginContext context, int? teacherWidth);
 }

@@ -1,6 +1,7 @@
 using System.Composition;
 using System.Text.Json;
 using Umt.Abstractions.Composition;
+using Umt.Abstractions.Datasets;
 using Umt.Plugins.Datasets.Manifests;
 using Umt.Plugins.Datasets.MediaDatasets;
 

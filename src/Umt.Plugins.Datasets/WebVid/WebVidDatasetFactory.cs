@@ -1,5 +1,6 @@
 using System.Composition;
 using Umt.Abstractions.Composition;
+using Umt.Abstractions.Datasets;
 using Umt.Plugins.Datasets.Manifests;
 using Umt.Plugins.Datasets.MediaDatasets;
 

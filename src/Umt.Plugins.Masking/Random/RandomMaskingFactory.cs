@@ -12,7 +12,7 @@ internal sealed class RandomMaskingFactory : MaskingStrategyFactory<RandomMaskin
     {
     }
 
-    protected override MaskingTraits Describe(RandomMaskingOptions options) => new(
+    protected override MaskingTraits Describe(RandomMaskingOptions options, PluginContext context) => new(
         NeedsTeacherAttention: false,
         NeedsTubeletOne: false,
         VisiblePerClip: grid => RandomMaskingStrategy.VisibleCount(options.Ratio, grid));

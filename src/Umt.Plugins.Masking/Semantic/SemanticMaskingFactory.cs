@@ -17,7 +17,7 @@ internal sealed class SemanticMaskingFactory : MaskingStrategyFactory<SemanticMa
     {
     }
 
-    protected override MaskingTraits Describe(SemanticMaskingOptions options) => new(
+    protected override MaskingTraits Describe(SemanticMaskingOptions options, PluginContext context) => new(
         NeedsTeacherAttention: true,
         NeedsTubeletOne: true,
         VisiblePerClip: grid => SemanticMaskingStrategy.VisibleCount(options.Ratio, grid));

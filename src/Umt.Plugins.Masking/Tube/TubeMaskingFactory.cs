@@ -12,7 +12,7 @@ internal sealed class TubeMaskingFactory : MaskingStrategyFactory<TubeMaskingOpt
     {
     }
 
-    protected override MaskingTraits Describe(TubeMaskingOptions options) => new(
+    protected override MaskingTraits Describe(TubeMaskingOptions options, PluginContext context) => new(
         NeedsTeacherAttention: false,
         NeedsTubeletOne: false,
         VisiblePerClip: grid => TubeMaskingStrategy.VisibleCount(options.Ratio, grid));

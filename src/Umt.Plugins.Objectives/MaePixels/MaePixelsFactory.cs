@@ -14,8 +14,8 @@ internal sealed class MaePixelsFactory : ObjectiveFactory<MaePixelsOptions>
     {
     }
 
-    protected override ObjectiveTraits Describe(MaePixelsOptions options, StudentSpec student) =>
-        new(StudentBlocks: [DecodedBlock(student)]);
+    protected override ObjectiveTraits Describe(MaePixelsOptions options, PluginContext context) =>
+        new(StudentBlocks: [DecodedBlock(context.Student)]);
 
     protected override IObjective Create(MaePixelsOptions options, PluginContext context, int? teacherWidth)
     {

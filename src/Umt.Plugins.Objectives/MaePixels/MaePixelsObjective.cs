@@ -19,8 +19,6 @@ internal sealed class MaePixelsObjective(VideoMaeDecoder decoder, int block, Stu
 {
     public nn.Module Head => decoder;
 
-    public string CheckpointPrefix => "mae-pixels";
-
     public Tensor ComputeLoss(ObjectiveContext context)
     {
         var visible = context.StudentBlocks[block]; // [B, Nv, D]

@@ -1,6 +1,5 @@
 using System.Composition;
 using Umt.Abstractions.Composition;
-using Umt.Abstractions.Geometry;
 using Umt.Abstractions.Objectives;
 
 namespace Umt.Plugins.Objectives.Mlm;
@@ -13,7 +12,7 @@ internal sealed class MlmFactory : ObjectiveFactory<MlmOptions>
     {
     }
 
-    protected override ObjectiveTraits Describe(MlmOptions options, StudentSpec student) => VisionLanguageTraits.Of(student);
+    protected override ObjectiveTraits Describe(MlmOptions options, PluginContext context) => VisionLanguageTraits.Of(context.Student);
 
     protected override IObjective Create(MlmOptions options, PluginContext context, int? teacherWidth) => new MlmObjective(options);
 }

@@ -13,8 +13,6 @@ internal sealed class MlmObjective(MlmOptions options) : IObjective
 {
     public nn.Module? Head => null; // the transform and the tied decoder belong to the text encoder (text_encoder.cls.*)
 
-    public string CheckpointPrefix => "mlm";
-
     public Tensor ComputeLoss(ObjectiveContext context)
     {
         var shared = VisionLanguageTraits.Require(context, "mlm");

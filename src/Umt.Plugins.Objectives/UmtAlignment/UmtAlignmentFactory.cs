@@ -20,11 +20,11 @@ internal sealed class UmtAlignmentFactory : ObjectiveFactory<UmtAlignmentOptions
     {
     }
 
-    protected override ObjectiveTraits Describe(UmtAlignmentOptions options, StudentSpec student)
+    protected override ObjectiveTraits Describe(UmtAlignmentOptions options, PluginContext context)
     {
-        int k = Layers(options, student);
+        int k = Layers(options, context.Student);
         return new ObjectiveTraits(
-            StudentBlocks: AlignedBlocks(k, student),
+            StudentBlocks: AlignedBlocks(k, context.Student),
             NeedsTeacher: true,
             TeacherLayers: k,
             TeacherLayersOption: nameof(UmtAlignmentOptions.Layers));

@@ -17,7 +17,7 @@ internal sealed class UmtAlignmentObjective(AlignmentHeads heads, IReadOnlyList<
 
     public nn.Module? Head => heads;
 
-    public string CheckpointPrefix => Prefix;
+    public string? CheckpointPrefix => Prefix;
 
     public Tensor ComputeLoss(ObjectiveContext context)
     {

@@ -1,6 +1,5 @@
 using System.Composition;
 using Umt.Abstractions.Composition;
-using Umt.Abstractions.Geometry;
 using Umt.Abstractions.Objectives;
 
 namespace Umt.Plugins.Objectives.Vtc;
@@ -13,7 +12,7 @@ internal sealed class VtcFactory : ObjectiveFactory<VtcOptions>
     {
     }
 
-    protected override ObjectiveTraits Describe(VtcOptions options, StudentSpec student) => VisionLanguageTraits.Of(student);
+    protected override ObjectiveTraits Describe(VtcOptions options, PluginContext context) => VisionLanguageTraits.Of(context.Student);
 
     protected override IObjective Create(VtcOptions options, PluginContext context, int? teacherWidth) => new VtcObjective();
 }

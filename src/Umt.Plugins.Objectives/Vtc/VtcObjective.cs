@@ -16,8 +16,6 @@ internal sealed class VtcObjective : IObjective
 {
     public nn.Module? Head => null;
 
-    public string CheckpointPrefix => "vtc";
-
     public Tensor ComputeLoss(ObjectiveContext context)
     {
         var shared = VisionLanguageTraits.Require(context, "vtc");

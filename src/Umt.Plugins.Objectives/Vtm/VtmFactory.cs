@@ -1,6 +1,5 @@
 using System.Composition;
 using Umt.Abstractions.Composition;
-using Umt.Abstractions.Geometry;
 using Umt.Abstractions.Objectives;
 using static TorchSharp.torch;
 
@@ -14,7 +13,7 @@ internal sealed class VtmFactory : ObjectiveFactory<VtmOptions>
     {
     }
 
-    protected override ObjectiveTraits Describe(VtmOptions options, StudentSpec student) => VisionLanguageTraits.Of(student);
+    protected override ObjectiveTraits Describe(VtmOptions options, PluginContext context) => VisionLanguageTraits.Of(context.Student);
 
     protected override IObjective Create(VtmOptions options, PluginContext context, int? teacherWidth)
     {

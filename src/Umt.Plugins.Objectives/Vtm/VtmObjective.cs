@@ -18,7 +18,7 @@ internal sealed class VtmObjective(Linear itmHead) : IObjective
 
     public nn.Module? Head => itmHead;
 
-    public string CheckpointPrefix => Prefix;
+    public string? CheckpointPrefix => Prefix;
 
     public Tensor ComputeLoss(ObjectiveContext context)
     {

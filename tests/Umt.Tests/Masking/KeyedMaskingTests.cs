@@ -39,7 +39,7 @@ public sealed class KeyedMaskingTests
         var rows = MaskingTestKit.Rows(MaskingTestKit.Strategy(name, ratio), grid, MaskingTestKit.Keys(step: 0, first: 0, count: 5));
 
         rows.Select(row => row.Count(isHidden => isHidden)).Should().AllBeEquivalentTo(hidden);
-        MaskingTestKit.Export(name).Factory.Describe(MaskingTestKit.Options(name, ratio)).VisiblePerClip(grid).Should().Be(grid.Count - hidden);
+        MaskingTestKit.Export(name).Factory.Describe(MaskingTestKit.Options(name, ratio), MaskingTestKit.Context).VisiblePerClip(grid).Should().Be(grid.Count - hidden);
     }
 
     [Theory]
@@ -57,7 +57,7 @@ public sealed class KeyedMaskingTests
     [MemberData(nameof(Names))]
     public void Describe_needs_no_teacher_attention_and_any_tubelet(string name)
     {
-        var traits = MaskingTestKit.Export(name).Factory.Describe(MaskingTestKit.Options(name, 0.9));
+        var traits = MaskingTestKit.Export(name).Factory.Describe(MaskingTestKit.Options(name, 0.9), MaskingTestKit.Context);
 
         traits.NeedsTeacherAttention.Should().BeFalse();
         traits.NeedsTubeletOne.Should().BeFalse();

@@ -49,7 +49,8 @@ internal static class MaskingTestKit
         return Enumerable.Range(0, keys.Count).Select(b => flat.AsSpan(b * grid.Count, grid.Count).ToArray()).ToArray();
     }
 
-    private static PluginContext Context { get; } =
+    /// <summary>The plugin context every masking test creates and describes with.</summary>
+    public static PluginContext Context { get; } =
         new(CPU, Seed: 7, new StudentSpec(Width: 32, Depth: 2, Heads: 2, Frames: 2, ImageSize: 56, PatchSize: 8, Tubelet: 1),
             Logger.None, BaseDirectory: Path.GetTempPath());
 }

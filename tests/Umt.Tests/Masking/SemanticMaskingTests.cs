@@ -21,7 +21,7 @@ public sealed class SemanticMaskingTests
     public void Is_exported_as_semantic_with_its_options_type_and_needs()
     {
         var (factory, metadata) = MaskingTestKit.Export("semantic");
-        var traits = factory.Describe(new SemanticMaskingOptions());
+        var traits = factory.Describe(new SemanticMaskingOptions(), MaskingTestKit.Context);
 
         factory.OptionsType.Should().Be<SemanticMaskingOptions>();
         metadata.Description.Should().NotBeNullOrWhiteSpace();
@@ -73,7 +73,7 @@ public sealed class SemanticMaskingTests
         var frames = Frames(~Mask(ratio, grid, keys, attention), grid); // per frame, true = visible
 
         frames.Should().AllSatisfy(frame => frame.Count(v => v).Should().Be(visiblePerFrame));
-        MaskingTestKit.Export("semantic").Factory.Describe(new SemanticMaskingOptions { Ratio = ratio }).VisiblePerClip(grid).Should().Be(t * visiblePerFrame);
+        MaskingTestKit.Export("semantic").Factory.Describe(new SemanticMaskingOptions { Ratio = ratio }, MaskingTestKit.Context).VisiblePerClip(grid).Should().Be(t * visiblePerFrame);
         if (zeros)
         {
             // Zero weights are drawn last: a frame with at least Nv positive weights shows only

@@ -39,7 +39,7 @@ public sealed class TokenSelectionTests
         var keys = MaskingTestKit.Keys(step: 3, first: 40, count: 4);
         var (factory, _) = MaskingTestKit.Export(masking);
         var options = MaskingTestKit.Options(masking, ratio);
-        var traits = factory.Describe(options);
+        var traits = factory.Describe(options, MaskingTestKit.Context);
         var attention = traits.NeedsTeacherAttention ? softmax(randn(4 * grid.T, grid.PerSlot, generator: new Generator(5)), 1) : null; // [B·T, P]
         var mask = MaskingTestKit.Strategy(masking, ratio).CreateMask(new MaskingInput(grid, keys, CPU, attention)); // [B, N]
         var selection = TokenSelection.FromMask(mask, traits.VisiblePerClip(grid));

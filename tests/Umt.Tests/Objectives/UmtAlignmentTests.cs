@@ -36,8 +36,8 @@ public sealed class UmtAlignmentTests
         var factory = Export().Factory;
         var b16 = new StudentSpec(Width: 768, Depth: 12, Heads: 12, Frames: 8, ImageSize: 224, PatchSize: 16, Tubelet: 1);
 
-        var byDefault = factory.Describe(new UmtAlignmentOptions(), b16);
-        var two = factory.Describe(new UmtAlignmentOptions { Layers = 2 }, b16 with { Depth = 3 });
+        var byDefault = factory.Describe(new UmtAlignmentOptions(), Plugin(b16));
+        var two = factory.Describe(new UmtAlignmentOptions { Layers = 2 }, Plugin(b16 with { Depth = 3 }));
 
         byDefault.StudentBlocks.Should().Equal(6, 7, 8, 9, 10, 11);
         byDefault.TeacherLayers.Should().Be(6);
@@ -135,7 +135,7 @@ public sealed class UmtAlignmentTests
     {
         var student = new StudentSpec(Width: 64, Depth: depth, Heads: 1, Frames: 4, ImageSize: 16, PatchSize: 8, Tubelet: 1);
 
-        var traits = Export().Factory.Describe(new UmtAlignmentOptions(), student);
+        var traits = Export().Factory.Describe(new UmtAlignmentOptions(), Plugin(student));
 
         traits.TeacherLayers.Should().Be(expected);
         traits.StudentBlocks.Should().Equal(Enumerable.Range(depth - expected, expected));
@@ -307,8 +307,10 @@ public sealed class UmtAlignmentTests
     private static IObjective Create(StudentSpec student, int layers, int teacherWidth, TextEncoderTraits? textEncoder = null) =>
         Export().Factory.Create(
             new UmtAlignmentOptions { Layers = layers },
-            new PluginContext(CPU, Seed: 0, student, Logger.None, Path.GetTempPath()) { TextEncoder = textEncoder },
+            Plugin(student) with { TextEncoder = textEncoder },
             teacherWidth);
+
+    private static PluginContext Plugin(StudentSpec student) => new(CPU, Seed: 0, student, Logger.None, Path.GetTempPath());
 
     private static (IObjectiveFactory Factory, PluginMetadata Metadata) Export()
     {

@@ -7,8 +7,8 @@ using Xunit.Abstractions;
 namespace Umt.Tests.Runner;
 
 /// <summary>
-/// A plugin built like an external one (tests/ThirdPartyPlugin references the contracts
-/// compile-only) is copied into a PluginDirectories folder, discovered by MEF and used in a run.
+/// A plugin built as a stranger's (tests/ThirdPartyPlugin, restored from the packed SDK alone) is
+/// copied into a PluginDirectories folder, discovered by MEF and used in a run.
 /// </summary>
 public sealed class ThirdPartyPluginTests(ITestOutputHelper log)
 {
@@ -19,7 +19,7 @@ public sealed class ThirdPartyPluginTests(ITestOutputHelper log)
     {
         string target = temp.Combine("plugins", folder);
         Directory.CreateDirectory(target);
-        foreach (string file in Directory.GetFiles(RepositoryPaths.ThirdPartyPluginOutput))
+        foreach (string file in Directory.GetFiles(PluginSdk.SampleObjectiveOutput))
         {
             File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
         }
@@ -29,7 +29,7 @@ public sealed class ThirdPartyPluginTests(ITestOutputHelper log)
     [Fact]
     public void The_plugin_folder_holds_only_the_plugin_not_the_shared_assemblies()
     {
-        var files = Directory.GetFiles(RepositoryPaths.ThirdPartyPluginOutput, "*.dll").Select(Path.GetFileName);
+        var files = Directory.GetFiles(PluginSdk.SampleObjectiveOutput, "*.dll").Select(Path.GetFileName);
 
         files.Should().Contain(PluginAssembly);
         files.Should().NotContain(["Umt.Abstractions.dll", "Umt.Models.dll", "TorchSharp.dll"]);

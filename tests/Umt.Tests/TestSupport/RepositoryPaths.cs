@@ -5,8 +5,6 @@ public static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
 
-    public static string ThirdPartyPluginOutput => Path.Combine(Root, "tests", "ThirdPartyPlugin", "bin", "Release", "net10.0");
-
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

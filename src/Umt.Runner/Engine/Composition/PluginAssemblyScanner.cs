@@ -1,4 +1,5 @@
 using System.Reflection;
+using Umt.Abstractions.Composition;
 
 namespace Umt.Runner.Engine.Composition;
 
@@ -52,7 +53,7 @@ internal static class PluginAssemblyScanner
                 }
                 catch (Exception e) when (e is BadImageFormatException or FileLoadException or FileNotFoundException)
                 {
-                    broken.Add(new BrokenPlugin(null, null, main, $"{configPath}: {PluginCatalog.Reason(e)}"));
+                    broken.Add(new BrokenPlugin(null, null, main, $"{configPath}: {PluginExports.Reason(e)}"));
                 }
             }
         }

@@ -1,12 +1,5 @@
-using System.Composition.Hosting;
 using System.Reflection;
-using System.Text.RegularExpressions;
 using Umt.Abstractions.Composition;
-using Umt.Abstractions.Datasets;
-using Umt.Abstractions.Masking;
-using Umt.Abstractions.Objectives;
-using Umt.Abstractions.Teachers;
-using Umt.Abstractions.TextEncoders;
 using Umt.Runner.Engine.Configuration;
 
 namespace Umt.Runner.Engine.Composition;
@@ -18,7 +11,7 @@ namespace Umt.Runner.Engine.Composition;
 /// constructed, or an assembly that cannot be read, is recorded in <see cref="Broken"/> instead:
 /// only a run that selects it fails.
 /// </summary>
-public sealed partial class PluginCatalog
+public sealed class PluginCatalog
 {
     private readonly Dictionary<PluginKind, IReadOnlyList<PluginEntry>> entries;
 
@@ -80,35 +73,22 @@ public sealed partial class PluginCatalog
     {
         try
         {
-            using var container = new ContainerConfiguration().WithAssembly(assembly).CreateContainer();
-            Construct<IMaskingStrategyFactory>(container, PluginKind.Masking, assembly, constructed, broken);
-            Construct<ITeacherFactory>(container, PluginKind.Teacher, assembly, constructed, broken);
-            Construct<IObjectiveFactory>(container, PluginKind.Objective, assembly, constructed, broken);
-            Construct<IVideoDatasetFactory>(container, PluginKind.Dataset, assembly, constructed, broken);
-            Construct<ITextEncoderFactory>(container, PluginKind.TextEncoder, assembly, constructed, broken);
+            foreach (var export in PluginExports.Compose(assembly))
+            {
+                if (export.Factory is { } factory)
+                {
+                    constructed[export.Kind].Add(new PluginEntry(export.Kind, export.Name, export.Description, factory, assembly.Location));
+                }
+                else
+                {
+                    broken.Add(new BrokenPlugin(export.Kind, export.Name, assembly.Location, export.Failure!));
+                }
+            }
         }
         catch (Exception e)
         {
             // Third-party code: whatever scanning it throws (a type that does not load, a part MEF rejects) stays with it.
-            broken.Add(new BrokenPlugin(null, null, assembly.Location, Reason(e)));
-        }
-    }
-
-    private static void Construct<TFactory>(CompositionHost container, PluginKind kind, Assembly assembly,
-        Dictionary<PluginKind, List<PluginEntry>> constructed, List<BrokenPlugin> broken)
-        where TFactory : IPluginFactory
-    {
-        foreach (var export in container.GetExports<Lazy<TFactory, PluginMetadata>>())
-        {
-            try
-            {
-                constructed[kind].Add(new PluginEntry(kind, export.Metadata.Name, export.Metadata.Description, export.Value, assembly.Location));
-            }
-            catch (Exception e)
-            {
-                // The factory's own code ran and threw: whatever it throws is its breakage, not the host's.
-                broken.Add(new BrokenPlugin(kind, export.Metadata.Name, assembly.Location, Reason(e)));
-            }
+            broken.Add(new BrokenPlugin(null, null, assembly.Location, PluginExports.Reason(e)));
         }
     }
 
@@ -118,7 +98,7 @@ public sealed partial class PluginCatalog
         var found = new List<PluginEntry>();
         foreach (var entry in constructed)
         {
-            if (!KebabCase().IsMatch(entry.Name))
+            if (!PluginExports.IsValidName(entry.Name))
             {
                 errors.Add($"The {kind.Noun()} '{entry.Name}' in {entry.AssemblyName} is not a valid plugin name: names are lower kebab-case (e.g. 'my-objective').");
                 continue;
@@ -133,28 +113,4 @@ public sealed partial class PluginCatalog
         }
         return found.OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
     }
-
-    /// <summary>
-    /// The exception that says what went wrong: MEF and the runtime wrap a factory's own exception
-    /// in <see cref="TargetInvocationException"/> and <see cref="TypeInitializationException"/>.
-    /// </summary>
-    internal static string Reason(Exception e)
-    {
-        string where = "";
-        while (e is TargetInvocationException or TypeInitializationException && e.InnerException is { } inner)
-        {
-            if (e is TypeInitializationException initialiser)
-            {
-                where = $"the static initialiser of {initialiser.TypeName} threw ";
-            }
-            e = inner;
-        }
-        string message = e is ReflectionTypeLoadException load
-            ? string.Join("; ", load.LoaderExceptions.Select(x => x?.Message).Distinct())
-            : e.Message;
-        return $"{where}{e.GetType().Name}: {message}";
-    }
-
-    [GeneratedRegex("^[a-z][a-z0-9]*(-[a-z0-9]+)*$")]
-    private static partial Regex KebabCase();
 }

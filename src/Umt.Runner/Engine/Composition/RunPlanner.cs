@@ -65,7 +65,7 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
         var datasetChoice = Select(PluginKind.Dataset, umt.GetSection("Dataset"), errors, warnings);
         var teacherChoice = Select(PluginKind.Teacher, umt.GetSection("Teacher"), errors, warnings, allowNone: true);
         var maskingChoice = Select(PluginKind.Masking, umt.GetSection("Masking"), errors, warnings);
-        var objectives = SelectObjectives(umt.GetSection("Objectives"), student, errors);
+        var objectives = SelectObjectives(umt.GetSection("Objectives"), context, errors);
         var textEncoderChoice = Select(PluginKind.TextEncoder, umt.GetSection("TextEncoder"), errors, warnings, allowNone: true, optional: true);
         var imageDatasetChoice = Select(PluginKind.Dataset, umt.GetSection("ImageDataset"), errors, warnings, allowNone: true, optional: true);
         var imageMaskingChoice = Select(PluginKind.Masking, umt.GetSection("ImageMasking"), errors, warnings, optional: true) ?? maskingChoice;
@@ -77,10 +77,10 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
 
         DatasetInfo? datasetInfo = Describe(datasetChoice, errors, c => ((IVideoDatasetFactory)c.Entry.Factory).Describe(c.Options, context));
         TeacherTraits? teacherTraits = Describe(teacherChoice, errors, c => ((ITeacherFactory)c.Entry.Factory).Describe(c.Options, context));
-        MaskingTraits? maskingTraits = Describe(maskingChoice, errors, c => ((IMaskingStrategyFactory)c.Entry.Factory).Describe(c.Options));
+        MaskingTraits? maskingTraits = Describe(maskingChoice, errors, c => ((IMaskingStrategyFactory)c.Entry.Factory).Describe(c.Options, context));
         TextEncoderTraits? textEncoderTraits = Describe(textEncoderChoice, errors, c => ((ITextEncoderFactory)c.Entry.Factory).Describe(c.Options, context));
         DatasetInfo? imageDatasetInfo = Describe(imageDatasetChoice, errors, c => ((IVideoDatasetFactory)c.Entry.Factory).Describe(c.Options, context));
-        MaskingTraits? imageMaskingTraits = Describe(imageMaskingChoice, errors, c => ((IMaskingStrategyFactory)c.Entry.Factory).Describe(c.Options));
+        MaskingTraits? imageMaskingTraits = Describe(imageMaskingChoice, errors, c => ((IMaskingStrategyFactory)c.Entry.Factory).Describe(c.Options, context));
         if (errors.Count > 0)
         {
             throw new ConfigurationException(errors);
@@ -229,7 +229,7 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
         return errors.Count == before ? new SelectedPlugin(entry, bound, optionsPath) : null;
     }
 
-    private List<SelectedObjective> SelectObjectives(IConfigurationSection section, StudentSpec student, List<string> errors)
+    private List<SelectedObjective> SelectObjectives(IConfigurationSection section, PluginContext context, List<string> errors)
     {
         var selected = new List<SelectedObjective>();
         var available = catalog.Of(PluginKind.Objective).Select(e => e.Name).ToArray();
@@ -271,7 +271,7 @@ public sealed class RunPlanner(PluginCatalog catalog, ILogger log)
             var options = StrictOptionsBinder.Bind(child.GetSection("Options"), entry.Factory.OptionsType, errors);
             if (errors.Count == before)
             {
-                var traits = ((IObjectiveFactory)entry.Factory).Describe(options, student);
+                var traits = ((IObjectiveFactory)entry.Factory).Describe(options, context);
                 selected.Add(new SelectedObjective(entry, weight, options, optionsPath, traits));
             }
         }

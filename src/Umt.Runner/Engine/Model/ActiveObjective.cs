@@ -9,4 +9,7 @@ public sealed record ActiveObjective(SelectedObjective Selection, IObjective Obj
     public string Name => Selection.Entry.Name;
 
     public double Weight => Selection.Weight;
+
+    /// <summary>Prefix of the objective's head in checkpoints: its own, else its export name.</summary>
+    public string CheckpointPrefix => Objective.CheckpointPrefix ?? Name;
 }

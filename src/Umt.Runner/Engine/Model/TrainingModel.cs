@@ -99,7 +99,7 @@ public sealed class TrainingModel : IDisposable
         {
             if (active.Objective.Head is { } head)
             {
-                yield return (active.Objective.CheckpointPrefix + ".", head);
+                yield return (active.CheckpointPrefix + ".", head);
             }
         }
         if (TextEncoder is not null)
