@@ -65,7 +65,9 @@ public sealed class StopSignalTests(ITestOutputHelper log)
         TestSupport.Umt.Run(log, "data", "synth", "--out", temp.Combine("data"), "--clips", "8", "--frames", "12").ExitCode.Should().Be(0);
         string run = temp.Combine("run");
         string[] train = ["train", "--config", temp.Combine("data", "kinetics.json"), "--set", "Umt:Run:Steps=500", "--set", "Umt:Run:BatchSize=2",
-            "--set", "Umt:Run:DataWorkers=2", "--set", "Umt:Run:CheckpointEvery=1000", "--set", $"Umt:Run:OutputDir={run}"];
+            "--set", "Umt:Run:DataWorkers=2", "--set", "Umt:Run:CheckpointEvery=1000", "--set", $"Umt:Run:OutputDir={run}",
+            // One ffmpeg child per clip, whose command line names the clip: what this test watches die with the run.
+            "--set", "Umt:Dataset:Options:kinetics:Decoder=ffmpeg"];
 
         // Graceful: the run stops at the step boundary, writes a checkpoint there and exits 143.
         using (var process = Start(train))
@@ -125,8 +127,9 @@ public sealed class StopSignalTests(ITestOutputHelper log)
             }
             try
             {
-                string commandLine = Encoding.UTF8.GetString(File.ReadAllBytes(Path.Combine(entry, "cmdline"))).Replace('\0', ' ');
-                if (commandLine.Contains("ffmpeg", StringComparison.Ordinal) && commandLine.Contains(folder, StringComparison.Ordinal))
+                string[] arguments = Encoding.UTF8.GetString(File.ReadAllBytes(Path.Combine(entry, "cmdline"))).Split('\0');
+                // The program itself is ffmpeg (the trainer's own command line names the ffmpeg decoder).
+                if (Path.GetFileName(arguments[0]) == "ffmpeg" && arguments.Any(a => a.Contains(folder, StringComparison.Ordinal)))
                 {
                     string status = File.ReadAllText(Path.Combine(entry, "status"));
                     if (status.Contains("State:\tZ", StringComparison.Ordinal))
