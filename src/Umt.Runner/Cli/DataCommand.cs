@@ -6,6 +6,7 @@ using Serilog;
 using Umt.Plugins.Datasets.Synthetic;
 using Umt.Runner.Engine;
 using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Workflows.Data;
 
 namespace Umt.Runner.Cli;
@@ -68,8 +69,7 @@ public static class DataCommand
         verify.SetAction(parse => UmtCommandLine.GuardedWith(parse, error, build =>
         {
             string name = parse.GetValue(dataset) ?? build(a => a).GetRequiredService<IConfiguration>()["Umt:Dataset:Use"] ?? "";
-            string prefix = $"Umt:Dataset:Options:{name}";
-            var pointed = build(a => a with { Sets = [.. a.Sets, $"Umt:Dataset:Use={name}", $"{prefix}:Manifest={Path.GetFullPath(parse.GetValue(manifest)!)}", $"{prefix}:Root={Path.GetFullPath(parse.GetValue(root)!)}"] });
+            var pointed = build(a => a with { Sets = [.. a.Sets, .. new RunOverrides().Manifest(name, parse.GetValue(manifest)!, parse.GetValue(root)!).Sets] });
             var plan = pointed.GetRequiredService<RunPlan>();
             var log = pointed.GetRequiredService<ILogger>();
             using var reader = plan.CreateDataset(log);

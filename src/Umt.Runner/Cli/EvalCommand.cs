@@ -46,7 +46,7 @@ public static class EvalCommand
             var reference = CheckpointReference.Resolve(parse.GetValue(checkpoint)!);
             var configured = build(reference.Under);
             string name = parse.GetValue(dataset) ?? configured.GetRequiredService<IConfiguration>()["Umt:Dataset:Use"] ?? "";
-            string[] Split(string split, int clips, string? manifest) => SplitDataset(configured, name, split, clips, manifest, $"--{split}-manifest", parse.GetValue(root));
+            IReadOnlyList<string> Split(string split, int clips, string? manifest) => SplitDataset(configured, name, split, clips, manifest, $"--{split}-manifest", parse.GetValue(root));
             var trainServices = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. Split("train", parse.GetValue(trainCount), parse.GetValue(trainManifest))] });
             var testServices = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. Split("test", parse.GetValue(testCount), parse.GetValue(testManifest))] });
             var trainPlan = trainServices.GetRequiredService<RunPlan>();
@@ -87,7 +87,7 @@ public static class EvalCommand
             var reference = CheckpointReference.Resolve(parse.GetValue(checkpoint)!);
             var configured = build(reference.Under);
             string name = parse.GetValue(dataset) ?? configured.GetRequiredService<IConfiguration>()["Umt:Dataset:Use"] ?? "";
-            string[] sets = SplitDataset(configured, name, "test", parse.GetValue(testCount), parse.GetValue(manifest), "--manifest", parse.GetValue(root));
+            var sets = SplitDataset(configured, name, "test", parse.GetValue(testCount), parse.GetValue(manifest), "--manifest", parse.GetValue(root));
             var services = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. sets] });
             var plan = services.GetRequiredService<RunPlan>();
             var log = services.GetRequiredService<ILogger>();
@@ -130,8 +130,8 @@ public static class EvalCommand
     };
 
     /// <summary>Configuration that points the run's dataset at a held-out split: synthetic's own split, or a manifest of files in eval mode.</summary>
-    private static string[] SplitDataset(ServiceProvider configured, string name, string split, int clips, string? manifest, string manifestOption, string? root) =>
-        name == "synthetic"
-            ? ["Umt:Dataset:Use=synthetic", $"Umt:Dataset:Options:synthetic:Split={split}", string.Create(CultureInfo.InvariantCulture, $"Umt:Dataset:Options:synthetic:Clips={clips}")]
-            : DatasetOverrides.FromManifest(configured, manifest ?? throw new ArgumentException($"{manifestOption} is required for the '{name}' dataset."), root, name);
+    private static IReadOnlyList<string> SplitDataset(ServiceProvider configured, string name, string split, int clips, string? manifest, string manifestOption, string? root) =>
+        (name == "synthetic"
+            ? new RunOverrides().SyntheticSplit(split, clips)
+            : DatasetOverrides.FromManifest(configured, manifest ?? throw new ArgumentException($"{manifestOption} is required for the '{name}' dataset."), root, name)).Sets;
 }

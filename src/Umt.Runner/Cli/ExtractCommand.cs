@@ -4,7 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Umt.Runner.Engine;
 using Umt.Runner.Engine.Checkpoints;
+using Umt.Plugins.Datasets.Kinetics;
 using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Workflows.Data;
 using Umt.Runner.Workflows.Evaluation.Extraction;
 
@@ -41,9 +43,9 @@ public static class ExtractCommand
             string folder = Path.GetFullPath(parse.GetValue(outDir)!);
             Directory.CreateDirectory(folder);
             Func<CommonArguments, CommonArguments> withRun = reference.Under;
-            string[] datasetSets = parse.GetValue(input) is { } videos
+            var datasetSets = (parse.GetValue(input) is { } videos
                 ? FolderDataset(Path.GetFullPath(videos), folder)
-                : DatasetOverrides.FromManifest(build(withRun), parse.GetValue(manifest), parse.GetValue(root), parse.GetValue(dataset));
+                : DatasetOverrides.FromManifest(build(withRun), parse.GetValue(manifest), parse.GetValue(root), parse.GetValue(dataset))).Sets;
             var services = build(a => withRun(a) with { Sets = [.. a.Sets, .. datasetSets] });
             var plan = services.GetRequiredService<RunPlan>();
             var result = new FeatureExtractor(plan, services.GetRequiredService<ILogger>())
@@ -65,7 +67,7 @@ public static class ExtractCommand
     }
 
     /// <summary>Every video under <paramref name="videos"/> as a kinetics list (label 0) in eval mode.</summary>
-    private static string[] FolderDataset(string videos, string outDirectory)
+    private static RunOverrides FolderDataset(string videos, string outDirectory)
     {
         if (!Directory.Exists(videos))
         {
@@ -82,7 +84,9 @@ public static class ExtractCommand
         }
         string list = Path.Combine(outDirectory, "input.csv");
         File.WriteAllLines(list, files.Select(f => $"{FeatureExtractor.Csv(f)},0"));
-        const string Prefix = "Umt:Dataset:Options:kinetics";
-        return ["Umt:Dataset:Use=kinetics", $"{Prefix}:Manifest={list}", $"{Prefix}:Root={videos}", $"{Prefix}:Format=list", $"{Prefix}:Separator=,", $"{Prefix}:Mode=eval"];
+        const string Kinetics = "kinetics";
+        return new RunOverrides().Manifest(Kinetics, list, videos)
+            .DatasetOption(Kinetics, nameof(KineticsOptions.Format), "list").DatasetOption(Kinetics, nameof(KineticsOptions.Separator), ",")
+            .DatasetMode(Kinetics, "eval");
     }
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -75,11 +74,11 @@ public static class FinetuneCommand
             {
                 throw new ConfigurationException($"--out {folder} already holds a fine-tune ({ResultsFile}); choose another --out.");
             }
-            string[] common = [.. data.TrainSplit(configured), string.Create(CultureInfo.InvariantCulture, $"Umt:Model:DropPath={settings.DropPath}")];
+            var common = data.TrainSplit(configured).DropPath(settings.DropPath).Sets;
             var trainServices = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. common] });
             var trainPlan = trainServices.GetRequiredService<RunPlan>();
             var schedule = settings.Schedule(trainPlan.DatasetInfo.Count, trainPlan.Optimizer.BaseBatch);
-            string[] testSplit = data.TestSplit(configured);
+            var testSplit = data.TestSplit(configured).Sets;
             FinetuneReport report;
             if (retrieval)
             {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Umt.Abstractions.Composition;
 using Umt.Plugins.Datasets.MediaDatasets;
 using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Configuration;
 
 namespace Umt.Runner.Workflows.Data;
 
@@ -10,7 +11,7 @@ namespace Umt.Runner.Workflows.Data;
 public static class DatasetOverrides
 {
     /// <summary>The named (or configured) dataset on the manifest; eval mode where the plugin has one.</summary>
-    public static string[] FromManifest(ServiceProvider services, string? manifest, string? root, string? dataset)
+    public static RunOverrides FromManifest(ServiceProvider services, string? manifest, string? root, string? dataset)
     {
         if (manifest is null || root is null)
         {
@@ -19,8 +20,7 @@ public static class DatasetOverrides
         string name = dataset ?? services.GetRequiredService<IConfiguration>()["Umt:Dataset:Use"] ?? "";
         var entry = services.GetRequiredService<PluginCatalog>().Find(PluginKind.Dataset, name)
             ?? throw new ArgumentException($"--dataset: no dataset plugin '{name}'.");
-        string prefix = $"Umt:Dataset:Options:{name}";
-        string[] sets = [$"Umt:Dataset:Use={name}", $"{prefix}:Manifest={Path.GetFullPath(manifest)}", $"{prefix}:Root={Path.GetFullPath(root)}"];
-        return entry.Factory.OptionsType.IsSubclassOf(typeof(MediaDatasetOptions)) ? [.. sets, $"{prefix}:Mode=eval"] : sets;
+        var overrides = new RunOverrides().Manifest(name, manifest, root);
+        return entry.Factory.OptionsType.IsSubclassOf(typeof(MediaDatasetOptions)) ? overrides.DatasetMode(name, "eval") : overrides;
     }
 }

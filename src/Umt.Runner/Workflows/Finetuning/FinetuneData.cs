@@ -21,15 +21,15 @@ public sealed record FinetuneData(string Name, int TrainClips, int TestClips, st
     private const string Synthetic = "synthetic";
 
     /// <summary>The training split; a dataset of files in <c>Mode = train</c> (random frames and crops, flip as configured).</summary>
-    public string[] TrainSplit(ServiceProvider configured) =>
+    public RunOverrides TrainSplit(ServiceProvider configured) =>
         Name == Synthetic
-            ? SyntheticSplit("train", TrainClips)
-            : [.. DatasetOverrides.FromManifest(configured, TrainManifest ?? throw Missing("--train-manifest"), Root, Name), $"Umt:Dataset:Options:{Name}:Mode=train"];
+            ? new RunOverrides().SyntheticSplit("train", TrainClips)
+            : DatasetOverrides.FromManifest(configured, TrainManifest ?? throw Missing("--train-manifest"), Root, Name).DatasetMode(Name, "train");
 
     /// <summary>The held-out split, never augmented.</summary>
-    public string[] TestSplit(ServiceProvider configured) =>
+    public RunOverrides TestSplit(ServiceProvider configured) =>
         Name == Synthetic
-            ? SyntheticSplit("test", TestClips)
+            ? new RunOverrides().SyntheticSplit("test", TestClips)
             : DatasetOverrides.FromManifest(configured, TestManifest ?? throw Missing("--test-manifest"), Root, Name);
 
     /// <summary>
@@ -38,7 +38,7 @@ public sealed record FinetuneData(string Name, int TrainClips, int TestClips, st
     /// <c>TestClip</c>/<c>TestCrop</c> options. A synthetic clip is exactly T frames of the whole
     /// scene, so a second clip or crop would be the same pixels: more views are refused there rather than faked.
     /// </summary>
-    public IReadOnlyList<string[]> Views(int clips, int crops)
+    public IReadOnlyList<IReadOnlyList<string>> Views(int clips, int crops)
     {
         if (clips * crops == 1)
         {
@@ -49,18 +49,10 @@ public sealed record FinetuneData(string Name, int TrainClips, int TestClips, st
             throw new ConfigurationException(string.Create(CultureInfo.InvariantCulture,
                 $"--test-clips {clips} --test-crops {crops}: a synthetic clip is exactly T frames of the whole scene, so it has one view; use --test-clips 1 --test-crops 1 (views apply to datasets of files)."));
         }
-        string options = $"Umt:Dataset:Options:{Name}";
         return [.. from clip in Enumerable.Range(0, clips)
                    from crop in Enumerable.Range(0, crops)
-                   select new[]
-                   {
-                       string.Create(CultureInfo.InvariantCulture, $"{options}:TestClips={clips}"), string.Create(CultureInfo.InvariantCulture, $"{options}:TestClip={clip}"),
-                       string.Create(CultureInfo.InvariantCulture, $"{options}:TestCrops={crops}"), string.Create(CultureInfo.InvariantCulture, $"{options}:TestCrop={crop}"),
-                   }];
+                   select new RunOverrides().TestView(Name, clips, clip, crops, crop).Sets];
     }
-
-    private static string[] SyntheticSplit(string split, int clips) =>
-        [$"Umt:Dataset:Use={Synthetic}", $"Umt:Dataset:Options:{Synthetic}:Split={split}", string.Create(CultureInfo.InvariantCulture, $"Umt:Dataset:Options:{Synthetic}:Clips={clips}")];
 
     private ConfigurationException Missing(string option) => new($"{option} is required for the '{Name}' dataset.");
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
@@ -29,27 +28,21 @@ public static class RetrievalFinetune
     /// multi_modality's whatever the stage-2 run said: used as given (tasks/retrieval.py builds the
     /// optimizer from <c>config.optimizer.lr</c> unscaled) on utils/scheduler.py's floored cosine.
     /// </summary>
-    public static string[] Overlays(FinetuneSettings settings, TrainingSchedule schedule, string modelFile, string outputDirectory)
-    {
-        string Invariant(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
-        return
-        [
-            "Umt:Objectives:vtc:Weight=1", "Umt:Objectives:vtm:Weight=1",
-            "Umt:Objectives:umt-alignment:Weight=0", "Umt:Objectives:mlm:Weight=0", "Umt:Objectives:mae-pixels:Weight=0",
-            $"Umt:Teacher:Use={RunPlanner.NoTeacher}",
-            "Umt:Masking:Use=random", "Umt:Masking:Options:random:Ratio=0",
-            "Umt:ImageDataset:Use=none", "Umt:ImageMasking:Use=random", "Umt:ImageMasking:Options:random:Ratio=0",
-            $"Umt:Stage2:From={modelFile}",
-            $"Umt:Run:OutputDir={Path.Combine(outputDirectory, RunFolder)}",
-            Invariant($"Umt:Run:Steps={schedule.TotalSteps}"), Invariant($"Umt:Run:WarmupSteps={schedule.WarmupSteps}"),
-            Invariant($"Umt:Run:BatchSize={settings.BatchSize}"), "Umt:Optimizer:AccumulateSteps=1",
-            Invariant($"Umt:Run:CheckpointEvery={schedule.TotalSteps}"), "Umt:Run:KeepCheckpoints=1",
-            Invariant($"Umt:Optimizer:Lr={settings.Lr}"), Invariant($"Umt:Optimizer:MinLr={settings.MinLr}"),
-            $"Umt:Optimizer:LrScaling={LrScaling.None}", $"Umt:Optimizer:Schedule={ScheduleShapes.FlooredCosine}", "Umt:Optimizer:WarmupLr=0",
-            Invariant($"Umt:Optimizer:Betas:0={FinetuneSettings.Betas[0]}"), Invariant($"Umt:Optimizer:Betas:1={FinetuneSettings.Betas[1]}"),
-            Invariant($"Umt:Optimizer:WeightDecay={settings.WeightDecay}"),
-        ];
-    }
+    public static IReadOnlyList<string> Overlays(FinetuneSettings settings, TrainingSchedule schedule, string modelFile, string outputDirectory) =>
+        new RunOverrides()
+            .Objective("vtc", 1).Objective("vtm", 1)
+            .Objective("umt-alignment", 0).Objective("mlm", 0).Objective("mae-pixels", 0)
+            .Teacher(RunPlanner.NoTeacher)
+            .Masking("random", 0)
+            .ImageDataset("none").ImageMasking("random", 0)
+            .Stage2From(modelFile)
+            .OutputDir(Path.Combine(outputDirectory, RunFolder))
+            .Steps(schedule.TotalSteps, schedule.WarmupSteps)
+            .BatchSize(settings.BatchSize).AccumulateSteps(1)
+            .Checkpoints(every: schedule.TotalSteps, keep: 1)
+            .Rates(settings.Lr, settings.MinLr, LrScaling.None, ScheduleShapes.FlooredCosine, warmupLr: 0)
+            .AdamW(FinetuneSettings.Betas[0], FinetuneSettings.Betas[1], settings.WeightDecay)
+            .Sets;
 
     /// <param name="train">The stage-2 plan with <see cref="Overlays"/> applied.</param>
     /// <param name="test">A plan of the same model whose dataset is the held-out split.</param>

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Umt.Runner.Engine.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Umt.Runner.Engine.Composition;
@@ -47,7 +47,6 @@ public sealed class StudyProbe
     /// <summary>The method's arguments with the synthetic dataset pointed at one split of <paramref name="clips"/> clips.</summary>
     public static CommonArguments Split(CommonArguments arguments, string split, int clips) => arguments with
     {
-        Sets = [.. arguments.Sets, "Umt:Dataset:Use=synthetic", $"Umt:Dataset:Options:synthetic:Split={split}",
-            string.Create(CultureInfo.InvariantCulture, $"Umt:Dataset:Options:synthetic:Clips={clips}")],
+        Sets = [.. arguments.Sets, .. new RunOverrides().SyntheticSplit(split, clips).Sets],
     };
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Configuration;
 
 namespace Umt.Runner.Workflows.Study;
 
@@ -17,7 +18,7 @@ public sealed record StudyRun(string Name, string Description, IReadOnlyList<str
     public CommonArguments Arguments(CommonArguments user, StudySettings settings, long seed, string outputDirectory) => user with
     {
         Configs = [.. user.Configs, .. Configs],
-        Sets = [.. user.Sets, .. Sets, .. settings.BudgetSets(seed), $"Umt:Run:OutputDir={outputDirectory}"],
+        Sets = [.. user.Sets, .. Sets, .. settings.Budget(seed).OutputDir(outputDirectory).Sets],
     };
 }
 
@@ -50,5 +51,5 @@ public static class StudyRuns
 
     private static StudyRun Distilled(string name, string masking) => new(name,
         string.Create(CultureInfo.InvariantCulture, $"UMT: {masking} masking {UmtRatio}, umt-alignment to tiny-clip"), [],
-        [$"Umt:Masking:Use={masking}", string.Create(CultureInfo.InvariantCulture, $"Umt:Masking:Options:{masking}:Ratio={UmtRatio}")]);
+        new RunOverrides().Masking(masking, UmtRatio).Sets);
 }

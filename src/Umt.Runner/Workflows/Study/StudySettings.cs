@@ -1,4 +1,4 @@
-using System.Globalization;
+using Umt.Runner.Engine.Configuration;
 
 namespace Umt.Runner.Workflows.Study;
 
@@ -46,16 +46,11 @@ public sealed record StudySettings(string Preset, int Seeds, int Steps, int Prob
     }
 
     /// <summary>The run keys that give every method the same budget.</summary>
-    public IReadOnlyList<string> BudgetSets(long seed) =>
-    [
-        Key("Umt:Run:Seed", seed),
-        Key("Umt:Run:Steps", Steps),
-        Key("Umt:Run:WarmupSteps", Math.Max(1, Steps / 10)), // the embedded run's 10 % warm-up
-        Key("Umt:Run:BatchSize", BatchSize),
-        Key("Umt:Run:CheckpointEvery", ProbeEvery),
-        Key("Umt:Run:KeepCheckpoints", ProbePoints),
-        Key("Umt:Run:LogEvery", Math.Max(1, Math.Min(10, Steps / 4))),
-    ];
-
-    private static string Key(string key, long value) => string.Create(CultureInfo.InvariantCulture, $"{key}={value}");
+    public RunOverrides Budget(long seed) =>
+        new RunOverrides()
+            .Seed(seed)
+            .Steps(Steps, warmup: Math.Max(1, Steps / 10)) // the embedded run's 10 % warm-up
+            .BatchSize(BatchSize)
+            .Checkpoints(every: ProbeEvery, keep: ProbePoints)
+            .LogEvery(Math.Max(1, Math.Min(10, Steps / 4)));
 }
