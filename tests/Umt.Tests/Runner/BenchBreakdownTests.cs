@@ -70,7 +70,7 @@ public sealed class BenchBreakdownTests(ITestOutputHelper output) : IDisposable
         var (plan, log) = (services.GetRequiredService<RunPlan>(), services.GetRequiredService<ILogger>());
         using var model = TrainingModel.Create(plan, log);
         model.Train();
-        var setup = PipelineBenchmark.UmtSetup(plan, log);
+        var setup = BareUmtStep.Supports(plan, log);
         setup.Should().NotBeNull("a CLIP teacher, semantic masking and umt-alignment are the UMT shape");
         using var bare = new BareUmtStep(setup!, plan.Device);
         // The configured student and heads, copied into the hand-written step (the teacher is loaded from the same file by both).
@@ -101,6 +101,32 @@ public sealed class BenchBreakdownTests(ITestOutputHelper output) : IDisposable
 
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain("VideoMAE").And.Contain("UMT stage 1").And.Contain("umt-alignment").And.Contain("mae-pixels");
+    }
+
+    [Fact]
+    public void Each_hand_written_step_declares_the_pipeline_it_reproduces_from_the_plans_typed_options()
+    {
+        using (var services = Services())
+        {
+            var plan = services.GetRequiredService<RunPlan>();
+            var umt = BareUmtStep.Supports(plan, services.GetRequiredService<ILogger>());
+            umt.Should().NotBeNull("the default is UMT stage 1");
+            (umt!.Masking, umt.Ratio, umt.AlignedLayers).Should().Be(("semantic", 0.8, plan.TeacherLayers.Count));
+            BareVideoMaeStep.Supports(plan).Should().BeNull("it has a teacher and no mae-pixels");
+        }
+        string videoMae = Path.Combine(RepositoryPaths.Root, "configs", "videomae.json");
+        using (var services = RunnerServices.Build(new CommonArguments(RepositoryPaths.Root, [videoMae], ["Umt:Model:Frames=4"])))
+        {
+            var plan = services.GetRequiredService<RunPlan>();
+            BareVideoMaeStep.Supports(plan).Should().Be(new BareVideoMaeSetup(new BareMasking("tube", 0.9), DecoderWidth: 192, DecoderDepth: 4, DecoderHeads: 3));
+            BareUmtStep.Supports(plan, services.GetRequiredService<ILogger>()).Should().BeNull("it has no teacher");
+        }
+        using (var services = Services("--set", "Umt:Objectives:mae-pixels:Weight=1"))
+        {
+            var plan = services.GetRequiredService<RunPlan>();
+            BareUmtStep.Supports(plan, services.GetRequiredService<ILogger>()).Should().BeNull("two objectives are neither pipeline");
+            BareVideoMaeStep.Supports(plan).Should().BeNull();
+        }
     }
 
     public void Dispose() => temp.Dispose();

@@ -1,9 +1,14 @@
+using Serilog;
 using TorchSharp;
 using TorchSharp.Modules;
 using Umt.Abstractions.Masking;
 using Umt.Models.Alignment;
 using Umt.Models.Clip;
 using Umt.Models.Student;
+using Umt.Plugins.Objectives.UmtAlignment;
+using Umt.Plugins.Teachers.Clip;
+using Umt.Plugins.Teachers.TinyClip;
+using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Step;
 using static TorchSharp.torch;
 
@@ -43,6 +48,39 @@ public sealed record BareUmtSetup(
 /// </summary>
 public sealed class BareUmtStep : IBareStep
 {
+    /// <summary>The configured pipeline this step reproduces, for the refusal <c>umt bench</c> prints.</summary>
+    public const string Covers = "UMT stage 1 (Umt:Teacher:Use = clip or tiny-clip, Umt:Masking:Use = semantic, random or tube, umt-alignment as the only objective)";
+
+    /// <summary>
+    /// This step's setup when <paramref name="plan"/> is the pipeline it reproduces (<see cref="Covers"/>),
+    /// read from the plan's typed options; null otherwise.
+    /// </summary>
+    public static BareUmtSetup? Supports(RunPlan plan, ILogger log)
+    {
+        (string? Weights, int? Heads, string Precision)? teacher = plan.Teacher?.Options switch
+        {
+            ClipTeacherOptions clip => (clip.Weights, clip.Heads, clip.Precision),
+            TinyClipOptions tiny => (tiny.Weights, null, tiny.Precision),
+            _ => null,
+        };
+        if (teacher is not { Weights: { } weights } t || BareMasking.Of(plan.Masking.Options) is not { } masking
+            || plan.Objectives is not [{ Options: UmtAlignmentOptions }])
+        {
+            return null;
+        }
+        var o = plan.Optimizer;
+        return new BareUmtSetup(
+            Student: plan.StudentConfig,
+            TeacherWeights: plan.PluginContext(log).ResolvePath(weights),
+            TeacherHeads: t.Heads,
+            TeacherGridSide: plan.TeacherTraits!.GridSide,
+            TeacherBf16: TeacherPrecision.Resolve(t.Precision, plan.Device.type).Bf16,
+            AlignedLayers: plan.TeacherLayers.Count,
+            Masking: masking.Name,
+            Ratio: masking.Ratio,
+            Lr: plan.Schedule.PeakLr, Beta1: o.Betas[0], Beta2: o.Betas[1], Eps: o.Eps, WeightDecay: o.WeightDecay);
+    }
+
     private readonly BareUmtSetup setup;
     private readonly ClipVisionTransformer teacher;
     private readonly Tensor teacherPositions;

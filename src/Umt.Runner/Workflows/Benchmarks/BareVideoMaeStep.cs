@@ -4,10 +4,15 @@ using Umt.Abstractions.Datasets;
 using Umt.Abstractions.Masking;
 using Umt.Models.Decoders;
 using Umt.Models.Student;
+using Umt.Plugins.Objectives.MaePixels;
+using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Step;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Workflows.Benchmarks;
+
+/// <summary>What the hand-written VideoMAE step takes from the configured pipeline.</summary>
+public sealed record BareVideoMaeSetup(BareMasking Masking, int DecoderWidth, int DecoderDepth, int DecoderHeads);
 
 /// <summary>
 /// The benchmark's yardstick: the same VideoMAE step as the configured pipeline (mask, student on
@@ -17,6 +22,9 @@ namespace Umt.Runner.Workflows.Benchmarks;
 /// </summary>
 public sealed class BareVideoMaeStep : IBareStep
 {
+    /// <summary>The configured pipeline this step reproduces, for the refusal <c>umt bench</c> prints.</summary>
+    public const string Covers = "VideoMAE (Umt:Teacher:Use = none, Umt:Masking:Use = tube or random, mae-pixels as the only objective)";
+
     private readonly VideoVisionTransformer student;
     private readonly VideoMaeDecoder decoder;
     private readonly AdamW optimizer;
@@ -24,6 +32,13 @@ public sealed class BareVideoMaeStep : IBareStep
     private readonly bool tube;
     private readonly int hiddenPerClip;
     private readonly IStepPhaseRecorder? phases;
+
+    /// <summary>This step's setup when <paramref name="plan"/> is the pipeline it reproduces (<see cref="Covers"/>); null otherwise.</summary>
+    public static BareVideoMaeSetup? Supports(RunPlan plan) =>
+        plan.Teacher is null && BareMasking.Of(plan.Masking.Options) is { Name: "tube" or "random" } masking
+            && plan.Objectives is [{ Options: MaePixelsOptions mae }]
+            ? new BareVideoMaeSetup(masking, mae.DecoderWidth, mae.DecoderDepth, mae.DecoderHeads)
+            : null;
 
     /// <param name="tubeMasking">Tube masking (one spatial mask for all slots) or random masking over all tokens.</param>
     /// <param name="phases">Phase boundaries, marked like the configured step's (no teacher: its phase is empty).</param>

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Serilog;
 using TorchSharp;
 using Umt.Abstractions.Distributed;
-using Umt.Plugins.Teachers.Clip;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Engine.Data;
@@ -33,9 +32,6 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
     private const int StepsPerRound = 5;
     private const int RssFitFrom = 100;
 
-    /// <summary>Teachers whose weights <see cref="BareUmtStep"/> can load: the CLIP towers.</summary>
-    private static readonly string[] ClipTeachers = ["clip", "tiny-clip"];
-
     public BenchResult Run(int steps, int rounds)
     {
         var shape = BareStepShape();
@@ -48,7 +44,7 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
         using var optimization = new OptimizationStep(model, plan, configuredPhases, processes);
         using IBareStep bare = shape switch
         {
-            VideoMaeShape v => new BareVideoMaeStep(plan.StudentConfig, v.DecoderWidth, v.DecoderDepth, v.DecoderHeads, v.Tube, v.Ratio, plan.Device, barePhases),
+            VideoMaeShape { Setup: var v } => new BareVideoMaeStep(plan.StudentConfig, v.DecoderWidth, v.DecoderDepth, v.DecoderHeads, v.Masking.Name == "tube", v.Masking.Ratio, plan.Device, barePhases),
             UmtShape u => new BareUmtStep(u.Setup, plan.Device, barePhases),
             _ => throw new InvalidOperationException($"No hand-written step for {shape}."),
         };
@@ -181,7 +177,7 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
         var head = model.Objectives.Single().Objective.Head!;
         long decoderBlocks = head.named_parameters().Where(p => p.name.StartsWith("decoder.blocks.", StringComparison.Ordinal)).Sum(p => p.parameter.numel());
         double flops = StepFlops.Count(plan.Run.BatchSize, encoderBlocks, plan.Student.Depth, plan.Student.Width, plan.MaskingTraits.VisiblePerClip(plan.Student.Grid),
-            decoderBlocks, shape.DecoderDepth, shape.DecoderWidth, plan.Student.Grid.Count);
+            decoderBlocks, shape.Setup.DecoderDepth, shape.Setup.DecoderWidth, plan.Student.Grid.Count);
         return flops / 1e9;
     }
 
@@ -217,10 +213,10 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
     }
 
     /// <summary>VideoMAE: no teacher, tube or random masking, mae-pixels only.</summary>
-    private sealed record VideoMaeShape(bool Tube, double Ratio, int DecoderWidth, int DecoderDepth, int DecoderHeads) : BareShape
+    private sealed record VideoMaeShape(BareVideoMaeSetup Setup) : BareShape
     {
         public override string Describe(RunPlan plan) =>
-            $"{plan.Masking.Entry.Name} {Ratio}, {plan.MaskingTraits.VisiblePerClip(plan.Student.Grid)} visible, decoder {DecoderWidth}×{DecoderDepth}";
+            $"{Setup.Masking.Name} {Setup.Masking.Ratio}, {plan.MaskingTraits.VisiblePerClip(plan.Student.Grid)} visible, decoder {Setup.DecoderWidth}×{Setup.DecoderDepth}";
     }
 
     /// <summary>UMT stage 1: a CLIP teacher, semantic/random/tube masking, umt-alignment only.</summary>
@@ -232,58 +228,23 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
     }
 
     /// <summary>
-    /// The bare step covers the VideoMAE pipeline (tube or random masking, mae-pixels, no teacher)
-    /// and UMT stage 1 (a CLIP teacher, semantic, random or tube masking, umt-alignment); anything
-    /// else is refused before a tensor is allocated.
+    /// The hand-written step whose <c>Supports</c> accepts the configured pipeline; anything else is
+    /// refused before a tensor is allocated.
     /// </summary>
     private BareShape BareStepShape()
     {
-        string masking = plan.Masking.Entry.Name;
-        string[] objectives = plan.Objectives.Select(o => o.Entry.Name).ToArray();
-        if (plan.Teacher is null && masking is ("tube" or "random") && objectives is ["mae-pixels"])
+        if (BareVideoMaeStep.Supports(plan) is { } videoMae)
         {
-            var objective = plan.Objectives[0].Options;
-            return new VideoMaeShape(masking == "tube", Read<double>(plan.Masking.Options, "Ratio"),
-                Read<int>(objective, "DecoderWidth"), Read<int>(objective, "DecoderDepth"), Read<int>(objective, "DecoderHeads"));
+            return new VideoMaeShape(videoMae);
         }
-        if (UmtSetup(plan, log) is { } umt)
+        if (BareUmtStep.Supports(plan, log) is { } umt)
         {
             return new UmtShape(fp32BareTeacher ? umt with { TeacherBf16 = false } : umt, umt.TeacherBf16);
         }
         throw new ConfigurationException(
-            "umt bench compares the configured step with a hand-written one, which exists for two pipelines: VideoMAE (Umt:Teacher:Use = none, Umt:Masking:Use = tube or random, "
-            + "mae-pixels as the only objective) and UMT stage 1 (Umt:Teacher:Use = clip or tiny-clip, Umt:Masking:Use = semantic, random or tube, umt-alignment as the only objective); "
-            + $"got teacher {plan.Teacher?.Entry.Name ?? RunPlanner.NoTeacher}, masking {masking}, objectives {string.Join(", ", objectives)}.");
+            $"umt bench compares the configured step with a hand-written one, which exists for two pipelines: {BareVideoMaeStep.Covers} and {BareUmtStep.Covers}; "
+            + $"got teacher {plan.Teacher?.Entry.Name ?? RunPlanner.NoTeacher}, masking {plan.Masking.Entry.Name}, objectives {string.Join(", ", plan.Objectives.Select(o => o.Entry.Name))}.");
     }
-
-    /// <summary>
-    /// The hand-written UMT step's setup when the plan is UMT stage 1 (a CLIP teacher, semantic,
-    /// random or tube masking, umt-alignment as the only objective); null otherwise.
-    /// </summary>
-    internal static BareUmtSetup? UmtSetup(RunPlan plan, ILogger log)
-    {
-        string masking = plan.Masking.Entry.Name;
-        if (plan.Teacher is not { } teacher || !ClipTeachers.Contains(teacher.Entry.Name) || masking is not ("semantic" or "random" or "tube")
-            || plan.Objectives.Count != 1 || plan.Objectives[0].Entry.Name != "umt-alignment")
-        {
-            return null;
-        }
-        var options = teacher.Options;
-        var o = plan.Optimizer;
-        return new BareUmtSetup(
-            Student: plan.StudentConfig,
-            TeacherWeights: plan.PluginContext(log).ResolvePath(Read<string>(options, "Weights")),
-            TeacherHeads: options.GetType().GetProperty("Heads")?.GetValue(options) as int?, // only the clip teacher has it
-            TeacherGridSide: plan.TeacherTraits!.GridSide,
-            TeacherBf16: TeacherPrecision.Resolve(Read<string>(options, "Precision"), plan.Device.type).Bf16,
-            AlignedLayers: plan.TeacherLayers.Count,
-            Masking: masking,
-            Ratio: Read<double>(plan.Masking.Options, "Ratio"),
-            Lr: plan.Schedule.PeakLr, Beta1: o.Betas[0], Beta2: o.Betas[1], Eps: o.Eps, WeightDecay: o.WeightDecay);
-    }
-
-    private static T Read<T>(object options, string property) =>
-        (T)(options.GetType().GetProperty(property)?.GetValue(options) ?? throw new InvalidOperationException($"{options.GetType().Name} has no {property}."));
 
     /// <summary>The median (the mean of the middle two for an even count), NaN for none.</summary>
     internal static double Median(List<double> values)
