@@ -71,10 +71,13 @@ public sealed class StopSignals : IDisposable
             }
             ExitCode = 128 + number;
             error.WriteLine($"\numt: {name} received; stopping after this step with a checkpoint (at most {GraceTime.TotalSeconds:F0} s; a second signal exits at once).");
-            stop.Cancel();
             int exitCode = ExitCode.Value;
+            // The deadline runs before anything else: cancelling runs the token's callbacks on this
+            // thread, and one that blocks must neither hold off the grace time nor the gate a second
+            // signal needs.
             deadline = new Timer(_ => GraceExpired(name, exitCode), null, GraceTime, Timeout.InfiniteTimeSpan);
         }
+        stop.Cancel();
     }
 
     /// <summary>The exit code for a verb's result: an interrupted verb reports the signal that interrupted it.</summary>

@@ -70,7 +70,8 @@ public sealed class StopSignalTests(ITestOutputHelper log)
             "--set", "Umt:Dataset:Options:kinetics:Decoder=ffmpeg"];
 
         // Graceful: the run stops at the step boundary, writes a checkpoint there and exits 143.
-        using (var process = Start(train))
+        var errors = new StringBuilder();
+        using (var process = Start(train, errors))
         {
             WaitFor(() => ChildrenDecoding(temp.Path).Any() || process.HasExited, "an ffmpeg child decoding a clip");
             var second = TestSupport.Umt.Run(log, train);
@@ -78,8 +79,12 @@ public sealed class StopSignalTests(ITestOutputHelper log)
             second.Error.Should().Contain($"is in use by another umt process (pid {process.Id} on");
 
             Kill(process.Id, 15);
-            process.WaitForExit(60_000).Should().BeTrue("the stop is bounded");
-            log.WriteLine(process.StandardError.ReadToEnd());
+            bool exited = process.WaitForExit(60_000);
+            lock (errors)
+            {
+                log.WriteLine(errors.ToString());
+            }
+            exited.Should().BeTrue("the stop is bounded");
             process.ExitCode.Should().Be(143);
         }
         var stopped = new CheckpointStore(run).Latest();
@@ -100,7 +105,8 @@ public sealed class StopSignalTests(ITestOutputHelper log)
         new CheckpointStore(run).Latest()!.State.Step.Should().BeGreaterThanOrEqualTo(stopped.State.Step);
     }
 
-    private Process Start(string[] arguments)
+    /// <summary>Starts a trainer whose stdout and stderr are drained as they come (a full pipe would block it), stderr into <paramref name="errors"/>.</summary>
+    private Process Start(string[] arguments, StringBuilder? errors = null)
     {
         var process = Process.Start(new ProcessStartInfo("dotnet", [RunnerDll, .. arguments, "--repo", RepositoryPaths.Root])
         {
@@ -108,7 +114,18 @@ public sealed class StopSignalTests(ITestOutputHelper log)
             RedirectStandardError = true,
         })!;
         process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is not null && errors is not null)
+            {
+                lock (errors)
+                {
+                    errors.AppendLine(line.Data);
+                }
+            }
+        };
         process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         return process;
     }
 
