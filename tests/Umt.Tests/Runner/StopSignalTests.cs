@@ -14,6 +14,7 @@ namespace Umt.Tests.Runner;
 /// SIGTERM and SIGHUP stop a run as Ctrl+C does (checkpoint, 128 + signal), within a bounded time,
 /// without leaving ffmpeg children behind; one writer per run folder.
 /// </summary>
+[Collection(nameof(SignalledTrainers))]
 public sealed class StopSignalTests(ITestOutputHelper log)
 {
     private static readonly string RunnerDll = Path.Combine(RepositoryPaths.Root, "src", "Umt.Runner", "bin", "Release", "net10.0", "Umt.Runner.dll");
