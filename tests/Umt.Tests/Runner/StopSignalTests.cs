@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text;
 using Umt.Runner.Cli;
 using Umt.Runner.Engine;
@@ -79,7 +78,7 @@ public sealed class StopSignalTests(ITestOutputHelper log)
             second.ExitCode.Should().Be(ExitCodes.ConfigurationError);
             second.Error.Should().Contain($"is in use by another umt process (pid {process.Id} on");
 
-            Kill(process.Id, 15);
+            Signals.Send(process.Id, Signals.Terminate);
             bool exited = process.WaitForExit(60_000);
             lock (errors)
             {
@@ -97,8 +96,8 @@ public sealed class StopSignalTests(ITestOutputHelper log)
         using (var process = Start([.. train, "--resume"]))
         {
             WaitFor(() => ChildrenDecoding(temp.Path).Any(p => p.Parent == process.Id) || process.HasExited, "an ffmpeg child of the resumed run");
-            Kill(process.Id, 1);
-            Kill(process.Id, 1);
+            Signals.Send(process.Id, Signals.Hangup);
+            Signals.Send(process.Id, Signals.Hangup);
             process.WaitForExit(60_000).Should().BeTrue();
             process.ExitCode.Should().Be(129);
         }
@@ -165,7 +164,4 @@ public sealed class StopSignalTests(ITestOutputHelper log)
         }
         return found;
     }
-
-    [DllImport("libc", EntryPoint = "kill")]
-    private static extern int Kill(int pid, int signal);
 }
