@@ -25,8 +25,7 @@ public sealed partial class TwoNodeTests(ITestOutputHelper log)
     public void Over_TCP_two_nodes_with_batch_b_end_with_the_weights_of_one_process_with_batch_2b(string objective)
     {
         var clock = Stopwatch.StartNew();
-        // 4 frames instead of vtc's 8: the gather across nodes is what is tested, at half the cost.
-        string[] recipe = [.. Recipe(objective), "--set", "Umt:Model:Frames=4"];
+        string[] recipe = Recipe(objective);
         using var scratch = new TemporaryDirectory();
         string parallel = Path.Combine(scratch.Path, "parallel"), single = Path.Combine(scratch.Path, "single");
 
