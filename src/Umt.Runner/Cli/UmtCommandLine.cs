@@ -64,7 +64,7 @@ public static class UmtCommandLine
         teacher.Subcommands.Add(TeacherFeaturesCommand.Create(output, error, Guarded));
         teacher.Subcommands.Add(TeacherInitCommand.Create(output, error, Guarded));
         root.Subcommands.Add(teacher);
-        root.Subcommands.Add(MaskCommand.Create(output, error, Guarded));
+        root.Subcommands.Add(MaskCommand.Create(output, error));
         root.Subcommands.Add(DataCommand.Create(output, error, cancel));
         root.Subcommands.Add(ExtractCommand.Create(output, error, cancel));
         root.Subcommands.Add(EvalCommand.Create(output, error, cancel));
