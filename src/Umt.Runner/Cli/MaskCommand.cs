@@ -38,6 +38,11 @@ public static class MaskCommand
             {
                 result.AddError("--input and --video each name the clip: give one of them.");
             }
+            if (result.GetValue(video) is not null && result.GetValue(enrichment) > 0)
+            {
+                // The check needs clips with object boxes (the synthetic dataset); --video replaces the dataset with one clip that has none.
+                result.AddError("--enrichment measures the configured dataset's clips with object boxes: it cannot be combined with --video.");
+            }
         });
         mask.SetAction(parse => UmtCommandLine.GuardedWith(parse, error, build =>
         {

@@ -137,13 +137,15 @@ public sealed class MaskCommandTests(ITestOutputHelper log)
         (centre.Red > 200 && centre.Green < 60 && centre.Blue < 60).Should().BeTrue($"a kept token of the decoded red clip shows red: {centre}");
     }
 
-    [Fact]
-    public void Input_and_video_together_are_a_usage_error()
+    [Theory]
+    [InlineData("--input", "b.safetensors", "--input and --video")]
+    [InlineData("--enrichment", "10", "cannot be combined with --video")]
+    public void Video_with_another_clip_source_or_the_enrichment_check_is_a_usage_error(string option, string value, string message)
     {
-        var result = TestSupport.Umt.Run(log, "mask", "--video", "a.mp4", "--input", "b.safetensors", "--out", "unused");
+        var result = TestSupport.Umt.Run(log, "mask", "--video", "a.mp4", option, value, "--out", "unused");
 
         result.ExitCode.Should().Be(2);
-        result.Error.Should().Contain("--input and --video");
+        result.Error.Should().Contain(message);
     }
 
     /// <summary>A white clip, ImageNet-normalised: (1 − mean) / std per channel.</summary>
