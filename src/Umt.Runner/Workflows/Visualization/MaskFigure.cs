@@ -17,28 +17,23 @@ public sealed class MaskFigure
     private readonly int side;
     private readonly int gap;
 
+    /// <param name="frames">Panels per row.</param>
+    /// <param name="side">Frame side in clip pixels.</param>
+    /// <param name="rows">The rows' labels, top to bottom.</param>
     public MaskFigure(int frames, int side, IReadOnlyList<string> rows)
     {
         this.side = side;
         gap = Math.Max(1, side / 16);
-        Rows = rows.Count;
-        Frames = frames;
         // Room for the row labels on the left, the colour scale on the right, the title above and the legend below.
         Width = 190 + frames * (PanelPixels + 12) + 160;
-        Height = 170 + Rows * (PanelPixels + 12);
+        Height = 170 + rows.Count * (PanelPixels + 12);
         Plot.HideGrid();
-        Plot.Axes.SetLimits(-gap, Left(frames - 1) + side + gap, Top(Rows - 1) - side - gap, gap);
+        Plot.Axes.SetLimits(-gap, Left(frames - 1) + side + gap, Top(rows.Count - 1) - side - gap, gap);
         Plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, frames).Select(t => Left(t) + side / 2.0)], [.. Enumerable.Range(0, frames).Select(t => $"frame {t}")]);
-        Plot.Axes.Left.SetTicks([.. Enumerable.Range(0, Rows).Select(r => Top(r) - side / 2.0)], [.. rows]);
+        Plot.Axes.Left.SetTicks([.. Enumerable.Range(0, rows.Count).Select(r => Top(r) - side / 2.0)], [.. rows]);
     }
 
     public Plot Plot { get; } = new();
-
-    /// <summary>Frames per row.</summary>
-    public int Frames { get; }
-
-    /// <summary>Rows of panels.</summary>
-    public int Rows { get; }
 
     /// <summary>PNG width in pixels.</summary>
     public int Width { get; }

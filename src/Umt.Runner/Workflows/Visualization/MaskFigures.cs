@@ -13,7 +13,7 @@ namespace Umt.Runner.Workflows.Visualization;
 public static class MaskFigures
 {
     /// <summary>Outline of a kept token: yellow stands out on dimmed and on bright frames alike.</summary>
-    public static readonly Color KeptOutline = new(255, 220, 0);
+    private static readonly Color KeptOutline = new(255, 220, 0);
 
     /// <summary>Opacity of a heat map over its frame: the scene stays visible under the colours.</summary>
     private const double HeatOpacity = 0.6;
