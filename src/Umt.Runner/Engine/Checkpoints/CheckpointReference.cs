@@ -5,8 +5,10 @@ namespace Umt.Runner.Engine.Checkpoints;
 
 /// <summary>
 /// What <c>--checkpoint</c> names: a run folder (its latest complete checkpoint), a checkpoint
-/// folder, or a <c>model.safetensors</c>; with the run's saved <c>config.json</c> when there is one,
-/// so evaluation rebuilds the student with the geometry it was trained with.
+/// folder, or a <c>model.safetensors</c>; with the configuration it was trained with, so evaluation
+/// rebuilds the student with that geometry: the run's saved <c>config.json</c> when there is one,
+/// else the configuration the model file carries (<see cref="ModelDescription"/>; a bare file copied
+/// away from its run).
 /// </summary>
 public sealed record CheckpointReference(string ModelFile, string? RunConfig)
 {
@@ -28,5 +30,7 @@ public sealed record CheckpointReference(string ModelFile, string? RunConfig)
 
     /// <summary>The user's arguments with the run's configuration layered first (under every <c>--config</c> and <c>--set</c>).</summary>
     public CommonArguments Under(CommonArguments arguments) =>
-        RunConfig is null ? arguments : arguments with { Configs = [RunConfig, .. arguments.Configs] };
+        RunConfig is not null ? arguments with { Configs = [RunConfig, .. arguments.Configs] }
+        : ModelDescription.ConfigurationOf(ModelFile) is { } embedded ? arguments with { Beneath = embedded }
+        : arguments;
 }
