@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Training;
 
@@ -27,6 +28,12 @@ public sealed record CheckpointReference(string ModelFile, string? RunConfig)
         string runConfig = Path.Combine(Path.GetDirectoryName(checkpointFolder)!, Trainer.ResolvedConfigFile);
         return new CheckpointReference(modelFile, File.Exists(runConfig) ? runConfig : null);
     }
+
+    /// <summary>The configuration the checkpoint was trained with: the run's <c>config.json</c>, else the model file's own; null when it carries none.</summary>
+    public IConfiguration? TrainedWith() =>
+        RunConfig is not null ? new ConfigurationBuilder().AddJsonFile(RunConfig, optional: false, reloadOnChange: false).Build()
+        : ModelDescription.ConfigurationOf(ModelFile) is { } embedded ? new ConfigurationBuilder().AddInMemoryCollection(embedded).Build()
+        : null;
 
     /// <summary>The user's arguments with the run's configuration layered first (under every <c>--config</c> and <c>--set</c>).</summary>
     public CommonArguments Under(CommonArguments arguments) =>

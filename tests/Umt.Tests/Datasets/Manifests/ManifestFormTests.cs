@@ -51,13 +51,13 @@ public sealed class ManifestFormTests(ITestOutputHelper log)
         MediaFixtures.RequireFfmpeg();
         var clock = Stopwatch.StartNew();
         using var temp = new TemporaryDirectory();
-        var media = SyntheticMediaExport.Write(new SyntheticExportOptions(temp.Combine("data"), Clips: 3, Images: 0, Size: 32, Frames: 8));
+        var media = SyntheticMediaExport.Write(new SyntheticExportOptions(temp.Combine("data"), Clips: 2, Images: 0, Size: 32, Frames: 8));
 
         // The default configuration's dataset is synthetic, which reads no manifest: the list's form picks kinetics.
         var verified = TestSupport.Umt.Run(log, "data", "verify", media.KineticsList!, "--root", media.Output);
 
         verified.ExitCode.Should().Be(0, verified.All);
-        verified.Output.Should().Contain($"kinetics: 3 samples in {media.KineticsList}: 3 readable, 0 unreadable");
+        verified.Output.Should().Contain($"kinetics: 2 samples in {media.KineticsList}: 2 readable, 0 unreadable");
         verified.All.Should().NotContain("is not a known option");
 
         string unknown = temp.Combine("notes.txt");
