@@ -38,6 +38,22 @@ public static class UmtCommandLine
 
     public static int Invoke(string[] args, TextWriter output, TextWriter error, CancellationToken cancel = default)
     {
+        var parsed = Create(output, error, cancel).Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var parseError in parsed.Errors)
+            {
+                error.WriteLine($"umt: {parseError.Message}");
+            }
+            error.WriteLine("Run 'umt --help' for usage.");
+            return ExitCodes.ConfigurationError;
+        }
+        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    /// <summary>The whole command tree, every verb wired to <paramref name="output"/> and <paramref name="error"/>.</summary>
+    public static RootCommand Create(TextWriter output, TextWriter error, CancellationToken cancel = default)
+    {
         var root = new RootCommand("umt: Unmasked Teacher (UMT) and VideoMAE training on TorchSharp, composed from plugins.");
         root.Options.Add(ConfigOption);
         root.Options.Add(SetOption);
@@ -70,7 +86,7 @@ public static class UmtCommandLine
         teacher.Subcommands.Add(TeacherFeaturesCommand.Create(output, error, Guarded));
         teacher.Subcommands.Add(TeacherInitCommand.Create(output, error, Guarded));
         root.Subcommands.Add(teacher);
-        root.Subcommands.Add(MaskCommand.Create(output, error, Guarded));
+        root.Subcommands.Add(MaskCommand.Create(output, error));
         root.Subcommands.Add(DataCommand.Create(output, error, cancel));
         root.Subcommands.Add(ExtractCommand.Create(output, error, cancel));
         root.Subcommands.Add(EvalCommand.Create(output, error, cancel));
@@ -79,18 +95,8 @@ public static class UmtCommandLine
         root.Subcommands.Add(ConvertCommand.Create(output, error, Guarded));
         root.Subcommands.Add(DistributedCommand.Create(output, error, Guarded));
         root.Subcommands.Add(DoctorCommand.Create(output, error, Guarded));
-
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            foreach (var parseError in parsed.Errors)
-            {
-                error.WriteLine($"umt: {parseError.Message}");
-            }
-            error.WriteLine("Run 'umt --help' for usage.");
-            return ExitCodes.ConfigurationError;
-        }
-        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        root.Subcommands.Add(CompletionCommand.Create(output));
+        return root;
     }
 
     /// <summary>Builds the services for a verb and maps failures to exit codes and one readable message.</summary>
