@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Umt.Runner.Engine;
+using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Engine.Step;
@@ -58,11 +59,16 @@ public static class UmtCommandLine
         root.Options.Add(SetOption);
         root.Options.Add(RootOption);
 
-        var resume = new Option<bool>("--resume") { Description = "Continue the run in Umt:Run:OutputDir from its latest complete checkpoint." };
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "Continue the run in Umt:Run:OutputDir from its latest complete checkpoint (a new run when it holds none yet), or from the checkpoint folder PATH.",
+            HelpName = "PATH",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var stopAfter = new Option<long?>("--stop-after") { Description = "Stop with a checkpoint once this many steps are done; the schedule still spans Umt:Run:Steps (for preemptible jobs)." }.AtLeast(1L);
         var train = new Command("train", "Train the configured run (default: the embedded synthetic benchmark).") { resume, stopAfter };
         train.SetAction(parse => Guarded(parse, error, services =>
-            TrainCommand.Run(services.GetRequiredService<RunPlan>(), services.GetRequiredService<IConfiguration>(), parse.GetValue(resume), parse.GetValue(stopAfter), output, error, cancel)));
+            TrainCommand.Run(services.GetRequiredService<RunPlan>(), services.GetRequiredService<IConfiguration>(), parse.GetResult(resume) is null ? null : new ResumeRequest(parse.GetValue(resume)), parse.GetValue(stopAfter), output, error, cancel)));
 
         var json = new Option<bool>("--json") { Description = "Machine-readable output." };
         var plugins = new Command("plugins", "List every plugin by kind with its description and options.") { json };

@@ -67,7 +67,7 @@ public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, s
         TrainingResult result;
         using (var log = SerilogSetup.Create(services.GetRequiredService<IConfiguration>(), plan.OutputDirectory, metricsOnConsole: false))
         {
-            result = new Trainer(plan, log).Run(resume: false, interactive: false, stopAfter: null, cancel);
+            result = new Trainer(plan, log).Run(resume: null, interactive: false, stopAfter: null, cancel);
         }
         cancel.ThrowIfCancellationRequested();
         Progress(string.Create(CultureInfo.InvariantCulture, $"{run.Name} seed {seed}: {result.SecondsPerStep:F3} s/step; probing {settings.ProbePoints} checkpoints"));
