@@ -46,6 +46,15 @@ public static class StudyRuns
     /// <summary>Reference row: the frozen tiny-clip teacher's last-block patch tokens averaged over patches and frames.</summary>
     public const string Ceiling = "ceiling (frozen teacher)";
 
+    /// <summary>The supervised references' method name in the cost table (one training per label set, each the same cost).</summary>
+    public const string SupervisedMethod = "supervised";
+
+    /// <summary>Reference row of the supervised student of one label set.</summary>
+    public static string Supervised(string labelSet) => $"{SupervisedMethod} ({labelSet})";
+
+    /// <summary>Folder name of the supervised runs of one label set.</summary>
+    public static string SupervisedFolder(string labelSet) => $"{SupervisedMethod}-{labelSet}";
+
     /// <summary>UMT's masking ratio (the paper's 0.8), the same for every UMT masking so only the choice of tokens differs.</summary>
     private const double UmtRatio = 0.8;
 

@@ -30,10 +30,36 @@ public sealed record StudySettings(string Preset, int Seeds, int Steps, int Prob
     /// <summary>The test's size: every code path in well under a minute, numbers without meaning.</summary>
     public static readonly StudySettings Smoke = new("smoke", Seeds: 1, Steps: 2, ProbeEvery: 2, BatchSize: 2, ProbeTrain: 24, ProbeTest: 12, MechanismClips: 2, Neighbours: 5);
 
-    public static IReadOnlyList<StudySettings> Presets { get; } = [Full, Quick, Smoke];
+    /// <summary>
+    /// The budget issue 20 sized for a baseline that has left its floor: three seeds of LONG_STEPS
+    /// steps (see README, "umt compare", for why this budget and what it costs).
+    /// </summary>
+    public static readonly StudySettings Long = new("long", Seeds: 3, Steps: 1000, ProbeEvery: 100, BatchSize: 16, ProbeTrain: 512, ProbeTest: 256, MechanismClips: 128, Neighbours: 20);
 
-    /// <summary>Checkpoints kept: every probe point must survive until it is probed after training.</summary>
+    public static IReadOnlyList<StudySettings> Presets { get; } = [Full, Long, Quick, Smoke];
+
+    /// <summary>"Steps: 200 here, 400 there" for every setting that differs from <paramref name="other"/>.</summary>
+    public IReadOnlyList<string> DifferencesFrom(StudySettings other) =>
+    [
+        .. new (string Name, object Here, object There)[]
+        {
+            (nameof(Preset), Preset, other.Preset), (nameof(Seeds), Seeds, other.Seeds), (nameof(Steps), Steps, other.Steps),
+            (nameof(ProbeEvery), ProbeEvery, other.ProbeEvery), (nameof(BatchSize), BatchSize, other.BatchSize), (nameof(ProbeTrain), ProbeTrain, other.ProbeTrain),
+            (nameof(ProbeTest), ProbeTest, other.ProbeTest), (nameof(MechanismClips), MechanismClips, other.MechanismClips), (nameof(Neighbours), Neighbours, other.Neighbours),
+        }.Where(d => !Equals(d.Here, d.There)).Select(d => $"{d.Name}: {d.Here} here, {d.There} in the folder's study"),
+    ];
+
+    /// <summary>Probed checkpoints per run: every <see cref="ProbeEvery"/> steps and the last.</summary>
     public int ProbePoints => (Steps + ProbeEvery - 1) / ProbeEvery;
+
+    /// <summary>
+    /// Checkpoints kept: every probe point must survive until it is probed after training, and one
+    /// more for the off-grid checkpoint an interrupted sitting writes (its run resumes from it).
+    /// </summary>
+    public int KeptCheckpoints => ProbePoints + 1;
+
+    /// <summary>Warm-up steps of every run: the embedded run's 10 %.</summary>
+    public int WarmupSteps => Math.Max(1, Steps / 10);
 
     /// <summary>Throws when the settings cannot describe a study.</summary>
     public StudySettings Validated()
@@ -49,8 +75,8 @@ public sealed record StudySettings(string Preset, int Seeds, int Steps, int Prob
     public RunOverrides Budget(long seed) =>
         new RunOverrides()
             .Seed(seed)
-            .Steps(Steps, warmup: Math.Max(1, Steps / 10)) // the embedded run's 10 % warm-up
+            .Steps(Steps, warmup: WarmupSteps)
             .BatchSize(BatchSize)
-            .Checkpoints(every: ProbeEvery, keep: ProbePoints)
+            .Checkpoints(every: ProbeEvery, keep: KeptCheckpoints)
             .LogEvery(Math.Max(1, Math.Min(10, Steps / 4)));
 }
