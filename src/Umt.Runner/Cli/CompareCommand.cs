@@ -74,7 +74,7 @@ public static class CompareCommand
                 ProbeTest = parse.GetValue(probeTest) ?? start.ProbeTest,
                 MechanismClips = parse.GetValue(mechanismClips) ?? start.MechanismClips,
             }).Validated();
-            if (saved is not null && saved.Settings.DifferencesFrom(settings) is { Count: > 0 } differences)
+            if (saved is not null && settings.DifferencesFrom(saved.Settings) is { Count: > 0 } differences)
             {
                 throw new ConfigurationException([$"--out '{folder}' holds a study of other settings; re-run its own line (or --resume alone), or choose another --out:", .. differences.Select(d => "  " + d)]);
             }

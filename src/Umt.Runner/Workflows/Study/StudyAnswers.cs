@@ -38,7 +38,7 @@ public static class StudyAnswers
         string lead = learnt.Count > 0
             ? $"Yes, on {string.Join(" and ", learnt)} labels"
             : versusFloor.Any(d => d.ExceedsSpread is null) ? "Not judged: with one seed there is no spread" : "No: on no label set does it beat the floor by more than the spread, so every factor against its final accuracy is measured against an untrained baseline";
-        return $"{lead}. " + string.Join("; ", versusFloor.Select(Describe)) + ".";
+        return $"{lead}. " + string.Join("; ", versusFloor.Select(d => $"{Describe(d)} on {d.LabelSet}")) + ".";
     }
 
     private static string Speed(IReadOnlyList<RunOutcome> runs, IReadOnlyList<ReferenceOutcome> references, IReadOnlyList<Difference> differences, IReadOnlyList<MethodCost> costs)
@@ -172,7 +172,7 @@ public static class StudyAnswers
         costs.FirstOrDefault(c => c.Method == method) is { } cost ? cost.FlopsPerStep * steps : null;
 
     private static string FlopsFactor(double? baselineFlops, IReadOnlyList<MethodCost> costs, string method, double steps) =>
-        baselineFlops is { } b && Flops(costs, method, steps) is { } f && f > 0 ? F($", {b / f:F1}× fewer FLOPs ({f:E2})") : "";
+        baselineFlops is { } b && Flops(costs, method, steps) is { } f && f > 0 ? F($", {b / f:F1}× fewer FLOPs ({f / 1e12:F2} TFLOPs against {b / 1e12:F2})") : "";
 
     private static Difference Find(IReadOnlyList<Difference> differences, string run, string other, string labelSet) =>
         differences.First(d => d.Run == run && d.Other == other && d.LabelSet == labelSet);

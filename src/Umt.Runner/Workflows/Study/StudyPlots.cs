@@ -19,7 +19,7 @@ public static class StudyPlots
             figures.Add(($"Linear-probe top-1 on {labelSet} labels versus training CPU time (mean over seeds); dashed: the reference rows' final accuracies", file));
         }
         Loss(results).SavePng(Path.Combine(folder, "loss.png"), Width, Height);
-        figures.Add(("Training loss versus step (mean over seeds, moving average; videomae's normalised-pixel MSE and UMT's alignment loss are different losses, not comparable in value)", "loss.png"));
+        figures.Add(("Training loss versus step (mean over seeds, moving average; videomae's pixel MSE and UMT's alignment loss are different losses, not comparable in value)", "loss.png"));
         return figures;
     }
 

@@ -83,11 +83,15 @@ public static class StudyReport
         text.AppendLine("## Methods").AppendLine();
         foreach (var run in StudyRuns.All)
         {
-            text.AppendLine($"- **{run.Name}**: {run.Description}.");
+            string departure = run == StudyRuns.VideoMae && !s.BaselineNormalizedTarget
+                ? "; **in this study on raw pixels** (`NormalizeTarget = false`): on SyntheticActions the reference's per-cube normalised target of a flat cube is its noise (docs/DECISIONS.md, issue 20)"
+                : "";
+            text.AppendLine($"- **{run.Name}**: {run.Description}{departure}.");
         }
         text.AppendLine($"- **{StudyRuns.Floor}**: the student as the seed initialises it, untrained (the step-0 student of every UMT run of that seed).");
         text.AppendLine($"- **{StudyRuns.Ceiling}**: the frozen tiny-clip teacher's last-block patch tokens averaged over patches and frames.");
-        text.AppendLine($"- **{StudyRuns.Supervised("<label set>")}**: the floor's student with a linear head trained with cross-entropy on that label set for the same steps, batch and learning rates (`umt finetune`'s classification, no layer decay), then probed frozen like the methods.");
+        text.AppendLine($"- **{StudyRuns.Supervised("<label set>")}**: the floor's student with a linear head trained with cross-entropy on that label set for the same steps, batch and learning rates (`umt finetune`'s classification, no layer decay), then probed frozen like the methods"
+            + (s.Supervised ? "." : "; not trained in this preset."));
         text.AppendLine().AppendLine("Raw numbers (every probed checkpoint, every loss, every seed): `results.json`.");
         return text.ToString();
     }

@@ -77,7 +77,7 @@ public sealed record StudyResults(
     {
         var rows = StudyTable.Rows(runs, references, supervised);
         var differences = StudyTable.Differences(rows);
-        int seedsDone = Enumerable.Range(0, settings.Seeds).TakeWhile(seed => SeedDone(seed, runs, references, supervised, mechanism)).Count();
+        int seedsDone = Enumerable.Range(0, settings.Seeds).TakeWhile(seed => SeedDone(settings, seed, runs, references, supervised, mechanism)).Count();
         return new StudyResults(settings, seedsDone, DateTimeOffset.UtcNow, studySeconds, runs, references, supervised, mechanism, costs, rows,
             StudyTable.Mechanism(mechanism), differences, StudyAnswers.From(runs, references, supervised, rows, differences, costs));
     }
@@ -89,11 +89,10 @@ public sealed record StudyResults(
     public StudyResults Resummarised() => Summarise(Settings, StudySeconds, Runs, References, Supervised, Mechanism, Costs) with { Finished = Finished };
 
     /// <summary>Whether every method, the floor, every supervised reference and the mechanism checks of <paramref name="seed"/> are done.</summary>
-    private static bool SeedDone(long seed, IReadOnlyList<RunOutcome> runs, IReadOnlyList<ReferenceOutcome> references,
+    private static bool SeedDone(StudySettings settings, long seed, IReadOnlyList<RunOutcome> runs, IReadOnlyList<ReferenceOutcome> references,
         IReadOnlyList<SupervisedOutcome> supervised, IReadOnlyList<MechanismOutcome> mechanism) =>
         StudyRuns.All.All(r => runs.Any(o => o.Run == r.Name && o.Seed == seed))
         && references.Any(r => r.Row == StudyRuns.Floor && r.Seed == seed)
-        && supervised.Any(s => s.Seed == seed)
-        && supervised.Where(s => s.Seed == seed).Select(s => s.LabelSet).Distinct().Count() == StudyTable.LabelSets(runs, references, supervised).Count
+        && (!settings.Supervised || supervised.Where(s => s.Seed == seed).Select(s => s.LabelSet).Distinct().Count() == StudyTable.LabelSets(runs, references, supervised).Count)
         && StudyRuns.Distillations.All(r => mechanism.Any(m => m.Run == r.Name && m.Seed == seed));
 }

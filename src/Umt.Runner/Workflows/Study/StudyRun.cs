@@ -18,8 +18,12 @@ public sealed record StudyRun(string Name, string Description, IReadOnlyList<str
     public CommonArguments Arguments(CommonArguments user, StudySettings settings, long seed, string outputDirectory) => user with
     {
         Configs = [.. user.Configs, .. Configs],
-        Sets = [.. user.Sets, .. Sets, .. settings.Budget(seed).OutputDir(outputDirectory).Sets],
+        Sets = [.. user.Sets, .. Sets, .. settings.Budget(seed).OutputDir(outputDirectory).Sets, .. PixelTarget(settings)],
     };
+
+    /// <summary>The baseline's pixel target where the settings depart from the reference's normalised one.</summary>
+    private IEnumerable<string> PixelTarget(StudySettings settings) =>
+        this == StudyRuns.VideoMae && !settings.BaselineNormalizedTarget ? [$"Umt:Objectives:{StudyRuns.PixelObjective}:Options:NormalizeTarget=false"] : [];
 }
 
 /// <summary>The study's table of methods and the names of its two reference rows.</summary>
@@ -45,6 +49,9 @@ public static class StudyRuns
 
     /// <summary>Reference row: the frozen tiny-clip teacher's last-block patch tokens averaged over patches and frames.</summary>
     public const string Ceiling = "ceiling (frozen teacher)";
+
+    /// <summary>The baseline's objective (configs/videomae.json).</summary>
+    public const string PixelObjective = "mae-pixels";
 
     /// <summary>The supervised references' method name in the cost table (one training per label set, each the same cost).</summary>
     public const string SupervisedMethod = "supervised";

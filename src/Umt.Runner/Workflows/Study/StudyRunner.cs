@@ -68,7 +68,7 @@ public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, s
                 Measure(runs.Any(r => r.Run == run.Name && r.Seed == seed), () => runs.Add(TrainAndProbe(run, seed, cancel)));
             }
             Measure(references.Any(r => r.Row == StudyRuns.Floor && r.Seed == seed), () => references.Add(Floor(seed, cancel)));
-            foreach (string labelSet in LabelSets())
+            foreach (string labelSet in settings.Supervised ? LabelSets() : [])
             {
                 Measure(supervised.Any(s => s.LabelSet == labelSet && s.Seed == seed), () => supervised.Add(Supervised(labelSet, seed, cancel)));
             }
@@ -206,7 +206,10 @@ public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, s
         {
             yield return StudyFlops.Of(run.Name, build(user => run.Arguments(user, settings, 0, RunFolder(outputDirectory, run.Name, 0))).GetRequiredService<RunPlan>());
         }
-        yield return StudyFlops.Supervised(StudyRuns.SupervisedMethod, FloorProbe(0).Train);
+        if (settings.Supervised)
+        {
+            yield return StudyFlops.Supervised(StudyRuns.SupervisedMethod, FloorProbe(0).Train);
+        }
     }
 
     /// <summary>Visible-token enrichment in the object's box of one UMT masking on held-out clips with small objects.</summary>
