@@ -64,8 +64,8 @@ public sealed class StudyStatisticsTests
     public void Transformer_block_flops_count_the_matrix_products_and_attention_by_hand()
     {
         // 10 tokens, width 4, MLP ratio 4, 2 blocks. Per block: qkv 2·10·4·12 = 960, projection
-        // 2·10·4·4 = 320, MLP 2·(2·10·4·16) = 2560, attention scores and mix 2·(2·10·10·4) = 3200.
-        StudyFlops.Blocks(10, 4, 2, 4).Should().Be(2 * (960 + 320 + 2560 + 3200.0));
+        // 2·10·4·4 = 320, MLP 2·(2·10·4·16) = 2560, attention scores and mix 2·(2·10·10·4) = 1600.
+        StudyFlops.Blocks(10, 4, 2, 4).Should().Be(2 * (960 + 320 + 2560 + 1600.0));
     }
 
     [Fact]
