@@ -40,6 +40,7 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
     /// <param name="cancel">Stops after the current step, with a checkpoint.</param>
     public TrainingResult Run(ResumeRequest? resume, bool interactive, long? stopAfter, CancellationToken cancel)
     {
+        var sitting = new ProcessClock();
         string runDirectory = plan.OutputDirectory;
         var store = new CheckpointStore(runDirectory);
         var identity = ModelIdentity.From(plan);
@@ -70,6 +71,7 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
         state.GlobalBatch = schedule.EffectiveBatch;
         StartFromRankZero(model);
         long startStep = state.Step;
+        (double trainingBefore, double cpuBefore) = (state.TrainingSeconds, state.CpuSeconds);
         var shard = new DataShard(processes.Rank, processes.WorldSize);
         var reading = new StreamReading(plan.Run.Seed, plan.Run.BatchSize, plan.Run.DataWorkers, plan.Run.PrefetchBatches, plan.Run.MaxFailureFraction);
         int effectiveBatch = schedule.EffectiveBatch;
@@ -119,6 +121,7 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
                 {
                     state.Record(i, streams.All[i].Cursor, [.. streams.All[i].Failures.Indices]);
                 }
+                (state.TrainingSeconds, state.CpuSeconds) = (trainingBefore + sitting.WallSeconds, cpuBefore + sitting.CpuSeconds);
                 lastCheckpoint = SaveCheckpoint(store, model, optimization, state);
                 reporter?.EndBar();
                 log.Information("Checkpoint {Checkpoint}", lastCheckpoint);
@@ -263,6 +266,8 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
         state.Epoch = checkpoint.State.Epoch;
         state.Offset = checkpoint.State.Offset;
         state.Losses = checkpoint.State.Losses;
+        state.TrainingSeconds = checkpoint.State.TrainingSeconds;
+        state.CpuSeconds = checkpoint.State.CpuSeconds;
         state.FailedSamples = checkpoint.State.FailedSamples;
         state.ImageEpoch = checkpoint.State.ImageEpoch;
         state.ImageOffset = checkpoint.State.ImageOffset;
