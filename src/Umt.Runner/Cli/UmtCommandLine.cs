@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Umt.Runner.Engine;
+using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Engine.Step;
@@ -37,16 +38,37 @@ public static class UmtCommandLine
 
     public static int Invoke(string[] args, TextWriter output, TextWriter error, CancellationToken cancel = default)
     {
+        var parsed = Create(output, error, cancel).Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var parseError in parsed.Errors)
+            {
+                error.WriteLine($"umt: {parseError.Message}");
+            }
+            error.WriteLine("Run 'umt --help' for usage.");
+            return ExitCodes.ConfigurationError;
+        }
+        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    /// <summary>The whole command tree, every verb wired to <paramref name="output"/> and <paramref name="error"/>.</summary>
+    public static RootCommand Create(TextWriter output, TextWriter error, CancellationToken cancel = default)
+    {
         var root = new RootCommand("umt: Unmasked Teacher (UMT) and VideoMAE training on TorchSharp, composed from plugins.");
         root.Options.Add(ConfigOption);
         root.Options.Add(SetOption);
         root.Options.Add(RootOption);
 
-        var resume = new Option<bool>("--resume") { Description = "Continue the run in Umt:Run:OutputDir from its latest complete checkpoint." };
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "Continue the run in Umt:Run:OutputDir from its latest complete checkpoint (a new run when it holds none yet), or from the checkpoint folder PATH.",
+            HelpName = "PATH",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var stopAfter = new Option<long?>("--stop-after") { Description = "Stop with a checkpoint once this many steps are done; the schedule still spans Umt:Run:Steps (for preemptible jobs)." }.AtLeast(1L);
         var train = new Command("train", "Train the configured run (default: the embedded synthetic benchmark).") { resume, stopAfter };
         train.SetAction(parse => Guarded(parse, error, services =>
-            TrainCommand.Run(services.GetRequiredService<RunPlan>(), services.GetRequiredService<IConfiguration>(), parse.GetValue(resume), parse.GetValue(stopAfter), output, error, cancel)));
+            TrainCommand.Run(services.GetRequiredService<RunPlan>(), services.GetRequiredService<IConfiguration>(), parse.GetResult(resume) is null ? null : new ResumeRequest(parse.GetValue(resume)), parse.GetValue(stopAfter), output, error, cancel)));
 
         var json = new Option<bool>("--json") { Description = "Machine-readable output." };
         var plugins = new Command("plugins", "List every plugin by kind with its description and options.") { json };
@@ -64,7 +86,7 @@ public static class UmtCommandLine
         teacher.Subcommands.Add(TeacherFeaturesCommand.Create(output, error, Guarded));
         teacher.Subcommands.Add(TeacherInitCommand.Create(output, error, Guarded));
         root.Subcommands.Add(teacher);
-        root.Subcommands.Add(MaskCommand.Create(output, error, Guarded));
+        root.Subcommands.Add(MaskCommand.Create(output, error));
         root.Subcommands.Add(DataCommand.Create(output, error, cancel));
         root.Subcommands.Add(ExtractCommand.Create(output, error, cancel));
         root.Subcommands.Add(EvalCommand.Create(output, error, cancel));
@@ -73,18 +95,8 @@ public static class UmtCommandLine
         root.Subcommands.Add(ConvertCommand.Create(output, error, Guarded));
         root.Subcommands.Add(DistributedCommand.Create(output, error, Guarded));
         root.Subcommands.Add(DoctorCommand.Create(output, error, Guarded));
-
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            foreach (var parseError in parsed.Errors)
-            {
-                error.WriteLine($"umt: {parseError.Message}");
-            }
-            error.WriteLine("Run 'umt --help' for usage.");
-            return ExitCodes.ConfigurationError;
-        }
-        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        root.Subcommands.Add(CompletionCommand.Create(output));
+        return root;
     }
 
     /// <summary>Builds the services for a verb and maps failures to exit codes and one readable message.</summary>

@@ -56,7 +56,7 @@ public static class RetrievalFinetune
         TrainingResult trained;
         using (var log = SerilogSetup.Create(configuration, train.OutputDirectory, metricsOnConsole: true))
         {
-            trained = new Trainer(train, log).Run(resume: false, interactive: false, stopAfter: null, cancel);
+            trained = new Trainer(train, log).Run(resume: null, interactive: false, stopAfter: null, cancel);
         }
         output.WriteLine(TrainingSummary.Format(trained));
         string modelFile = CheckpointReference.Resolve(train.OutputDirectory).ModelFile;
