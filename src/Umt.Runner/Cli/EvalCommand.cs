@@ -4,12 +4,12 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
+using Umt.Plugins.Datasets.Ava;
 using Umt.Runner.Engine;
 using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Workflows.Data;
-using Umt.Plugins.Datasets.Ava;
 using Umt.Runner.Workflows.Evaluation;
 using Umt.Runner.Workflows.Evaluation.Detection;
 using Umt.Runner.Workflows.Evaluation.Retrieval;
@@ -42,6 +42,13 @@ public static class EvalCommand
         detection.SetAction(parse => UmtCommandLine.GuardedWith(parse, error, _ =>
         {
             string? exclusionsFile = parse.GetValue(exclusions);
+            // A mistyped path is a usage error (exit 2, naming the option), not a failure of the evaluation.
+            var missing = new[] { (groundTruth.Name, parse.GetValue(groundTruth)), (detections.Name, parse.GetValue(detections)), (labelMap.Name, parse.GetValue(labelMap)), (exclusions.Name, exclusionsFile) }
+                .Where(f => f.Item2 is not null && !File.Exists(f.Item2)).Select(f => $"{f.Name}: no file '{f.Item2}'.").ToArray();
+            if (missing.Length > 0)
+            {
+                throw new ConfigurationException(missing);
+            }
             var result = AvaFrameEvaluation.Evaluate(
                 AvaLabelMap.Read(parse.GetValue(labelMap)!),
                 AvaCsv.ReadAnnotations(parse.GetValue(groundTruth)!),

@@ -108,7 +108,27 @@ public sealed class AvaEvaluationTests(ITestOutputHelper log)
     }
 
     [Fact]
-    public void Eval_detection_verb_prints_json_and_names_a_malformed_line()
+    public void Only_the_50_best_detections_of_a_key_frame_count_and_invalid_boxes_are_dropped()
+    {
+        var frame = new AvaKeyFrame("v", 902);
+        AvaBox[] truth = [new(frame, 0.1, 0.1, 0.4, 0.9, 1, 0, 1.0, 1)];
+        // 50 misses scored above the one hit: the hit is the 51st and is dropped, so class 1 scores 0.
+        var misses = Enumerable.Range(0, 50).Select(i => new AvaBox(frame, 0.6, 0.6, 0.7, 0.7, 1, null, 0.9 - i * 0.001, i + 1)).ToList();
+        var hit = new AvaBox(frame, 0.1, 0.1, 0.4, 0.9, 1, null, 0.5, 51);
+        var capped = AvaFrameEvaluation.Evaluate(Labels, truth, [.. misses, hit], new HashSet<AvaKeyFrame>());
+        capped.Classes[0].Ap.Should().Be(0);
+        capped.OverCapacity.Should().Be(1);
+        // Two misses fewer and the hit is within the 50 (the cap counts before invalid boxes go, as the official
+        // code); the box with x2 < x1 is then dropped, not scored: the hit ranks 49th of 49, AP = 1/49.
+        var reversed = new AvaBox(frame, 0.4, 0.1, 0.1, 0.9, 1, null, 0.95, 52);
+        var kept = AvaFrameEvaluation.Evaluate(Labels, truth, [.. misses.Skip(2), hit, reversed], new HashSet<AvaKeyFrame>());
+        kept.Classes[0].Ap!.Value.Should().BeApproximately(1.0 / 49, 1e-12);
+        kept.Classes[0].Detections.Should().Be(49);
+        kept.InvalidDetections.Should().Be(1);
+    }
+
+    [Fact]
+    public void Eval_detection_verb_prints_json_names_a_malformed_line_and_a_missing_file()
     {
         var clock = Stopwatch.StartNew();
         using var dir = new TemporaryDirectory();
@@ -133,6 +153,10 @@ public sealed class AvaEvaluationTests(ITestOutputHelper log)
         var broken = TestSupport.Umt.Run(log, ["eval", "detection", .. files, "--detections", Write(dir, "bad.csv", "v1,0902,0.1,0.1,0.4,0.9,1,0.5\nv1,0902,0.1,0.1,0.4,0.9,1\n")]);
         broken.ExitCode.Should().Be(1);
         broken.Error.Should().Contain("bad.csv:2: 7 columns").And.NotContain("   at ");
+
+        var missing = TestSupport.Umt.Run(log, ["eval", "detection", .. files, "--detections", dir.Combine("nope.csv")]);
+        missing.ExitCode.Should().Be(2, "a missing file is a usage error");
+        missing.Error.Should().Contain("--detections: no file").And.Contain("nope.csv");
         log.WriteLine($"{clock.Elapsed.TotalSeconds:F2} s");
     }
 
