@@ -108,6 +108,20 @@ public sealed class AvaEvaluationTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void A_detection_whose_best_box_is_taken_is_a_false_positive_even_if_another_box_overlaps_enough()
+    {
+        var frame = new AvaKeyFrame("v", 902);
+        // Two people side by side, IoU 0.78 with each other; two detections on the first.
+        AvaBox[] truth = [new(frame, 0.1, 0.1, 0.5, 0.9, 1, 0, 1.0, 1), new(frame, 0.15, 0.1, 0.55, 0.9, 1, 1, 1.0, 2)];
+        AvaBox[] detections = [new(frame, 0.1, 0.1, 0.5, 0.9, 1, null, 0.9, 1), new(frame, 0.1, 0.1, 0.5, 0.9, 1, null, 0.8, 2)];
+        // The second overlaps the taken first box most: a false positive (the official rule), not a match of the second box.
+        // Ranked T F over 2 positives: AP = (1 + 0)/2.
+        var result = AvaFrameEvaluation.Evaluate(Labels, truth, detections, new HashSet<AvaKeyFrame>());
+        result.Classes[0].Ap!.Value.Should().BeApproximately(0.5, 1e-12);
+        CompareWithBruteForce(result, truth, detections, new HashSet<AvaKeyFrame>());
+    }
+
+    [Fact]
     public void Only_the_50_best_detections_of_a_key_frame_count_and_invalid_boxes_are_dropped()
     {
         var frame = new AvaKeyFrame("v", 902);
