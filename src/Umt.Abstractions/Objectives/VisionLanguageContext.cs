@@ -48,4 +48,18 @@ public sealed class VisionLanguageContext
     /// positives, and the ids agree across processes).
     /// </summary>
     public required Tensor CaptionIds { get; init; }
+
+    /// <summary>
+    /// <see cref="CaptionIds"/> as the host built them: what an objective decides from the ids (VTM:
+    /// whether the batch has a negative at all, which rows are positives) reads these, never the
+    /// tensor, so the step does not wait for the device (issue 17 item 3).
+    /// </summary>
+    public required IReadOnlyList<long> HostCaptionIds { get; init; }
+
+    /// <summary>
+    /// <see cref="TokenizedText.InputIds"/> of <see cref="Text"/> on the CPU, <c>[B, L]</c> int64, as
+    /// the tokenizer made them: MLM draws its corruption and selects its positions from these on
+    /// the host, so the selection's data-dependent count costs no device read.
+    /// </summary>
+    public required Tensor HostInputIds { get; init; }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using Umt.Abstractions.Randomness;
 using static TorchSharp.torch;
 
@@ -46,21 +47,22 @@ internal static class MlmMasking
     /// place in it. The reference draws the same four tensors from the global generator for the
     /// whole batch at once; the distribution is the same, the numbers are not.</para>
     /// </remarks>
-    /// <param name="inputIds"><c>[B, L]</c> int64 token ids (any device; the draws are made on the CPU).</param>
+    /// <param name="inputIds"><c>[B, L]</c> int64 token ids on the CPU (the host's copy: the draws and the selection are host work, so the step never waits for the device).</param>
     /// <param name="padId">Id of [PAD]; never selected.</param>
     /// <param name="clsId">Id of [CLS]; never selected.</param>
     /// <param name="maskId">Id of [MASK].</param>
     /// <param name="vocabSize">Vocabulary size V (<c>text_encoder.config.vocab_size</c>); random ids are drawn from [0, V).</param>
     /// <param name="keys">Keys of the B rows.</param>
     /// <param name="probability">Selection probability (<c>mlm_masking_prob</c>, 0.5 in the stage-2 configs).</param>
-    /// <returns>The corrupted ids and the labels, both <c>[B, L]</c> int64 on <paramref name="inputIds"/>' device.</returns>
+    /// <returns>The corrupted ids and the labels, both <c>[B, L]</c> int64 on the CPU.</returns>
     public static (Tensor InputIds, Tensor Labels) Mask(
         Tensor inputIds, long padId, long clsId, long maskId, int vocabSize, SampleKeys keys, double probability = 0.5)
     {
-        if (inputIds.dim() != 2 || inputIds.dtype != ScalarType.Int64 || inputIds.shape[0] != keys.Count)
+        bool onHost = inputIds.device_type == DeviceType.CPU;
+        if (inputIds.dim() != 2 || inputIds.dtype != ScalarType.Int64 || inputIds.shape[0] != keys.Count || !onHost)
         {
             throw new ArgumentException(
-                $"Expected int64 token ids [B, L] with B = {keys.Count} keys, got {inputIds.dtype} [{string.Join(", ", inputIds.shape)}].", nameof(inputIds));
+                $"Expected int64 token ids [B, L] on the CPU with B = {keys.Count} keys, got {inputIds.dtype} [{string.Join(", ", inputIds.shape)}] on {inputIds.device}.", nameof(inputIds));
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(vocabSize, 1);
         if (probability is < 0 or > 1 || double.IsNaN(probability))
@@ -82,21 +84,19 @@ internal static class MlmMasking
         }
         var u = stack(uniforms);               // [B, 3, L]
         var randomWords = stack(words);        // [B, L]
-        var original = inputIds.to(CPU);       // [B, L]
 
         var selected = u.select(1, 0).lt(probability)
-            .logical_and(original.ne(padId))
-            .logical_and(original.ne(clsId));                                  // [B, L] bool
-        var labels = original.masked_fill(selected.logical_not(), IgnoreIndex); // [B, L] original id or −100
+            .logical_and(inputIds.ne(padId))
+            .logical_and(inputIds.ne(clsId));                                  // [B, L] bool
+        var labels = inputIds.masked_fill(selected.logical_not(), IgnoreIndex); // [B, L] original id or −100
         var replaced = u.select(1, 1).lt(MaskShare).logical_and(selected);     // [B, L] bool → [MASK]
         var randomised = u.select(1, 2).lt(RandomShareOfRest)
             .logical_and(selected)
             .logical_and(replaced.logical_not());                              // [B, L] bool → random id
-        var corrupted = original.masked_fill(replaced, maskId);                // [B, L]
+        var corrupted = inputIds.masked_fill(replaced, maskId);                // [B, L]
         corrupted = where(randomised, randomWords, corrupted);                 // [B, L]
 
-        var device = inputIds.device;
-        return (corrupted.to(device).MoveToOuterDisposeScope(), labels.to(device).MoveToOuterDisposeScope());
+        return (corrupted.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
     }
 
     /// <summary>

@@ -19,22 +19,27 @@ internal sealed class MlmObjective(MlmOptions options) : IObjective
         var encoder = shared.TextEncoder;
         var tokenizer = encoder.Tokenizer;
 
-        // 1. 80/10/10 corruption of the selected tokens, keyed per sample
-        var (corrupted, labels) = MlmMasking.Mask(shared.Text.InputIds, tokenizer.PadId, tokenizer.ClsId, tokenizer.MaskId,
-            encoder.Traits.VocabSize, context.Batch.Keys, options.Probability);          // [B, L], [B, L]
+        // 1. 80/10/10 corruption of the selected tokens, keyed per sample, on the host's token ids:
+        //    the selection's count is then known without reading the device
+        var (corrupted, labels) = MlmMasking.Mask(shared.HostInputIds, tokenizer.PadId, tokenizer.ClsId, tokenizer.MaskId,
+            encoder.Traits.VocabSize, context.Batch.Keys, options.Probability);          // [B, L], [B, L] on the CPU
+        var flatLabels = labels.view(-1);                                                 // [B·L] on the CPU
+        var positions = flatLabels.ne(MlmMasking.IgnoreIndex).nonzero().view(-1);         // [S] on the CPU
+        var device = shared.VisionTokens.device;
 
         // 2. text layers on the corrupted caption, fusion layers on the masked clip's tokens
         var attention = shared.Text.AttentionMask;                                        // [B, L]
-        var hidden = encoder.EncodeText(new TokenizedText(corrupted, attention));         // [B, L, W]
+        var hidden = encoder.EncodeText(new TokenizedText(corrupted.to(device), attention)); // [B, L, W]
         var fused = encoder.Fuse(hidden, attention, shared.VisionTokens);                 // [B, L, W]
 
         // 3. scores only where a label exists: the mean over the selected tokens is the
         //    reference's loss, and the vocabulary-wide head (W × V, the step's largest matmul
         //    for a BERT vocabulary) then runs on about half the positions instead of all of them.
-        var selected = labels.ne(MlmMasking.IgnoreIndex);                                 // [B, L] bool
-        var selectedIndex = TensorIndex.Tensor(selected);
-        var logits = encoder.MlmLogits(fused.index(selectedIndex).unsqueeze(0));         // [1, S, V]
-        return MlmMasking.Loss(logits, labels.index(selectedIndex).unsqueeze(0));        // []
+        var selectedIndex = positions.to(device);                                         // [S]
+        var selectedTokens = fused.reshape(-1, fused.shape[2]).index_select(0, selectedIndex); // [S, W]
+        var logits = encoder.MlmLogits(selectedTokens.unsqueeze(0));                      // [1, S, V]
+        var selectedLabels = flatLabels.index_select(0, positions).to(device);            // [S]
+        return MlmMasking.Loss(logits, selectedLabels.unsqueeze(0));                      // []
     }
 
     public void Dispose()

@@ -23,8 +23,7 @@ internal sealed class VtmObjective(Linear itmHead) : IObjective
     public Tensor ComputeLoss(ObjectiveContext context)
     {
         var shared = VisionLanguageTraits.Require(context, "vtm");
-        var ids = shared.CaptionIds;                                                      // [B]
-        if (!HardNegatives.HasNegative(ids))
+        if (!HardNegatives.HasNegative(shared.HostCaptionIds))
         {
             // Every row a positive of every other (one caption, or a batch of one): no negative
             // exists, the reference's multinomial fails here. No matching signal, zero loss, but
@@ -38,10 +37,7 @@ internal sealed class VtmObjective(Linear itmHead) : IObjective
         {
             similarity = VisionLanguageHeads.Similarity(shared.VisionEmbedding, shared.TextEmbedding, shared.Temperature); // [B, B]
         }
-        var (videoForText, textForVideo) = HardNegatives.Sample(similarity, ids, context.Batch.Keys);
-        var device = shared.VisionTokens.device;
-        var negativeVideo = tensor(videoForText, device: device);                        // [B]
-        var negativeText = tensor(textForVideo, device: device);                         // [B]
+        var (negativeVideo, negativeText) = HardNegatives.Sample(similarity, shared.HostCaptionIds, context.Batch.Keys); // [B], [B]
 
         // 2. pairs: positives, (negative clip, caption), (clip, negative caption)
         var vision = shared.VisionTokens;                                                 // [B, Nv, D]

@@ -21,8 +21,10 @@ public static class VisionLanguageStep
     {
         var captions = batch.Samples.Select((s, i) => s.Caption
             ?? throw new InvalidOperationException($"Sample {batch.Keys.Indices[i]} has no caption; the caption objectives need one for every sample.")).ToList();
-        var text = encoder.Tokenizer.Encode(captions, device);            // [B, L] ids and mask
+        var hostText = encoder.Tokenizer.Encode(captions, CPU);           // [B, L] ids and mask on the host
+        var text = new TokenizedText(hostText.InputIds.to(device), hostText.AttentionMask.to(device)); // [B, L], [B, L]
         var textHidden = encoder.EncodeText(text);                         // [B, L, W]
+        long[] captionIds = [.. captions.Select(CaptionId)];
         return new VisionLanguageContext
         {
             TextEncoder = encoder,
@@ -32,7 +34,9 @@ public static class VisionLanguageStep
             VisionEmbedding = EmbedVision(heads, visionTokens, grid),      // [B, T, E] or [B, 1, E]
             TextEmbedding = heads.EmbedText(textHidden),                   // [B, E]
             Temperature = VisionLanguageHeads.ClampTemperature(heads.Temperature), // []
-            CaptionIds = tensor(captions.Select(CaptionId).ToArray(), device: device), // [B]
+            CaptionIds = tensor(captionIds, device: device),               // [B]
+            HostCaptionIds = captionIds,
+            HostInputIds = hostText.InputIds,                              // [B, L] on the CPU
         };
     }
 

@@ -45,7 +45,7 @@ public sealed class MlmObjectiveTests
         // The reference: the same corruption, logits at every position, mean cross-entropy over the
         // labelled ones, here in float64 from log-softmax by hand.
         var tokenizer = encoder.Tokenizer;
-        var (corrupted, labels) = MlmMasking.Mask(shared.Text.InputIds, tokenizer.PadId, tokenizer.ClsId, tokenizer.MaskId, encoder.Traits.VocabSize, keys);
+        var (corrupted, labels) = MlmMasking.Mask(shared.HostInputIds, tokenizer.PadId, tokenizer.ClsId, tokenizer.MaskId, encoder.Traits.VocabSize, keys);
         var hidden = encoder.EncodeText(new TokenizedText(corrupted, shared.Text.AttentionMask));
         var logits = encoder.MlmLogits(encoder.Fuse(hidden, shared.Text.AttentionMask, vision)).to(ScalarType.Float64); // [B, L, V]
         var logProbabilities = logits.log_softmax(-1).data<double>().ToArray();
