@@ -1,4 +1,5 @@
 using TorchSharp;
+using Umt.Abstractions.Hardware;
 
 namespace Umt.Plugins.Teachers.Clip;
 
@@ -18,14 +19,12 @@ public sealed record TeacherPrecision(bool Bf16, string Reason)
     /// <summary>CPU flags (as /proc/cpuinfo names them) that give bf16 matmuls in hardware.</summary>
     private static readonly string[] Bf16CpuFlags = ["avx512_bf16", "amx_bf16"];
 
-    private static readonly Lazy<string> CpuInfo = new(() => File.Exists("/proc/cpuinfo") ? File.ReadAllText("/proc/cpuinfo") : "");
-
     /// <summary>Resolves <paramref name="setting"/> on this machine for a teacher on <paramref name="device"/>.</summary>
-    public static TeacherPrecision Resolve(string setting, DeviceType device) => Resolve(setting, device, CpuInfo.Value);
+    public static TeacherPrecision Resolve(string setting, DeviceType device) => Resolve(setting, device, CpuInfo.Machine);
 
-    /// <summary>Resolves <paramref name="setting"/> for a teacher on <paramref name="device"/>, given the text of /proc/cpuinfo.</summary>
+    /// <summary>Resolves <paramref name="setting"/> for a teacher on <paramref name="device"/>, given the CPU.</summary>
     /// <exception cref="ArgumentException"><paramref name="setting"/> is not one of <see cref="Choices"/>.</exception>
-    public static TeacherPrecision Resolve(string setting, DeviceType device, string cpuInfo)
+    public static TeacherPrecision Resolve(string setting, DeviceType device, CpuInfo cpu)
     {
         switch (setting)
         {
@@ -36,11 +35,7 @@ public sealed record TeacherPrecision(bool Bf16, string Reason)
             case "auto" when device == DeviceType.CUDA:
                 return new(true, "auto: CUDA computes bf16 matmuls natively");
             case "auto" when device == DeviceType.CPU:
-                var flags = cpuInfo.Split('\n')
-                    .Where(line => line.StartsWith("flags", StringComparison.Ordinal) && line.Contains(':'))
-                    .SelectMany(line => line[(line.IndexOf(':') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                    .ToHashSet(StringComparer.Ordinal);
-                var found = Bf16CpuFlags.Where(flags.Contains).ToArray();
+                var found = Bf16CpuFlags.Where(cpu.Has).ToArray();
                 return found.Length > 0
                     ? new(true, $"auto: the CPU has {string.Join(" and ", found)}")
                     : new(false, $"auto: the CPU has neither {string.Join(" nor ", Bf16CpuFlags)}, so bf16 would be emulated");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Umt.Abstractions.Hardware;
 using Umt.Runner.Engine;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Diagnostics;

@@ -1,4 +1,5 @@
 using TorchSharp;
+using Umt.Abstractions.Hardware;
 using Umt.Models.Clip;
 using Umt.Plugins.Teachers.Clip;
 using Umt.Tests.TestSupport;
@@ -26,7 +27,7 @@ public sealed class TeacherPrecisionTests
     [InlineData("bf16", DeviceType.CPU, Zen3Flags, true, "Precision = bf16")]
     public void Auto_takes_bf16_where_the_hardware_computes_it_and_explicit_values_win(string setting, DeviceType device, string cpuInfo, bool bf16, string reason)
     {
-        var precision = TeacherPrecision.Resolve(setting, device, cpuInfo);
+        var precision = TeacherPrecision.Resolve(setting, device, CpuInfo.Parse(cpuInfo));
 
         precision.Bf16.Should().Be(bf16);
         precision.Reason.Should().Contain(reason);
@@ -35,7 +36,7 @@ public sealed class TeacherPrecisionTests
     [Fact]
     public void An_unknown_precision_lists_the_valid_ones()
     {
-        var act = () => TeacherPrecision.Resolve("fp16", DeviceType.CPU, Zen4Flags);
+        var act = () => TeacherPrecision.Resolve("fp16", DeviceType.CPU, CpuInfo.Parse(Zen4Flags));
 
         act.Should().Throw<ArgumentException>().WithMessage("*'fp16'*auto, fp32, bf16*");
     }

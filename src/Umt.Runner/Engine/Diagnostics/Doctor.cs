@@ -1,4 +1,5 @@
 using System.Globalization;
+using Umt.Abstractions.Hardware;
 using Umt.Runner.Engine.Configuration;
 
 namespace Umt.Runner.Engine.Diagnostics;

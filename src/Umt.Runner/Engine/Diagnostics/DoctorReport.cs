@@ -1,3 +1,5 @@
+using Umt.Abstractions.Hardware;
+
 namespace Umt.Runner.Engine.Diagnostics;
 
 /// <summary>How serious a finding is: an error is something the configured run cannot do until it is fixed (exit 1).</summary>

@@ -1,14 +1,23 @@
-namespace Umt.Runner.Engine.Diagnostics;
+namespace Umt.Abstractions.Hardware;
 
 /// <summary>One instruction-set extension libtorch's kernels dispatch on, and whether this CPU has it.</summary>
 /// <param name="Name">As users and vendors write it (AVX-512, AMX-BF16).</param>
 /// <param name="Flag">The flag the Linux kernel lists in <c>/proc/cpuinfo</c>.</param>
 public sealed record CpuFeature(string Name, string Flag, bool Present);
 
-/// <summary>The CPU as <c>/proc/cpuinfo</c> describes it: model, logical cores, and the ISA features that decide libtorch's fast paths.</summary>
+/// <summary>
+/// The CPU as <c>/proc/cpuinfo</c> describes it: model, logical cores, and the ISA features that
+/// decide libtorch's fast paths. One reader for everything that asks (<c>umt doctor</c>, the
+/// teacher's <c>Precision = auto</c>).
+/// </summary>
 public sealed record CpuInfo(string Model, int LogicalCores, IReadOnlyList<CpuFeature> Features)
 {
     public const string ProcPath = "/proc/cpuinfo";
+
+    private static readonly Lazy<CpuInfo> ThisMachine = new(Read);
+
+    /// <summary>This machine's CPU, read once per process.</summary>
+    public static CpuInfo Machine => ThisMachine.Value;
 
     /// <summary>
     /// What changes libtorch's CPU speed here: AVX2 and AVX-512 pick oneDNN/MKL's GEMM kernels,
@@ -24,6 +33,11 @@ public sealed record CpuInfo(string Model, int LogicalCores, IReadOnlyList<CpuFe
         ("AMX-TILE", "amx_tile"),
         ("AMX-BF16", "amx_bf16"),
     ];
+
+    /// <summary>Whether the CPU has the watched feature whose <c>/proc/cpuinfo</c> flag is <paramref name="flag"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="flag"/> is not one of <see cref="Watched"/>.</exception>
+    public bool Has(string flag) =>
+        (Features.FirstOrDefault(f => f.Flag == flag) ?? throw new ArgumentException($"'{flag}' is not a watched CPU flag ({string.Join(", ", Watched.Select(w => w.Flag))}).", nameof(flag))).Present;
 
     public static CpuInfo Read() =>
         File.Exists(ProcPath) ? Parse(File.ReadAllText(ProcPath)) : new CpuInfo("unknown (no /proc/cpuinfo)", Environment.ProcessorCount, Watch([]));
