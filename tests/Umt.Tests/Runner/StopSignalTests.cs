@@ -58,7 +58,7 @@ public sealed class StopSignalTests(ITestOutputHelper log)
     }
 
     [Fact]
-    public void SIGTERM_checkpoints_and_exits_143_a_second_trainer_is_refused_meanwhile_and_no_ffmpeg_outlives_the_run()
+    public void SIGTERM_checkpoints_and_exits_143_a_second_trainer_is_refused_meanwhile_and_no_ffmpeg_or_decode_worker_outlives_the_run()
     {
         MediaFixtures.RequireFfmpeg();
         using var temp = new TemporaryDirectory();
@@ -104,6 +104,20 @@ public sealed class StopSignalTests(ITestOutputHelper log)
         }
         WaitFor(() => !ChildrenDecoding(temp.Path).Any(), "no ffmpeg re-parented to init and left running");
         new CheckpointStore(run).Latest()!.State.Step.Should().BeGreaterThanOrEqualTo(stopped.State.Step);
+
+        // Immediate, with the default decoder: the long-lived decode workers end with the trainer.
+        string[] withWorkers = [.. train[..^2], "--set", $"Umt:Run:OutputDir={temp.Combine("run-workers")}"];
+        using (var process = Start(withWorkers))
+        {
+            WaitFor(() => DecodeWorkers().Any(p => p.Parent == process.Id) || process.HasExited, "a decode worker of the trainer");
+            var workers = DecodeWorkers().Where(p => p.Parent == process.Id).Select(p => p.Id).ToList();
+            Signals.Send(process.Id, Signals.Hangup);
+            Signals.Send(process.Id, Signals.Hangup);
+            process.WaitForExit(60_000).Should().BeTrue();
+            process.ExitCode.Should().Be(129);
+            workers.Should().NotBeEmpty();
+            WaitFor(() => !DecodeWorkers().Any(p => workers.Contains(p.Id)), "no decode worker re-parented to init and left running");
+        }
     }
 
     [Fact]
@@ -193,7 +207,16 @@ public sealed class StopSignalTests(ITestOutputHelper log)
         SpinWait.SpinUntil(() => { Thread.Sleep(5); return condition(); }, TimeSpan.FromSeconds(120)).Should().BeTrue($"waited for {what}");
 
     /// <summary>ffmpeg processes reading files under <paramref name="folder"/>, with their parent process id.</summary>
-    private static List<(int Id, int Parent)> ChildrenDecoding(string folder)
+    private static List<(int Id, int Parent)> ChildrenDecoding(string folder) =>
+        // The program itself is ffmpeg (the trainer's own command line names the ffmpeg decoder).
+        Running(arguments => Path.GetFileName(arguments[0]) == "ffmpeg" && arguments.Any(a => a.Contains(folder, StringComparison.Ordinal)));
+
+    /// <summary>Decode worker processes (<c>dotnet exec …/Umt.DecodeWorker.dll</c>), with their parent process id.</summary>
+    private static List<(int Id, int Parent)> DecodeWorkers() =>
+        Running(arguments => arguments.Any(a => a.EndsWith("Umt.DecodeWorker.dll", StringComparison.Ordinal)));
+
+    /// <summary>Live (not zombie) processes whose command line matches, with their parent process id.</summary>
+    private static List<(int Id, int Parent)> Running(Func<string[], bool> matches)
     {
         var found = new List<(int, int)>();
         foreach (string entry in Directory.EnumerateDirectories("/proc"))
@@ -205,8 +228,7 @@ public sealed class StopSignalTests(ITestOutputHelper log)
             try
             {
                 string[] arguments = Encoding.UTF8.GetString(File.ReadAllBytes(Path.Combine(entry, "cmdline"))).Split('\0');
-                // The program itself is ffmpeg (the trainer's own command line names the ffmpeg decoder).
-                if (Path.GetFileName(arguments[0]) == "ffmpeg" && arguments.Any(a => a.Contains(folder, StringComparison.Ordinal)))
+                if (matches(arguments))
                 {
                     string status = File.ReadAllText(Path.Combine(entry, "status"));
                     if (status.Contains("State:\tZ", StringComparison.Ordinal))
