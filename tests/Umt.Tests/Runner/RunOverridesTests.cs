@@ -51,11 +51,12 @@ public sealed class RunOverridesTests
     [Fact]
     public void The_study_budget_views_and_splits_are_the_old_strings()
     {
+        // KeepCheckpoints = the smoke study's one probe point + the off-grid checkpoint of an interrupted sitting (issue 20).
         var settings = StudySettings.Smoke;
         StudyRuns.Semantic.Arguments(new CommonArguments(RepositoryPaths.Root, [], []), settings, seed: 7, "/runs/s").Sets.Should().Equal(
             "Umt:Masking:Use=semantic", "Umt:Masking:Options:semantic:Ratio=0.8",
             "Umt:Run:Seed=7", "Umt:Run:Steps=2", "Umt:Run:WarmupSteps=1", "Umt:Run:BatchSize=2",
-            "Umt:Run:CheckpointEvery=2", "Umt:Run:KeepCheckpoints=1", "Umt:Run:LogEvery=1", "Umt:Run:OutputDir=/runs/s");
+            "Umt:Run:CheckpointEvery=2", "Umt:Run:KeepCheckpoints=2", "Umt:Run:LogEvery=1", "Umt:Run:OutputDir=/runs/s");
         StudyProbe.Split(new CommonArguments(RepositoryPaths.Root, [], ["A=1"]), "test", 12).Sets.Should().Equal(
             "A=1", "Umt:Dataset:Use=synthetic", "Umt:Dataset:Options:synthetic:Split=test", "Umt:Dataset:Options:synthetic:Clips=12");
         new FinetuneData("kinetics", 1, 1, null, null, null).Views(clips: 2, crops: 3)[5].Should().Equal(
