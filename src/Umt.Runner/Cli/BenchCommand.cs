@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Umt.Abstractions.Composition;
@@ -37,7 +36,7 @@ public static class BenchCommand
             }
             if (parse.GetValue(json))
             {
-                output.WriteLine(JsonSerializer.Serialize(result));
+                CliJson.Write(output, result);
             }
             else
             {
@@ -71,7 +70,7 @@ public static class BenchCommand
                 .Run(parse.GetValue(batches), parse.GetValue(steps), width, height, parse.GetValue(seconds), CancellationToken.None);
             if (parse.GetValue(json))
             {
-                output.WriteLine(JsonSerializer.Serialize(result));
+                CliJson.Write(output, result);
                 return ExitCodes.Success;
             }
             void Line(FormattableString text) => output.WriteLine(text.ToString(CultureInfo.InvariantCulture));
@@ -108,7 +107,7 @@ public static class BenchCommand
             var result = new TeacherBenchmark(factory, context).Run(context.ResolvePath(new TinyClipOptions().Weights), b16Weights, parse.GetValue(rounds));
             if (parse.GetValue(json))
             {
-                output.WriteLine(JsonSerializer.Serialize(result));
+                CliJson.Write(output, result);
                 return ExitCodes.Success;
             }
             void Line(FormattableString text) => output.WriteLine(text.ToString(CultureInfo.InvariantCulture));

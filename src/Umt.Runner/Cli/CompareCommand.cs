@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Umt.Runner.Engine;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Workflows.Study;
 
 namespace Umt.Runner.Cli;
@@ -70,7 +71,7 @@ public static class CompareCommand
             Directory.CreateDirectory(folder);
 
             // After every seed: a study cut short still leaves the report of its whole seeds.
-            var results = new StudyRunner(build, settings, folder, output).Run(done => Write(done, folder), cancel);
+            var results = new StudyRunner(build, settings, folder, new ProgressRenderer(error)).Run(done => Write(done, folder), cancel);
             return Print(results, folder, output);
         }));
         return compare;

@@ -44,11 +44,13 @@ public static class UmtCommandLine
 
         var resume = new Option<bool>("--resume") { Description = "Continue the run in Umt:Run:OutputDir from its latest complete checkpoint." };
         var stopAfter = new Option<long?>("--stop-after") { Description = "Stop with a checkpoint once this many steps are done; the schedule still spans Umt:Run:Steps (for preemptible jobs)." }.AtLeast(1L);
-        var train = new Command("train", "Train the configured run (default: the embedded synthetic benchmark).") { resume, stopAfter };
+        var trainJson = new Option<bool>("--json") { Description = "Print the summary as one JSON object (README: JSON output)." };
+        var train = new Command("train", "Train the configured run (default: the embedded synthetic benchmark).") { resume, stopAfter, trainJson };
         train.SetAction(parse => Guarded(parse, error, services =>
-            TrainCommand.Run(services.GetRequiredService<RunPlan>(), services.GetRequiredService<IConfiguration>(), parse.GetValue(resume), parse.GetValue(stopAfter), output, error, cancel)));
+            TrainCommand.Run(services.GetRequiredService<RunPlan>(), services.GetRequiredService<IConfiguration>(), parse.GetValue(resume), parse.GetValue(stopAfter),
+                parse.GetValue(trainJson), output, error, cancel)));
 
-        var json = new Option<bool>("--json") { Description = "Machine-readable output." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON array, an object per plugin (README: JSON output)." };
         var plugins = new Command("plugins", "List every plugin by kind with its description and options.") { json };
         plugins.SetAction(parse => Guarded(parse, error, services => PluginsCommand.Run(services.GetRequiredService<PluginCatalog>(), parse.GetValue(json), output)));
 

@@ -10,6 +10,7 @@ using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Engine.Data;
 using Umt.Runner.Engine.Distributed;
 using Umt.Runner.Engine.Model;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Engine.Step;
 using static TorchSharp.torch;
 
@@ -36,10 +37,10 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
     public const string ResolvedConfigFile = "config.json";
 
     /// <param name="resume">Continue from the run folder's latest complete checkpoint.</param>
-    /// <param name="interactive">Draw a progress bar instead of periodic console lines.</param>
+    /// <param name="progress">Where the steps are shown (rank 0 only).</param>
     /// <param name="stopAfter">Stop, with a checkpoint, once this many steps are done (the schedule still spans all steps): for time-sliced or preemptible jobs.</param>
     /// <param name="cancel">Stops after the current step, with a checkpoint.</param>
-    public TrainingResult Run(bool resume, bool interactive, long? stopAfter, CancellationToken cancel)
+    public TrainingResult Run(bool resume, ProgressRenderer progress, long? stopAfter, CancellationToken cancel)
     {
         string runDirectory = plan.OutputDirectory;
         var store = new CheckpointStore(runDirectory);
@@ -76,7 +77,7 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
         int effectiveBatch = schedule.EffectiveBatch;
         using var streams = new MediaStreams(plan.Run.Seed, effectiveBatch, plan.Streams.Select((stream, i) => (Func<MediaStream>)(() =>
             new MediaStream(model.Maskings[i], plan.CreateDataset(stream, log), state.CursorOf(i), state.FailedSamplesOf(i), reading, shard, log))));
-        using var reporter = IsMain ? new TrainingReporter(log, runDirectory, plan.Run.LogEvery, schedule.TotalSteps, interactive) : null;
+        using var reporter = IsMain ? new TrainingReporter(log, runDirectory, plan.Run.LogEvery, schedule.TotalSteps, progress, "train") : null;
 
         if (processes.WorldSize > 1)
         {
@@ -121,7 +122,6 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
                     state.Record(i, streams.All[i].Cursor, [.. streams.All[i].Failures.Indices]);
                 }
                 lastCheckpoint = SaveCheckpoint(store, model, optimization, state);
-                reporter?.EndBar();
                 log.Information("Checkpoint {Checkpoint}", lastCheckpoint);
             }
             if (interrupted)

@@ -11,6 +11,7 @@ using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Logging;
 using Umt.Runner.Engine.Model;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Engine.Training;
 using Umt.Runner.Workflows.Mechanism;
 using static TorchSharp.torch;
@@ -23,17 +24,22 @@ namespace Umt.Runner.Workflows.Study;
 /// teacher (the ceiling) probed once. Seed 0 finishes completely before seed 1 starts, so an
 /// interrupted study still has whole seeds behind it in its run folders.
 /// </summary>
-public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, string outputDirectory, TextWriter progress)
+/// <param name="progress">The study's parts (trained and probed runs, floors, the ceiling, mechanism checks) as one count; each part's own loops show under it where the display allows (<see cref="ProgressRenderer.Inner"/>).</param>
+public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, string outputDirectory, ProgressRenderer progress)
 {
     /// <summary>The clips with a small object are about half of the synthetic clips; the mechanism split holds this many times the clips it needs.</summary>
     private const int MechanismSplitFactor = 4;
 
     private readonly Stopwatch clock = new();
+    private IProgressCounter? study;
+    private long partsDone;
 
     /// <param name="seedDone">Called with the results of the seeds done so far after each seed, so a study cut short still leaves a report of its whole seeds.</param>
     public StudyResults Run(Action<StudyResults> seedDone, CancellationToken cancel)
     {
         clock.Restart();
+        long parts = 1 + settings.Seeds * (StudyRuns.All.Count + 1 + StudyRuns.Distillations.Count);
+        using var counter = study = progress.Start("compare", parts, "parts");
         var runs = new List<RunOutcome>();
         var references = new List<ReferenceOutcome> { Ceiling(cancel) };
         var mechanism = new List<MechanismOutcome>();
@@ -67,18 +73,19 @@ public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, s
         TrainingResult result;
         using (var log = SerilogSetup.Create(services.GetRequiredService<IConfiguration>(), plan.OutputDirectory, metricsOnConsole: false))
         {
-            result = new Trainer(plan, log).Run(resume: false, interactive: false, stopAfter: null, cancel);
+            result = new Trainer(plan, log).Run(resume: false, progress.Inner, stopAfter: null, cancel);
         }
         cancel.ThrowIfCancellationRequested();
         Progress(string.Create(CultureInfo.InvariantCulture, $"{run.Name} seed {seed}: {result.SecondsPerStep:F3} s/step; probing {settings.ProbePoints} checkpoints"));
 
-        var probe = new StudyProbe(build, Arguments, settings);
+        var probe = new StudyProbe(build, Arguments, settings, progress.Inner);
         var points = new List<ProbePoint>();
         foreach (var checkpoint in Checkpoints(folder))
         {
             double wallSeconds = (checkpoint.State.WrittenAt - started).TotalSeconds;
             points.Add(new ProbePoint(checkpoint.State.Step, wallSeconds, probe.Student(checkpoint.ModelFile, cancel)));
         }
+        PartDone($"{run.Name} seed {seed}: trained and probed");
         return new RunOutcome(run.Name, seed, result.EndStep, result.Elapsed.TotalSeconds, result.SecondsPerStep, result.Losses, points);
     }
 
@@ -93,7 +100,7 @@ public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, s
     private ReferenceOutcome Floor(long seed, CancellationToken cancel)
     {
         string folder = RunFolder(outputDirectory, "floor", seed);
-        var probe = new StudyProbe(build, user => StudyRuns.Semantic.Arguments(user, settings, seed, folder), settings);
+        var probe = new StudyProbe(build, user => StudyRuns.Semantic.Arguments(user, settings, seed, folder), settings, progress.Inner);
         Progress($"{StudyRuns.Floor} seed {seed}: probing");
         Directory.CreateDirectory(folder);
         string modelFile = Path.Combine(folder, CheckpointStore.ModelFile);
@@ -102,18 +109,22 @@ public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, s
         {
             SafetensorsFile.Write(modelFile, model.StateDict());
         }
-        return new ReferenceOutcome(StudyRuns.Floor, seed, probe.Student(modelFile, cancel));
+        var floor = new ReferenceOutcome(StudyRuns.Floor, seed, probe.Student(modelFile, cancel));
+        PartDone($"{StudyRuns.Floor} seed {seed}: probed");
+        return floor;
     }
 
     /// <summary>The frozen tiny-clip teacher: its last block's patch tokens averaged over patches and frames, one vector per clip.</summary>
     private ReferenceOutcome Ceiling(CancellationToken cancel)
     {
-        var probe = new StudyProbe(build, user => StudyRuns.Semantic.Arguments(user, settings, 0, RunFolder(outputDirectory, "ceiling", 0)), settings);
+        var probe = new StudyProbe(build, user => StudyRuns.Semantic.Arguments(user, settings, 0, RunFolder(outputDirectory, "ceiling", 0)), settings, progress.Inner);
         Progress($"{StudyRuns.Ceiling}: probing");
         using var teacher = CreateTeacher(probe.Train, probe.Log);
         int last = probe.Train.TeacherTraits!.Depth - 1;
-        return new ReferenceOutcome(StudyRuns.Ceiling, null,
+        var ceiling = new ReferenceOutcome(StudyRuns.Ceiling, null,
             probe.Features(video => teacher.Encode(video, [last], withAttention: false).Features[0].mean([1]), cancel)); // [K=1, b, N, C] → [b, C]
+        PartDone($"{StudyRuns.Ceiling}: probed");
+        return ceiling;
     }
 
     /// <summary>Visible-token enrichment in the object's box of one UMT masking on held-out clips with small objects.</summary>
@@ -128,7 +139,7 @@ public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, s
         using var dataset = plan.CreateDataset(log);
         var result = VisibleTokenEnrichment.Measure(dataset, plan.Student.Grid, plan.Student.Frames, plan.Student.ImageSize, masking,
             teacher, plan.TeacherTraits?.Depth ?? 0, seed, settings.MechanismClips, plan.Device);
-        Progress(string.Create(CultureInfo.InvariantCulture, $"mechanism {plan.Masking.Entry.Name} seed {seed}: enrichment {result.Mean:F3} over {result.Clips} clips"));
+        PartDone(string.Create(CultureInfo.InvariantCulture, $"mechanism {plan.Masking.Entry.Name} seed {seed}: enrichment {result.Mean:F3} over {result.Clips} clips"));
         return new MechanismOutcome(run.Name, plan.Masking.Entry.Name, seed, result.Mean, result.Clips);
     }
 
@@ -136,5 +147,8 @@ public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, s
         ? ((ITeacherFactory)teacher.Entry.Factory).Create(teacher.Options, plan.PluginContext(log))
         : throw new InvalidOperationException("The UMT runs of the study need a teacher (Umt:Teacher:Use); it is 'none'.");
 
-    private void Progress(string line) => progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed:hh\\:mm\\:ss}] {line}"));
+    /// <summary>What the study is doing now, beside the count of parts done.</summary>
+    private void Progress(string line) => study?.Report(partsDone, line);
+
+    private void PartDone(string line) => study?.Report(++partsDone, line);
 }

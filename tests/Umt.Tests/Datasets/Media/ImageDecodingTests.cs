@@ -69,7 +69,7 @@ public sealed class ImageDecodingTests(ITestOutputHelper log)
         File.WriteAllText(temp.Combine("list.json"), JsonSerializer.Serialize(files.Select(f => new Dictionary<string, string> { ["image"] = f, ["caption"] = $"A picture: {f}!" })));
 
         using var dataset = MediaFixtures.Create("cc3m", new Cc3mOptions { Manifest = temp.Combine("list.json"), Root = temp.Path }, frames: 1, imageSize: 32, temp.Path);
-        var report = DatasetVerifier.Verify(dataset, workers: 2, CancellationToken.None);
+        var report = DatasetVerifier.Verify(dataset, workers: 2, ProgressRenderer.Silent, CancellationToken.None);
 
         report.Failures.Should().BeEmpty();
         dataset.Info.Count.Should().Be(files.Length, "Format auto reads a .json manifest as the reference's image+caption list");
@@ -145,7 +145,7 @@ public sealed class ImageDecodingTests(ITestOutputHelper log)
             failure.Reason.Should().Be(rows[i].Reason, rows[i].File);
             failure.MediaPath.Should().EndWith(rows[i].File);
         }
-        DatasetVerifier.Verify(dataset, workers: 2, CancellationToken.None).Failures.Select(f => (f.Index, f.Reason))
+        DatasetVerifier.Verify(dataset, workers: 2, ProgressRenderer.Silent, CancellationToken.None).Failures.Select(f => (f.Index, f.Reason))
             .Should().Equal(rows.Select((r, i) => ((long)i, r.Reason)).Skip(1), "verify counts each broken image under its reason");
     }
 

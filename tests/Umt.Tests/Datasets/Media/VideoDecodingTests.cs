@@ -159,7 +159,7 @@ public sealed class VideoDecodingTests(ITestOutputHelper log)
         File.WriteAllText(temp.Combine("list.csv"), "portrait.mp4,0\ngrey.mp4,1\nvp9.webm,2\nmpeg4.avi,3\n\"a clip, with spaces.mp4\",4\n");
 
         using var dataset = MediaFixtures.Create("kinetics", new KineticsOptions { Manifest = temp.Combine("list.csv"), Root = temp.Path }, 8, 32, temp.Path);
-        var report = DatasetVerifier.Verify(dataset, workers: 2, CancellationToken.None);
+        var report = DatasetVerifier.Verify(dataset, workers: 2, ProgressRenderer.Silent, CancellationToken.None);
 
         report.Failures.Should().BeEmpty();
         dataset.Info.Count.Should().Be(5);
