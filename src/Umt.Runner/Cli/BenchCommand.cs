@@ -8,6 +8,7 @@ using Umt.Plugins.Teachers.TinyClip;
 using Umt.Runner.Engine;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Distributed;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Workflows.Benchmarks;
 
 namespace Umt.Runner.Cli;
@@ -29,7 +30,8 @@ public static class BenchCommand
             var plan = services.GetRequiredService<RunPlan>();
             using var collectives = DistributedBackend.Start(plan.Distributed, plan.Launch);
             var result = DistributedBackend.RunOrAbort(collectives, error, () =>
-                new PipelineBenchmark(plan, services.GetRequiredService<ILogger>(), collectives, parse.GetValue(fp32Bare)).Run(parse.GetValue(steps), parse.GetValue(rounds)));
+                new PipelineBenchmark(plan, services.GetRequiredService<ILogger>(), collectives, parse.GetValue(fp32Bare)).Run(parse.GetValue(steps), parse.GetValue(rounds),
+                    collectives.Rank == 0 ? new ProgressRenderer(error) : ProgressRenderer.Silent));
             if (collectives.Rank != 0)
             {
                 return ExitCodes.Success; // rank 0 reports for the job

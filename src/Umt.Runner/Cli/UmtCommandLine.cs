@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Umt.Runner.Engine;
@@ -37,7 +38,29 @@ public static class UmtCommandLine
 
     public static int Invoke(string[] args, TextWriter output, TextWriter error, CancellationToken cancel = default)
     {
-        var root = new RootCommand("umt: Unmasked Teacher (UMT) and VideoMAE training on TorchSharp, composed from plugins.");
+        var parsed = Build(output, error, cancel).Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var parseError in parsed.Errors)
+            {
+                error.WriteLine($"umt: {parseError.Message}");
+            }
+            error.WriteLine("Run 'umt --help' for usage.");
+            return ExitCodes.ConfigurationError;
+        }
+        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    /// <summary>The whole command tree, every verb writing to <paramref name="output"/> and <paramref name="error"/>.</summary>
+    public static Command Build(TextWriter output, TextWriter error, CancellationToken cancel = default)
+    {
+        // A command named "umt", not RootCommand: RootCommand takes its name from the executable
+        // (Umt.Runner), and the usage line should read as the user types it. Help comes from a
+        // HelpOption of our own, which RootCommand would otherwise add.
+        var root = new Command("umt", "umt: Unmasked Teacher (UMT) and VideoMAE training on TorchSharp, composed from plugins.")
+        {
+            new HelpOption(),
+        };
         root.Options.Add(ConfigOption);
         root.Options.Add(SetOption);
         root.Options.Add(RootOption);
@@ -76,17 +99,9 @@ public static class UmtCommandLine
         root.Subcommands.Add(DistributedCommand.Create(output, error, Guarded));
         root.Subcommands.Add(DoctorCommand.Create(output, error, Guarded));
 
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            foreach (var parseError in parsed.Errors)
-            {
-                error.WriteLine($"umt: {parseError.Message}");
-            }
-            error.WriteLine("Run 'umt --help' for usage.");
-            return ExitCodes.ConfigurationError;
-        }
-        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        Placeholders.Apply(root);
+        CommandExamples.AddTo(root);
+        return root;
     }
 
     /// <summary>Builds the services for a verb and maps failures to exit codes and one readable message.</summary>

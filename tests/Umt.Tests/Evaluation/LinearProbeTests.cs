@@ -82,6 +82,8 @@ public sealed class LinearProbeTests(ITestOutputHelper log)
         var result = TestSupport.Umt.Run(log, "eval", "probe", "--checkpoint", run, "--train", "64", "--test", "32", "--json");
 
         result.ExitCode.Should().Be(0);
+        result.Error.Should().MatchRegex(@"(?m)^eval probe \(train split\): 64/64 clips \(100%\), ").And.MatchRegex(@"(?m)^eval probe \(test split\): 32/32 clips \(100%\), ",
+            "both splits are counted on stderr (issue 19)");
         var probes = JsonSerializer.Deserialize<List<ProbeResult>>(result.Output, CliJson.Options)!;
         probes.Select(p => p.LabelSet).Should().BeEquivalentTo(["motion", "appearance"]);
         probes.Should().OnlyContain(p => p.Train == 64 && p.Test == 32 && p.Linear.Top1 >= 0 && p.Linear.Top1 <= p.Linear.Top5 && p.Linear.Top5 <= 1 && p.Knn.Top1 >= 0 && p.Knn.Top1 <= 1);

@@ -68,6 +68,7 @@ public sealed class Stage2TrainingRunTests(ITestOutputHelper log)
 
         var eval = TestSupport.Umt.Run(log, "eval", "retrieval", "--checkpoint", stage2, "--test", "24", "--rerank", "4", "--json");
         eval.ExitCode.Should().Be(0, eval.All);
+        eval.Error.Should().MatchRegex(@"(?m)^eval retrieval: 24/24 clips \(100%\), ", "the held-out clips are counted on stderr (issue 19)");
         var result = JsonSerializer.Deserialize<RetrievalResult>(eval.Output, CliJson.Options)!;
         result.Clips.Should().Be(24);
         result.Protocol.Should().Be("equal-captions", "the default protocol, the synthetic data's");

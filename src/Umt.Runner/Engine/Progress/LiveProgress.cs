@@ -30,7 +30,14 @@ public sealed class LiveProgress : IProgressCounter
             started.SetResult(context.AddTask(label, maxValue: Math.Max(1, total)));
             finished.Task.Wait();
         }));
-        task = started.Task.GetAwaiter().GetResult();
+        // A display that fails to start (Spectre refuses a second live display) ends its task
+        // without a bar: rethrow its error rather than wait for a bar forever.
+        Task.WaitAny(started.Task, display);
+        if (!started.Task.IsCompleted)
+        {
+            display.GetAwaiter().GetResult();
+        }
+        task = started.Task.Result;
     }
 
     public void Report(long done, string? detail = null)

@@ -8,6 +8,7 @@ using Umt.Plugins.Datasets.Cc3m;
 using Umt.Plugins.Datasets.Manifests;
 using Umt.Plugins.Datasets.Media;
 using Umt.Plugins.Datasets.Synthetic;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Workflows.Data;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;

@@ -4,6 +4,7 @@ using Umt.Plugins.Datasets.Media;
 using Umt.Plugins.Datasets.Randomness;
 using Umt.Plugins.Datasets.Synthetic;
 using Umt.Plugins.Datasets.WebVid;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Workflows.Data;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;

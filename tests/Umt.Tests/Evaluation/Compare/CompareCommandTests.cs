@@ -20,6 +20,9 @@ public sealed class CompareCommandTests(ITestOutputHelper log)
         var result = TestSupport.Umt.Run(log, "compare", "--preset", "smoke", "--out", output);
 
         result.ExitCode.Should().Be(0, result.All);
+        int parts = 1 + StudyRuns.All.Count + 1 + StudyRuns.Distillations.Count; // the ceiling; per seed the runs, the floor, the mechanism checks
+        result.Error.Should().MatchRegex($@"(?m)^compare: {parts}/{parts} parts \(100%\)", "the study counts its parts on stderr (issue 19)")
+            .And.MatchRegex(@"(?m)^train: 2/2 steps \(100%\)", "a captured stderr is no terminal, so each run's steps show too");
         var results = JsonSerializer.Deserialize<StudyResults>(File.ReadAllText(Path.Combine(output, CompareCommand.ResultsFile)))!;
         string[] expectedRuns = [.. StudyRuns.All.Select(r => r.Name), StudyRuns.Floor, StudyRuns.Ceiling];
         results.Table.Select(r => (r.Run, r.LabelSet)).Should().BeEquivalentTo(

@@ -38,6 +38,8 @@ public sealed class FinetuneCommandTests(TinyPretrainedRun pretrained, ITestOutp
 
         result.ExitCode.Should().Be(0, result.All);
         result.Output.Should().Contain("top-1").And.Contain("top-5");
+        result.Error.Should().MatchRegex(@"(?m)^finetune: 24/24 steps \(100%\), .*, loss \d").And.MatchRegex(@"(?m)^finetune test view 1/1: 64/64 clips \(100%\)",
+            "training steps and test clips are counted on stderr (issue 19)");
         var report = JsonSerializer.Deserialize<FinetuneReport>(File.ReadAllText(Path.Combine(output, "results.json")), CliJson.Options)!;
         var c = report.Classification!;
         c.Classes.Should().Be(36);
