@@ -64,7 +64,7 @@ public sealed class TrainingReporter : IDisposable
                 step, totalSteps, loss, string.Join(" ", perObjective.Select(kv => $"{kv.Key}={kv.Value.ToString("F4", CultureInfo.InvariantCulture)}")),
                 learningRate, stepSeconds * 1000, dataWait.TotalMilliseconds, skipped, Eta(step));
         }
-        progress.Report(step, string.Create(CultureInfo.InvariantCulture, $"loss {loss:F4} lr {learningRate:E2}"));
+        progress.Report(step, string.Create(CultureInfo.InvariantCulture, $"loss {loss:F4} lr {learningRate:G3}"));
     }
 
     private string Eta(long step)
