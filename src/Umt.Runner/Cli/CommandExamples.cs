@@ -27,7 +27,7 @@ public static class CommandExamples
         ["teacher eval"] = "umt teacher eval --images 200 --json",
         ["teacher features"] = "umt teacher features --input clip.safetensors --out features.safetensors",
         ["teacher init"] = "umt teacher init --preset b16 --out weights/clip-b16-random.safetensors",
-        ["mask"] = "umt mask --draws 100 --out runs/mask --set Umt:Masking:Use=tube",
+        ["mask"] = "umt mask --video clip.mp4 --draws 100 --out runs/mask --set Umt:Masking:Use=tube",
         ["data"] = "umt data synth --out runs/synth --clips 16",
         ["data synth"] = "umt data synth --out runs/synth --clips 64 --images 64",
         ["data verify"] = "umt data verify runs/synth/kinetics_train.csv --root runs/synth --dataset kinetics",
@@ -35,6 +35,7 @@ public static class CommandExamples
         ["eval"] = "umt eval probe --checkpoint runs/default",
         ["eval probe"] = "umt eval probe --checkpoint runs/default --train 256 --test 128 --json",
         ["eval retrieval"] = "umt eval retrieval --checkpoint runs/stage2 --test 256 --rerank 16",
+        ["eval detection"] = "umt eval detection --groundtruth ava_val_v2.2.csv --detections detections.csv --labelmap ava_action_list_v2.2_for_activitynet_2019.pbtxt --exclusions ava_val_excluded_timestamps_v2.2.csv --json",
         ["compare"] = "umt compare --quick --out runs/compare",
         ["finetune"] = "umt finetune --checkpoint runs/default --label motion --steps 100 --out runs/finetune",
         ["convert"] = "umt convert export runs/default --out student.pth",
@@ -42,6 +43,8 @@ public static class CommandExamples
         ["convert export"] = "umt convert export runs/default --out student.pth",
         ["distributed"] = "mpirun -np 2 umt distributed check --set Umt:Distributed:Backend=mpi",
         ["distributed check"] = "mpirun -np 2 umt distributed check --set Umt:Distributed:Backend=mpi --json",
+        ["completion"] = "source <(umt completion bash)",
+        ["completion bash"] = "umt completion bash > /etc/bash_completion.d/umt",
     };
 
     /// <summary>The verb's path under the root: <c>""</c> for <c>umt</c> itself, <c>"eval probe"</c>.</summary>

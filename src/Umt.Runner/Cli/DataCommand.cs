@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Umt.Plugins.Datasets.Synthetic;
@@ -72,7 +71,7 @@ public static class DataCommand
     {
         var manifest = new Argument<string>("manifest") { Description = "The manifest to check." };
         var root = new Option<string>("--root") { Description = "Media root the manifest's paths are resolved under.", Required = true };
-        var dataset = new Option<string?>("--dataset") { Description = "Dataset plugin that reads the manifest (default: Umt:Dataset:Use)." };
+        var dataset = new Option<string?>("--dataset") { Description = "Dataset plugin that reads the manifest (default: the one its form says)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object: counts and every failure (README: JSON output)." };
         var verify = new Command("verify", "Read every entry of a manifest as training would, without training; print failures grouped by reason; exit 1 if any.")
         {
@@ -80,7 +79,7 @@ public static class DataCommand
         };
         verify.SetAction(parse => UmtCommandLine.GuardedWith(parse, error, build =>
         {
-            string name = parse.GetValue(dataset) ?? build(a => a).GetRequiredService<IConfiguration>()["Umt:Dataset:Use"] ?? "";
+            string name = ManifestDataset.Choose(build(a => a), parse.GetValue(manifest)!, parse.GetValue(dataset));
             var pointed = build(a => a with { Sets = [.. a.Sets, .. new RunOverrides().Manifest(name, parse.GetValue(manifest)!, parse.GetValue(root)!).Sets] });
             var plan = pointed.GetRequiredService<RunPlan>();
             var log = pointed.GetRequiredService<ILogger>();

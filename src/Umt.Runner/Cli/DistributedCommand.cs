@@ -22,7 +22,7 @@ public static class DistributedCommand
         {
             var plan = services.GetRequiredService<RunPlan>();
             using var collectives = DistributedBackend.Start(plan.Distributed, plan.Launch);
-            var report = DistributedBackend.RunOrAbort(collectives, error, () => CollectivesCheck.Run(collectives, plan.Launch.Launcher, parse.GetValue(megabytes)));
+            var report = DistributedBackend.RunOrAbort(collectives, error, () => CollectivesCheck.Run(collectives, plan.Launch.Launcher, parse.GetValue(megabytes), LaunchEnvironment.ProcessVariables()));
             if (collectives.Rank == 0)
             {
                 Write(report, parse.GetValue(json), output);
@@ -47,6 +47,17 @@ public static class DistributedCommand
         {
             Line($"  {r.Operation,-26}{(r.Passed ? "ok" : "FAILED"),-8}{r.Detail}");
         }
+        var t = report.Transport;
+        Line($"  nodes: {t.Nodes} ({string.Join(", ", t.Hosts.Select((h, rank) => $"rank {rank} on {h}"))})");
+        if (t.WithinNode is not null)
+        {
+            Line($"  within a node:  {t.WithinNode}");
+        }
+        if (t.BetweenNodes is not null)
+        {
+            Line($"  between nodes:  {t.BetweenNodes}");
+        }
+        Line($"  all-reduce of 1 float: {report.AllReduceLatencyMicroseconds:F1} µs (latency, median of {CollectivesCheck.LatencyRepeats})");
         Line($"  all-reduce of {report.AllReduceMegabytes:F0} MB: {report.AllReduceMilliseconds:F1} ms (median of 5), bus bandwidth {report.AllReduceGigabytesPerSecond:F2} GB/s");
         Line($"{(report.Passed ? "passed" : "FAILED")}");
     }

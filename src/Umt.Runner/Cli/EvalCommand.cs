@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
+using Umt.Plugins.Datasets.Ava;
 using Umt.Runner.Engine;
 using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
@@ -10,11 +11,12 @@ using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Engine.Progress;
 using Umt.Runner.Workflows.Data;
 using Umt.Runner.Workflows.Evaluation;
+using Umt.Runner.Workflows.Evaluation.Detection;
 using Umt.Runner.Workflows.Evaluation.Retrieval;
 
 namespace Umt.Runner.Cli;
 
-/// <summary><c>umt eval probe|retrieval</c>: linear probe and k-NN on frozen student features; video–text retrieval of a stage-2 checkpoint.</summary>
+/// <summary><c>umt eval probe|retrieval|detection</c>: linear probe and k-NN on frozen student features; video–text retrieval of a stage-2 checkpoint; AVA frame-level mAP of a detections CSV.</summary>
 public static class EvalCommand
 {
     public static Command Create(TextWriter output, TextWriter error, CancellationToken cancel)
@@ -22,7 +24,54 @@ public static class EvalCommand
         var eval = new Command("eval", "Evaluate a trained student.");
         eval.Subcommands.Add(Probe(output, error, cancel));
         eval.Subcommands.Add(Retrieval(output, error, cancel));
+        eval.Subcommands.Add(Detection(output, error));
         return eval;
+    }
+
+    private static Command Detection(TextWriter output, TextWriter error)
+    {
+        var groundTruth = new Option<string>("--groundtruth") { Description = "AVA annotations CSV (e.g. ava_val_v2.2.csv).", Required = true };
+        var detections = new Option<string>("--detections") { Description = "Detections CSV: video_id,timestamp,x1,y1,x2,y2,action_id,score.", Required = true };
+        var labelMap = new Option<string>("--labelmap") { Description = "Label map pbtxt of the classes to evaluate (e.g. ava_action_list_v2.2_for_activitynet_2019.pbtxt, the 60 classes).", Required = true };
+        var exclusions = new Option<string?>("--exclusions") { Description = "Excluded timestamps CSV (e.g. ava_val_excluded_timestamps_v2.2.csv): key frames dropped from both files." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object: the counts, every class's AP and the mAP (README: JSON output)." };
+        var detection = new Command("detection", "AVA v2.2 frame-level action detection: AP per class at IoU 0.5 and mAP over the label map's classes with ground truth, as ActivityNet's official get_ava_performance.py computes them.")
+        {
+            groundTruth, detections, labelMap, exclusions, json,
+        };
+        detection.SetAction(parse => UmtCommandLine.GuardedWith(parse, error, _ =>
+        {
+            string? exclusionsFile = parse.GetValue(exclusions);
+            // A mistyped path is a usage error (exit 2, naming the option), not a failure of the evaluation.
+            var missing = new[] { (groundTruth.Name, parse.GetValue(groundTruth)), (detections.Name, parse.GetValue(detections)), (labelMap.Name, parse.GetValue(labelMap)), (exclusions.Name, exclusionsFile) }
+                .Where(f => f.Item2 is not null && !File.Exists(f.Item2)).Select(f => $"{f.Name}: no file '{f.Item2}'.").ToArray();
+            if (missing.Length > 0)
+            {
+                throw new ConfigurationException(missing);
+            }
+            var result = AvaFrameEvaluation.Evaluate(
+                AvaLabelMap.Read(parse.GetValue(labelMap)!),
+                AvaCsv.ReadAnnotations(parse.GetValue(groundTruth)!),
+                AvaCsv.ReadDetections(parse.GetValue(detections)!),
+                exclusionsFile is null ? new HashSet<AvaKeyFrame>() : AvaCsv.ReadExclusions(exclusionsFile));
+            if (parse.GetValue(json))
+            {
+                CliJson.Write(output, result);
+                return ExitCodes.Success;
+            }
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"AVA frame-level detection, IoU {result.IouThreshold}: {result.GroundTruthKeyFrames} ground-truth key frames, {result.DetectionKeyFrames} with detections, {result.ExcludedKeyFrames} excluded, {result.OutsideLabelMap} rows outside the label map, {result.OverCapacity} over {AvaFrameEvaluation.DetectionsPerKeyFrame} per key frame, {result.InvalidDetections} invalid boxes"));
+            foreach (var c in result.Classes)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {c.Id,3} {c.Name,-40} AP {(c.Ap is { } ap ? ap.ToString("F4", CultureInfo.InvariantCulture) : "  -   ")}  ({c.Positives} boxes, {c.Detections} detections, {c.TruePositives} matched)"));
+            }
+            output.WriteLine(result.MeanAp is { } mean
+                ? string.Create(CultureInfo.InvariantCulture, $"  mAP@0.5 {mean:F4} over {result.Classes.Count(c => c.Ap is not null)} classes with ground truth")
+                : "  mAP@0.5: no class of the label map has ground truth");
+            return ExitCodes.Success;
+        }));
+        return detection;
     }
 
     private static Command Probe(TextWriter output, TextWriter error, CancellationToken cancel)

@@ -31,7 +31,7 @@ public static class ExtractCommand
         var input = new Option<string?>("--input") { Description = "A folder of videos (searched recursively)." };
         var manifest = new Option<string?>("--manifest") { Description = "A manifest of the dataset plugin (instead of --input)." };
         var root = new Option<string?>("--root") { Description = "Media root of --manifest." };
-        var dataset = new Option<string?>("--dataset") { Description = "Dataset plugin reading --manifest (default: Umt:Dataset:Use)." };
+        var dataset = new Option<string?>("--dataset") { Description = "Dataset plugin reading --manifest (default: the one its form says)." };
         var tokens = new Option<bool>("--tokens") { Description = "Also write every token's features (tokens/shard-*.safetensors)." };
         var batch = new Option<int>("--batch") { Description = "Clips per forward pass.", DefaultValueFactory = _ => 8 }.AtLeast(1);
         var json = new Option<bool>("--json") { Description = "Print one JSON object: what was written where (README: JSON output)." };

@@ -97,7 +97,7 @@ public static class FinetuneCommand
                 string labelSet = ClassificationFinetune.ResolveLabelSet(trainPlan.DatasetInfo, views[0].DatasetInfo, name, parse.GetValue(label));
                 Directory.CreateDirectory(folder);
                 using var log = SerilogSetup.Create(trainServices.GetRequiredService<IConfiguration>(), folder, metricsOnConsole: true);
-                var outcome = new ClassificationFinetune(settings, log, progress).Run(trainPlan, views, reference.ModelFile, PretrainedGrid.FromRunConfig(reference.RunConfig), labelSet, folder, cancel);
+                var outcome = new ClassificationFinetune(settings, log, progress).Run(trainPlan, views, reference.ModelFile, PretrainedGrid.Of(reference), labelSet, folder, cancel);
                 report = new FinetuneReport("classification", reference.ModelFile, name, settings, outcome, null);
             }
             string results = Path.Combine(folder, ResultsFile);

@@ -27,6 +27,11 @@ public static class Placeholders
         ["--weights"] = "FILE",
         ["--b16-weights"] = "FILE",
         ["--source"] = "WIDTHxHEIGHT",
+        ["--video"] = "FILE",
+        ["--groundtruth"] = "FILE",
+        ["--detections"] = "FILE",
+        ["--labelmap"] = "FILE",
+        ["--exclusions"] = "FILE",
     };
 
     public static void Apply(Command command)

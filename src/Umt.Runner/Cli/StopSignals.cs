@@ -27,7 +27,7 @@ public sealed class StopSignals : IDisposable
     private readonly object gate = new();
     private Timer? deadline;
 
-    /// <param name="exit">Ends the process with a code (<c>Environment.Exit</c>; a recorder in tests).</param>
+    /// <param name="exit">Ends the process with a code (<see cref="ProcessEnd.Exit"/>; a recorder in tests).</param>
     public StopSignals(TextWriter error, TimeSpan grace, Action<int> exit)
     {
         this.error = error;
@@ -46,7 +46,7 @@ public sealed class StopSignals : IDisposable
     /// <summary>Handles the three signals in this process (instead of the runtime's immediate termination).</summary>
     public static StopSignals Install(TextWriter error)
     {
-        var signals = new StopSignals(error, GraceFromEnvironment(error), Environment.Exit);
+        var signals = new StopSignals(error, GraceFromEnvironment(error), ProcessEnd.Exit);
         foreach (var (signal, number) in new[] { (PosixSignal.SIGINT, 2), (PosixSignal.SIGTERM, 15), (PosixSignal.SIGHUP, 1) })
         {
             signals.registrations.Add(PosixSignalRegistration.Create(signal, context =>
@@ -70,7 +70,7 @@ public sealed class StopSignals : IDisposable
                 return;
             }
             ExitCode = 128 + number;
-            error.WriteLine($"\numt: {name} received; stopping after this step with a checkpoint (at most {GraceTime.TotalSeconds:F0} s; a second signal exits at once).");
+            error.WriteLine($"\numt: {name} received; stopping after this step with a checkpoint (at most {GraceTime.TotalSeconds:0.#} s; a second signal exits at once).");
             int exitCode = ExitCode.Value;
             // The deadline runs before anything else: cancelling runs the token's callbacks on this
             // thread, and one that blocks must neither hold off the grace time nor the gate a second
@@ -95,7 +95,7 @@ public sealed class StopSignals : IDisposable
 
     private void GraceExpired(string name, int code)
     {
-        error.WriteLine($"\numt: still running {GraceTime.TotalSeconds:F0} s after {name}; exiting without a new checkpoint (the last complete one stands; set {GraceVariable} for a longer grace time).");
+        error.WriteLine($"\numt: still running {GraceTime.TotalSeconds:0.#} s after {name}; exiting without a new checkpoint (the last complete one stands; set {GraceVariable} for a longer grace time).");
         error.Flush();
         exit(code);
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Umt.Runner.Engine;
+using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Distributed;
 using Umt.Runner.Engine.Logging;
@@ -9,7 +10,7 @@ using Umt.Runner.Engine.Training;
 namespace Umt.Runner.Cli;
 
 /// <summary>
-/// <c>umt train [--resume] [--json]</c>: trains the configured run and prints a summary with the
+/// <c>umt train [--resume [PATH]] [--json]</c>: trains the configured run and prints a summary with the
 /// output paths (with <c>--json</c>, <see cref="TrainJson"/> on standard output). Progress goes to
 /// standard error (<see cref="ProgressRenderer"/>).
 /// Under a launcher with <c>Umt:Distributed:Backend = mpi</c> every process runs this; rank 0 logs
@@ -17,7 +18,7 @@ namespace Umt.Runner.Cli;
 /// </summary>
 public static class TrainCommand
 {
-    public static int Run(RunPlan plan, IConfiguration configuration, bool resume, long? stopAfter, bool json, TextWriter output, TextWriter error, CancellationToken cancel)
+    public static int Run(RunPlan plan, IConfiguration configuration, ResumeRequest? resume, long? stopAfter, bool json, TextWriter output, TextWriter error, CancellationToken cancel)
     {
         using var collectives = DistributedBackend.Start(plan.Distributed, plan.Launch);
         return DistributedBackend.RunOrAbort(collectives, error, () =>

@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Umt.Runner.Engine;
+using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Engine.Step;
@@ -38,7 +39,7 @@ public static class UmtCommandLine
 
     public static int Invoke(string[] args, TextWriter output, TextWriter error, CancellationToken cancel = default)
     {
-        var parsed = Build(output, error, cancel).Parse(args);
+        var parsed = Create(output, error, cancel).Parse(args);
         if (parsed.Errors.Count > 0)
         {
             foreach (var parseError in parsed.Errors)
@@ -51,8 +52,8 @@ public static class UmtCommandLine
         return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
     }
 
-    /// <summary>The whole command tree, every verb writing to <paramref name="output"/> and <paramref name="error"/>.</summary>
-    public static Command Build(TextWriter output, TextWriter error, CancellationToken cancel = default)
+    /// <summary>The whole command tree, every verb wired to <paramref name="output"/> and <paramref name="error"/>.</summary>
+    public static Command Create(TextWriter output, TextWriter error, CancellationToken cancel = default)
     {
         // A command named "umt", not RootCommand: RootCommand takes its name from the executable
         // (Umt.Runner), and the usage line should read as the user types it. Help comes from a
@@ -65,12 +66,17 @@ public static class UmtCommandLine
         root.Options.Add(SetOption);
         root.Options.Add(RootOption);
 
-        var resume = new Option<bool>("--resume") { Description = "Continue the run in Umt:Run:OutputDir from its latest complete checkpoint." };
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "Continue the run in Umt:Run:OutputDir from its latest complete checkpoint (a new run when it holds none yet), or from the checkpoint folder PATH.",
+            HelpName = "PATH",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var stopAfter = new Option<long?>("--stop-after") { Description = "Stop with a checkpoint once this many steps are done; the schedule still spans Umt:Run:Steps (for preemptible jobs)." }.AtLeast(1L);
         var trainJson = new Option<bool>("--json") { Description = "Print the summary as one JSON object (README: JSON output)." };
         var train = new Command("train", "Train the configured run (default: the embedded synthetic benchmark).") { resume, stopAfter, trainJson };
         train.SetAction(parse => Guarded(parse, error, services =>
-            TrainCommand.Run(services.GetRequiredService<RunPlan>(), services.GetRequiredService<IConfiguration>(), parse.GetValue(resume), parse.GetValue(stopAfter),
+            TrainCommand.Run(services.GetRequiredService<RunPlan>(), services.GetRequiredService<IConfiguration>(), parse.GetResult(resume) is null ? null : new ResumeRequest(parse.GetValue(resume)), parse.GetValue(stopAfter),
                 parse.GetValue(trainJson), output, error, cancel)));
 
         var json = new Option<bool>("--json") { Description = "Print one JSON array, an object per plugin (README: JSON output)." };
@@ -89,7 +95,7 @@ public static class UmtCommandLine
         teacher.Subcommands.Add(TeacherFeaturesCommand.Create(output, error, Guarded));
         teacher.Subcommands.Add(TeacherInitCommand.Create(output, error, Guarded));
         root.Subcommands.Add(teacher);
-        root.Subcommands.Add(MaskCommand.Create(output, error, Guarded));
+        root.Subcommands.Add(MaskCommand.Create(output, error));
         root.Subcommands.Add(DataCommand.Create(output, error, cancel));
         root.Subcommands.Add(ExtractCommand.Create(output, error, cancel));
         root.Subcommands.Add(EvalCommand.Create(output, error, cancel));
@@ -98,6 +104,7 @@ public static class UmtCommandLine
         root.Subcommands.Add(ConvertCommand.Create(output, error, Guarded));
         root.Subcommands.Add(DistributedCommand.Create(output, error, Guarded));
         root.Subcommands.Add(DoctorCommand.Create(output, error, Guarded));
+        root.Subcommands.Add(CompletionCommand.Create(output));
 
         Placeholders.Apply(root);
         CommandExamples.AddTo(root);

@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using Umt.Models.Weights;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
-using static TorchSharp.torch;
+using static Umt.Tests.TestSupport.DataParallelRuns;
 
 namespace Umt.Tests.Distributed;
 
@@ -10,30 +9,11 @@ namespace Umt.Tests.Distributed;
 /// Data-parallel training over Open MPI against one process: 2 processes with batch b for 5 steps
 /// must end with the weights of 1 process with batch 2b (the issue's ≤ 1e-4 relative difference),
 /// for each kind of objective: a per-row loss (mae-pixels, umt-alignment) and one that scores rows
-/// across processes (vtc's gather). Drop-path and the text encoder's dropout are off, since their
-/// draws are not keyed by sample.
+/// across processes (vtc's gather), on the runs of <see cref="DataParallelRuns"/>.
 /// </summary>
 public sealed class DataParallelTrainingTests(ITestOutputHelper log)
 {
-    private const double Tolerance = 1e-4;
     private static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(3);
-
-    private static string[] Common(string runDirectory, int batch) =>
-    [
-        "--set", "Umt:Run:Steps=5", "--set", "Umt:Run:WarmupSteps=1", "--set", "Umt:Run:DataWorkers=1", "--set", "Umt:Run:LogEvery=1",
-        "--set", "Umt:Run:CheckpointEvery=5", "--set", "Umt:Model:DropPath=0", "--set", $"Umt:Run:BatchSize={batch}", "--set", $"Umt:Run:OutputDir={runDirectory}",
-    ];
-
-    private static readonly string[] Alignment = ["--set", "Umt:Model:Frames=4"];
-
-    private static readonly string[] MaePixels = ["--config", "configs/videomae.json", "--set", "Umt:Model:Frames=8"];
-
-    private static readonly string[] Vtc =
-    [
-        "--config", "configs/umt-stage2.json", "--set", "Umt:Stage2:From=", "--set", "Umt:ImageDataset:Use=none",
-        "--set", "Umt:Objectives:umt-alignment:Weight=0", "--set", "Umt:Objectives:vtm:Weight=0", "--set", "Umt:Objectives:mlm:Weight=0",
-        "--set", "Umt:TextEncoder:Options:minilm:Dropout=0",
-    ];
 
     public static TheoryData<string> Objectives => ["umt-alignment", "mae-pixels", "vtc"];
 
@@ -41,7 +21,7 @@ public sealed class DataParallelTrainingTests(ITestOutputHelper log)
     [MemberData(nameof(Objectives))]
     public void Two_processes_with_batch_b_end_with_the_weights_of_one_process_with_batch_2b(string objective)
     {
-        string[] recipe = objective switch { "mae-pixels" => MaePixels, "vtc" => Vtc, _ => Alignment };
+        string[] recipe = Recipe(objective);
         using var scratch = new TemporaryDirectory();
         string parallel = Path.Combine(scratch.Path, "parallel"), single = Path.Combine(scratch.Path, "single");
 
@@ -107,7 +87,7 @@ public sealed class DataParallelTrainingTests(ITestOutputHelper log)
                 mpirun.HasExited.Should().BeFalse();
                 await Task.Delay(200);
             }
-            int rank1 = RankProcess(1);
+            int rank1 = RankProcess(1, run);
             Process.GetProcessById(rank1).Kill();
 
             var stopped = Stopwatch.StartNew();
@@ -127,55 +107,4 @@ public sealed class DataParallelTrainingTests(ITestOutputHelper log)
             }
         }
     }
-
-    /// <summary>The process mpirun started as <paramref name="rank"/> (its environment says so).</summary>
-    private static int RankProcess(int rank)
-    {
-        foreach (string dir in Directory.GetDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out int pid) || pid == Environment.ProcessId)
-            {
-                continue;
-            }
-            try
-            {
-                var environment = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0');
-                if (environment.Contains($"OMPI_COMM_WORLD_RANK={rank}") && File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("Umt.Runner.dll", StringComparison.Ordinal))
-                {
-                    return pid;
-                }
-            }
-            catch (IOException)
-            {
-                // a process that ended while we looked
-            }
-            catch (UnauthorizedAccessException)
-            {
-                // not ours
-            }
-        }
-        throw new InvalidOperationException($"No process of rank {rank} found.");
-    }
-
-    private static Dictionary<string, Tensor> Model(string runDirectory) =>
-        SafetensorsFile.Read(Directory.GetDirectories(runDirectory, "checkpoint-*").Order().Last() + "/model.safetensors");
-
-    /// <summary>‖a − b‖ / ‖b‖ over every tensor of the model together, in float64.</summary>
-    private static double RelativeDifference(Dictionary<string, Tensor> a, Dictionary<string, Tensor> b)
-    {
-        a.Keys.Should().BeEquivalentTo(b.Keys);
-        double difference = 0, norm = 0;
-        foreach (var (name, tensor) in b)
-        {
-            using var x = a[name].to(ScalarType.Float64);
-            using var y = tensor.to(ScalarType.Float64);
-            difference += (x - y).square().sum().item<double>();
-            norm += y.square().sum().item<double>();
-        }
-        return Math.Sqrt(difference / norm);
-    }
-
-    private static List<double> Losses(string runDirectory) =>
-        System.Text.Json.JsonDocument.Parse(File.ReadAllText(Directory.GetDirectories(runDirectory, "checkpoint-*").Order().Last() + "/state.json"))
-            .RootElement.GetProperty("Losses").EnumerateArray().Select(e => e.GetDouble()).ToList();
 }

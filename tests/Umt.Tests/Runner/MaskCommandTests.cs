@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
-using System.Text;
+using SkiaSharp;
+using Umt.Abstractions.Datasets;
+using Umt.Abstractions.Geometry;
 using Umt.Models.Clip;
 using Umt.Models.Weights;
 using Umt.Runner.Workflows.Visualization;
@@ -10,9 +10,13 @@ using static TorchSharp.torch;
 
 namespace Umt.Tests.Runner;
 
-/// <summary><c>umt mask</c>: figures and masks of the configured strategy on one clip, and the PNG encoder behind them.</summary>
+/// <summary><c>umt mask</c>: masks of the configured strategy on one clip, and the figures that show them.</summary>
 public sealed class MaskCommandTests(ITestOutputHelper log)
 {
+    private const int Frames = 8;
+    private const int Side = 64;
+    private static readonly TokenGrid Grid = new(8, 8, 8);
+
     [Fact]
     public void Semantic_masks_keep_the_exact_count_per_frame_and_frequencies_follow_from_the_masks()
     {
@@ -39,61 +43,135 @@ public sealed class MaskCommandTests(ITestOutputHelper log)
         var frequency = tensors["visible_frequency"];
         MaxDifference(frequency, (1 - masks.to(ScalarType.Float32)).mean([0])).Should().BeLessThan(1e-6);
         tensors["attention"].shape.Should().Equal(8, 64);                        // [T, P]
-        foreach (string png in new[] { "frames.png", "visible-frequency.png", "attention.png" })
-        {
-            File.ReadAllBytes(Path.Combine(output, png)).Take(8).Should().Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png);
-        }
+        // frames.png: kept tokens and the attention row; visible-frequency.png: one row.
+        ShouldDecodeAs(Path.Combine(output, "frames.png"), new MaskFigure(Frames, Side, ["kept", "attention"]));
+        ShouldDecodeAs(Path.Combine(output, "visible-frequency.png"), new MaskFigure(Frames, Side, ["frequency"]));
+        File.Exists(Path.Combine(output, "attention.png")).Should().BeFalse("the attention is drawn over the frames in frames.png");
     }
 
     [Fact]
-    public void Png_writer_emits_valid_chunks_whose_pixels_decode_back()
+    public void Mask_figure_dims_hidden_tokens_outlines_kept_ones_and_lays_the_attention_over_the_frames()
     {
         using var dir = new TemporaryDirectory();
-        string path = dir.Combine("tiny.png");
-        byte[] rgb = Enumerable.Range(0, 3 * 2 * 3).Select(i => (byte)(i * 13)).ToArray(); // 3×2 pixels
+        var clip = WhiteClip();
+        bool[] hidden = [.. Enumerable.Range(0, Grid.Count).Select(token => token % 3 == 0)];
+        // Attention per frame [T·64]: all of it on the top-left patch.
+        float[] attention = [.. Enumerable.Range(0, Frames * 64).Select(i => i % 64 == 0 ? 1f : 0f)];
 
-        PngWriter.Write(path, 3, 2, rgb);
+        var figure = MaskFigures.Masks(clip, "test", hidden, attention);
+        string path = dir.Combine("frames.png");
+        figure.Save(path);
 
-        var bytes = File.ReadAllBytes(path);
-        var chunks = ReadChunks(bytes.AsSpan(8).ToArray());
-        chunks.Select(c => c.Type).Should().Equal("IHDR", "IDAT", "IEND");
-        BinaryPrimitives.ReadInt32BigEndian(chunks[0].Data).Should().Be(3);
-        BinaryPrimitives.ReadInt32BigEndian(chunks[0].Data.AsSpan(4)).Should().Be(2);
-        using var inflated = new MemoryStream();
-        using (var zlib = new ZLibStream(new MemoryStream(chunks[1].Data), CompressionMode.Decompress))
+        using var png = ShouldDecodeAs(path, figure);
+        int patch = Side / Grid.H;
+        byte hiddenShade = (byte)MathF.Round(ClipFrames.HiddenShade(1f) * 255); // white dimmed: 0.35 · 255 = 89
+        for (int t = 0; t < Frames; t++)
         {
-            zlib.CopyTo(inflated);
+            for (int cell = 0; cell < Grid.PerSlot; cell++)
+            {
+                int x = cell % Grid.W * patch, y = cell / Grid.W * patch;
+                var centre = At(png, figure.PixelOf(0, t, x + patch / 2, y + patch / 2));
+                byte expected = hidden[t * Grid.PerSlot + cell] ? hiddenShade : (byte)255;
+                Near(centre, expected, expected, expected, 12).Should().BeTrue($"frame {t} token {cell}: {centre} (hidden: {hidden[t * Grid.PerSlot + cell]})");
+            }
         }
-        var rows = inflated.ToArray();
-        rows.Should().HaveCount(2 * (1 + 9), "each row is a filter byte and 3 RGB pixels");
-        rows[0].Should().Be(0);
-        rows.Skip(1).Take(9).Should().Equal(rgb.Take(9));
-        rows.Skip(11).Take(9).Should().Equal(rgb.Skip(9));
+        // Token 1 is kept: its left edge carries the yellow outline, where white and grey have red = blue.
+        var edge = At(png, figure.PixelOf(0, 0, patch - 0.5, patch / 2));
+        (edge.Red > 200 && edge.Red - edge.Blue > 60).Should().BeTrue($"outline pixel {edge}");
+        // Row 1: Inferno at opacity 0.6 over white: 1 → (252, 255, 164)·0.6 + 255·0.4, 0 → (0, 0, 4)·0.6 + 255·0.4.
+        for (int t = 0; t < Frames; t++)
+        {
+            var hot = At(png, figure.PixelOf(1, t, patch / 2, patch / 2));
+            var cold = At(png, figure.PixelOf(1, t, 3 * patch + patch / 2, 3 * patch + patch / 2));
+            Near(hot, 253, 255, 200, 15).Should().BeTrue($"frame {t} attended patch {hot}");
+            Near(cold, 102, 102, 104, 15).Should().BeTrue($"frame {t} unattended patch {cold}");
+        }
     }
 
     [Fact]
-    public void Crc32_matches_the_png_specification_check_values()
+    public void Visible_frequency_figure_colours_each_token_by_its_share_on_one_scale()
     {
-        // CRC-32 of "123456789" is 0xCBF43926 (ISO 3309 check value); an empty IEND chunk's CRC is 0xAE426082.
-        (PngWriter.Crc32(Encoding.ASCII.GetBytes("123456789")) ^ 0xFFFFFFFF).Should().Be(0xCBF43926);
-        (PngWriter.Crc32(Encoding.ASCII.GetBytes("IEND")) ^ 0xFFFFFFFF).Should().Be(0xAE426082);
+        using var dir = new TemporaryDirectory();
+        var clip = WhiteClip();
+        float[] frequency = [.. Enumerable.Range(0, Grid.Count).Select(token => token % 2 == 0 ? 1f : 0f)];
+
+        var figure = MaskFigures.VisibleFrequency(clip, "test", frequency, draws: 10);
+        string path = dir.Combine("visible-frequency.png");
+        figure.Save(path);
+
+        using var png = ShouldDecodeAs(path, figure);
+        int patch = Side / Grid.H;
+        for (int cell = 0; cell < 2; cell++)
+        {
+            var centre = At(png, figure.PixelOf(0, 3, cell * patch + patch / 2, patch / 2));
+            bool always = cell == 0;
+            (always ? Near(centre, 253, 255, 200, 15) : Near(centre, 102, 102, 104, 15)).Should().BeTrue($"share {(always ? 1 : 0)}: {centre}");
+        }
     }
 
-    private static List<(string Type, byte[] Data)> ReadChunks(byte[] bytes)
+    [Fact]
+    public void Mask_reads_a_video_file_through_the_datasets_decoder()
     {
-        var chunks = new List<(string, byte[])>();
-        for (int at = 0; at < bytes.Length;)
-        {
-            int length = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(at));
-            string type = Encoding.ASCII.GetString(bytes, at + 4, 4);
-            byte[] data = bytes.AsSpan(at + 8, length).ToArray();
-            uint crc = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(at + 8 + length));
-            (PngWriter.Crc32(data, PngWriter.Crc32(Encoding.ASCII.GetBytes(type))) ^ 0xFFFFFFFF).Should().Be(crc, $"{type} CRC");
-            chunks.Add((type, data));
-            at += 12 + length;
-        }
-        return chunks;
+        using var dir = new TemporaryDirectory();
+        // A red 96×96 clip of 16 frames: the run samples 8 frames and centre-crops to 64².
+        string video = dir.Combine("red clip.mp4");
+        var ffmpeg = BashScript.Run("ffmpeg -nostdin -v error -y -f lavfi -i color=c=red:s=96x96:r=8:d=2 -c:v libx264 -pix_fmt yuv420p \"$VIDEO\"",
+            new Dictionary<string, string?> { ["VIDEO"] = video });
+        ffmpeg.ExitCode.Should().Be(0, ffmpeg.Error);
+        string output = dir.Combine("out");
+
+        var result = TestSupport.Umt.Run(log, "mask", "--video", video, "--draws", "5", "--out", output);
+
+        result.ExitCode.Should().Be(0, result.All);
+        using var scope = NewDisposeScope();
+        string file = Path.Combine(output, "masks.safetensors");
+        SafetensorsFile.ReadHeader(file).Metadata["umt.clip"].Should().Be(video);
+        var tensors = SafetensorsFile.Read(file);
+        bool[] hidden = [.. tensors["masks"][0].data<byte>().ToArray().Select(m => m == 1)]; // [N], 1 = hidden
+        // The same figure drawn over a white clip lays out alike (same rows, legend, colour scale), so it locates the panels.
+        var layout = MaskFigures.Masks(WhiteClip(), "semantic", hidden, tensors["attention"].flatten().data<float>().ToArray());
+        layout.Save(dir.Combine("layout.png"));
+        using var png = ShouldDecodeAs(Path.Combine(output, "frames.png"), layout);
+        int patch = Side / Grid.H, kept = Array.IndexOf(hidden, false), slot = kept / Grid.PerSlot, cell = kept % Grid.PerSlot;
+        var centre = At(png, layout.PixelOf(0, slot, cell % Grid.W * patch + patch / 2, cell / Grid.W * patch + patch / 2));
+        (centre.Red > 200 && centre.Green < 60 && centre.Blue < 60).Should().BeTrue($"a kept token of the decoded red clip shows red: {centre}");
     }
+
+    [Theory]
+    [InlineData("--input", "b.safetensors", "--input and --video")]
+    [InlineData("--enrichment", "10", "cannot be combined with --video")]
+    public void Video_with_another_clip_source_or_the_enrichment_check_is_a_usage_error(string option, string value, string message)
+    {
+        var result = TestSupport.Umt.Run(log, "mask", "--video", "a.mp4", option, value, "--out", "unused");
+
+        result.ExitCode.Should().Be(2);
+        result.Error.Should().Contain(message);
+    }
+
+    /// <summary>A white clip, ImageNet-normalised: (1 − mean) / std per channel.</summary>
+    private static ClipFrames WhiteClip()
+    {
+        var pixels = new float[3 * Frames * Side * Side];
+        for (int c = 0; c < 3; c++)
+        {
+            Array.Fill(pixels, (1 - ImageNetNormalization.Mean[c]) / ImageNetNormalization.Std[c], c * Frames * Side * Side, Frames * Side * Side);
+        }
+        return new ClipFrames(pixels, Frames, Side, Grid, "white");
+    }
+
+    /// <summary>Decodes the PNG with SkiaSharp (an independent decoder) and checks its size.</summary>
+    private static SKBitmap ShouldDecodeAs(string path, MaskFigure figure)
+    {
+        var bitmap = SKBitmap.Decode(path);
+        bitmap.Should().NotBeNull(path);
+        (bitmap.Width, bitmap.Height).Should().Be((figure.Width, figure.Height), path);
+        return bitmap;
+    }
+
+    private static SKColor At(SKBitmap bitmap, (int X, int Y) pixel) => bitmap.GetPixel(pixel.X, pixel.Y);
+
+    private static bool Near(SKColor colour, int red, int green, int blue, int tolerance) =>
+        Math.Abs(colour.Red - red) <= tolerance && Math.Abs(colour.Green - green) <= tolerance && Math.Abs(colour.Blue - blue) <= tolerance;
 
     private static double MaxDifference(Tensor a, Tensor b) => (a - b).abs().max().item<float>();
 }

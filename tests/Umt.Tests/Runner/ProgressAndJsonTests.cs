@@ -192,7 +192,7 @@ public sealed class ProgressAndJsonTests(TinyTrainedRun trained, ITestOutputHelp
                 Walk(child);
             }
         }
-        Walk(global::Umt.Runner.Cli.UmtCommandLine.Build(TextWriter.Null, TextWriter.Null));
+        Walk(global::Umt.Runner.Cli.UmtCommandLine.Create(TextWriter.Null, TextWriter.Null));
         verbs.Should().BeEquivalentTo(global::Umt.Runner.Cli.CommandExamples.ByVerb.Keys, "every verb, and no verb that is gone, has an example");
         foreach (string verb in verbs.Where(v => v.Length > 0))
         {

@@ -36,7 +36,7 @@ public sealed class RealDataTrainingTests(ITestOutputHelper log)
         state.Offset.Should().Be(8, "two batches of 4 of the 8 files: the cursor stands at the end of the first epoch");
         var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json"))).RootElement.GetProperty("Umt");
         config.GetProperty("Dataset").GetProperty("Use").GetString().Should().Be(dataset);
-        config.GetProperty("Model").GetProperty("Frames").GetString().Should().Be(frames.ToString(), "images train as one-frame clips");
+        config.GetProperty("Model").GetProperty("Frames").GetInt32().Should().Be(frames, "images train as one-frame clips (a JSON number, as configured)");
     }
 
     [Theory]

@@ -9,7 +9,8 @@ namespace Umt.Tests.Runner;
 /// <summary><c>--resume</c> against a damaged run folder or a changed configuration: it says what it passed over and why, keeps every file, and refuses a different run.</summary>
 public sealed class ResumeSafetyTests(ITestOutputHelper log)
 {
-    private static string[] Tiny(string run, int steps, params string[] extra) =>
+    /// <summary>A one-layer VideoMAE run of <paramref name="steps"/> steps into <paramref name="run"/>, checkpointing every step (shared with <see cref="ResumeSemanticsTests"/>).</summary>
+    internal static string[] Tiny(string run, int steps, params string[] extra) =>
     [
         "train", "--config", "configs/videomae.json",
         "--set", $"Umt:Run:Steps={steps}", "--set", "Umt:Run:BatchSize=2", "--set", "Umt:Run:DataWorkers=1",

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Training;
 
@@ -5,8 +6,10 @@ namespace Umt.Runner.Engine.Checkpoints;
 
 /// <summary>
 /// What <c>--checkpoint</c> names: a run folder (its latest complete checkpoint), a checkpoint
-/// folder, or a <c>model.safetensors</c>; with the run's saved <c>config.json</c> when there is one,
-/// so evaluation rebuilds the student with the geometry it was trained with.
+/// folder, or a <c>model.safetensors</c>; with the configuration it was trained with, so evaluation
+/// rebuilds the student with that geometry: the run's saved <c>config.json</c> when there is one,
+/// else the configuration the model file carries (<see cref="ModelDescription"/>; a bare file copied
+/// away from its run).
 /// </summary>
 public sealed record CheckpointReference(string ModelFile, string? RunConfig)
 {
@@ -26,7 +29,15 @@ public sealed record CheckpointReference(string ModelFile, string? RunConfig)
         return new CheckpointReference(modelFile, File.Exists(runConfig) ? runConfig : null);
     }
 
+    /// <summary>The configuration the checkpoint was trained with: the run's <c>config.json</c>, else the model file's own; null when it carries none.</summary>
+    public IConfiguration? TrainedWith() =>
+        RunConfig is not null ? new ConfigurationBuilder().AddJsonFile(RunConfig, optional: false, reloadOnChange: false).Build()
+        : ModelDescription.ConfigurationOf(ModelFile) is { } embedded ? new ConfigurationBuilder().AddInMemoryCollection(embedded).Build()
+        : null;
+
     /// <summary>The user's arguments with the run's configuration layered first (under every <c>--config</c> and <c>--set</c>).</summary>
     public CommonArguments Under(CommonArguments arguments) =>
-        RunConfig is null ? arguments : arguments with { Configs = [RunConfig, .. arguments.Configs] };
+        RunConfig is not null ? arguments with { Configs = [RunConfig, .. arguments.Configs] }
+        : ModelDescription.ConfigurationOf(ModelFile) is { } embedded ? arguments with { Beneath = embedded }
+        : arguments;
 }

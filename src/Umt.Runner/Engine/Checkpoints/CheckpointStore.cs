@@ -41,8 +41,9 @@ public sealed class CheckpointStore(string runDirectory)
     /// Writes a checkpoint atomically (recording its files' checksums in <paramref name="state"/>),
     /// publishes it as latest, then prunes to <paramref name="keep"/>.
     /// </summary>
+    /// <param name="description">Metadata that makes <c>model.safetensors</c> describe itself (<see cref="ModelDescription"/>).</param>
     public string Save(TrainingState state, IReadOnlyDictionary<string, Tensor> model, IReadOnlyDictionary<string, Tensor> optimizer,
-        IReadOnlyDictionary<string, string> optimizerMetadata, int keep)
+        IReadOnlyDictionary<string, string> optimizerMetadata, int keep, IReadOnlyDictionary<string, string>? description = null)
     {
         Directory.CreateDirectory(RunDirectory);
         string name = Prefix + state.Step.ToString(CultureInfo.InvariantCulture);
@@ -50,7 +51,12 @@ public sealed class CheckpointStore(string runDirectory)
         string partial = final + PartialMarker + Guid.NewGuid().ToString("N");
         Directory.CreateDirectory(partial);
 
-        SafetensorsFile.Write(Path.Combine(partial, ModelFile), model, new Dictionary<string, string> { ["format"] = "umt", ["step"] = state.Step.ToString(CultureInfo.InvariantCulture) });
+        var modelMetadata = new Dictionary<string, string>(description ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+        {
+            ["format"] = "umt",
+            ["step"] = state.Step.ToString(CultureInfo.InvariantCulture),
+        };
+        SafetensorsFile.Write(Path.Combine(partial, ModelFile), model, modelMetadata);
         SafetensorsFile.Write(Path.Combine(partial, OptimizerFile), optimizer, optimizerMetadata);
         state.Sha256 = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
@@ -113,6 +119,27 @@ public sealed class CheckpointStore(string runDirectory)
         }
         return new CheckpointSearch(chosen, latestProblem, passedOver);
     }
+
+    /// <summary>
+    /// The checkpoint in <paramref name="directory"/>, a <c>checkpoint-&lt;step&gt;</c> folder of this run
+    /// folder, when it is usable (as <see cref="Find"/> judges it); otherwise null and why not.
+    /// </summary>
+    public (CheckpointInfo? Checkpoint, string? Problem) At(string directory)
+    {
+        if (StepOf(Path.GetFileName(Path.TrimEndingDirectorySeparator(directory))) is not { } step)
+        {
+            return (null, "it is not a checkpoint-<step> folder");
+        }
+        if (!Directory.Exists(directory))
+        {
+            return (null, "it does not exist");
+        }
+        var passedOver = new List<PassedOverCheckpoint>();
+        return Examine(directory, step, passedOver) is { } checkpoint ? (checkpoint, null) : (null, passedOver[0].Reason);
+    }
+
+    /// <summary>The checkpoint folders of steps after <paramref name="step"/>, oldest first.</summary>
+    public IReadOnlyList<string> After(long step) => [.. Complete().Where(c => c.Step > step).Select(c => c.Directory)];
 
     /// <summary>True when the folder holds any checkpoint (complete or named by <c>latest</c>).</summary>
     public bool HasCheckpoints() => File.Exists(Path.Combine(RunDirectory, LatestFile)) || Complete().Any();

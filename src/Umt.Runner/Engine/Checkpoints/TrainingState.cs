@@ -59,6 +59,16 @@ public sealed class TrainingState
     public DateTimeOffset WrittenAt { get; set; }
 
     /// <summary>
+    /// Wall seconds spent training up to this checkpoint, over every sitting (each from the start of
+    /// <c>Trainer.Run</c>: set-up, steps and checkpoint writes; the steps a killed sitting did after its
+    /// last checkpoint are not counted). 0 in checkpoints written before it was recorded.
+    /// </summary>
+    public double TrainingSeconds { get; set; }
+
+    /// <summary>Process CPU seconds (user + sys) spent training up to this checkpoint, counted as <see cref="TrainingSeconds"/>.</summary>
+    public double CpuSeconds { get; set; }
+
+    /// <summary>
     /// Where media stream <paramref name="stream"/> (0: the videos, 1: stage 2's images) stands, under
     /// the field names checkpoints have always used, so that older checkpoints resume.
     /// </summary>

@@ -16,7 +16,7 @@ public static class RunnerServices
     public static ServiceProvider Build(CommonArguments arguments)
     {
         string baseDirectory = ConfigurationLayers.FindBaseDirectory(arguments.Root);
-        var configuration = ConfigurationLayers.Build(baseDirectory, arguments.Configs, arguments.Sets);
+        var configuration = ConfigurationLayers.Build(baseDirectory, arguments.Configs, arguments.Sets, arguments.Beneath);
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton(new RunnerPaths(baseDirectory));

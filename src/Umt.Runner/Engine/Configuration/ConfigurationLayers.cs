@@ -13,7 +13,8 @@ public static class ConfigurationLayers
     public const string BaseFileName = "plugins.json";
 
     /// <param name="baseDirectory">Folder holding <c>plugins.json</c>; relative paths resolve against it.</param>
-    public static IConfigurationRoot Build(string baseDirectory, IReadOnlyList<string> overlays, IReadOnlyList<string> sets)
+    /// <param name="beneath">Pairs layered over <c>plugins.json</c> and under the overlays (a checkpoint's own configuration).</param>
+    public static IConfigurationRoot Build(string baseDirectory, IReadOnlyList<string> overlays, IReadOnlyList<string> sets, IReadOnlyDictionary<string, string?>? beneath = null)
     {
         var errors = new List<string>();
         string baseFile = Path.Combine(baseDirectory, BaseFileName);
@@ -25,6 +26,10 @@ public static class ConfigurationLayers
         if (File.Exists(baseFile))
         {
             builder.AddJsonFile(baseFile, optional: false, reloadOnChange: false);
+        }
+        if (beneath is not null)
+        {
+            builder.AddInMemoryCollection(beneath);
         }
         foreach (string overlay in overlays)
         {
@@ -88,17 +93,6 @@ public static class ConfigurationLayers
             }
         }
         return Environment.CurrentDirectory;
-    }
-
-    /// <summary>The resolved configuration as nested JSON-ready dictionaries (written into every run folder).</summary>
-    public static SortedDictionary<string, object?> ToTree(IConfiguration configuration)
-    {
-        var tree = new SortedDictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var child in configuration.GetChildren())
-        {
-            tree[child.Key] = child.Value ?? (object)ToTree(child);
-        }
-        return tree;
     }
 
     /// <summary>Flattened <c>Key:Path → value</c> pairs, sorted; used to compare configurations.</summary>

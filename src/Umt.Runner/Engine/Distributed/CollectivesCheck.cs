@@ -9,7 +9,11 @@ public sealed record CollectiveResult(string Operation, bool Passed, string Deta
 
 /// <summary>What <c>umt distributed check</c> found, as rank 0 reports it.</summary>
 /// <param name="AllReduceGigabytesPerSecond">Bus bandwidth of a large float32 all-reduce, <c>2(W−1)/W · bytes / time</c> (the convention of nccl-tests), GB/s.</param>
-public sealed record CollectivesReport(int WorldSize, string Launcher, IReadOnlyList<CollectiveResult> Results, double AllReduceMegabytes, double AllReduceMilliseconds, double AllReduceGigabytesPerSecond)
+/// <param name="AllReduceLatencyMicroseconds">Median time of an all-reduce of one float32, µs: the fixed cost every gradient bucket pays on this transport.</param>
+/// <param name="Transport">The nodes of the ranks and the transport that joins them, so bandwidth and latency can be read per transport.</param>
+public sealed record CollectivesReport(
+    int WorldSize, string Launcher, IReadOnlyList<CollectiveResult> Results, double AllReduceMegabytes, double AllReduceMilliseconds, double AllReduceGigabytesPerSecond,
+    double AllReduceLatencyMicroseconds, JobTransport Transport)
 {
     public bool Passed => Results.All(r => r.Passed);
 }
@@ -17,13 +21,17 @@ public sealed record CollectivesReport(int WorldSize, string Launcher, IReadOnly
 /// <summary>
 /// A self-test of the job's collectives on values whose results are known exactly (small
 /// integers in float32): all-reduce sum, mean and max, all-gather order, broadcast from the last
-/// rank, barrier, and an all-gather with gradient; then the time of a large all-reduce. Every
+/// rank, barrier, and an all-gather with gradient; then the time of a one-element and of a large
+/// all-reduce (latency and bandwidth of the transport <see cref="JobTransport"/> names). Every
 /// process checks its own results and the verdicts are combined, so a process that received wrong
 /// values fails the whole check. For users wiring a new cluster, as <c>mpirun … hello</c> or nccl-tests.
 /// </summary>
 public static class CollectivesCheck
 {
-    public static CollectivesReport Run(ICollectives collectives, string launcher, int megabytes)
+    /// <summary>Small all-reduces timed for the latency: enough that the median is steady over TCP, still well under a second.</summary>
+    public const int LatencyRepeats = 200;
+
+    public static CollectivesReport Run(ICollectives collectives, string launcher, int megabytes, IReadOnlyDictionary<string, string?> environment)
     {
         int w = collectives.WorldSize, r = collectives.Rank;
         var results = new List<CollectiveResult>
@@ -77,20 +85,12 @@ public static class CollectivesCheck
             }),
         };
 
-        // The timing: the same buffer reduced a few times after one warm-up, median time.
+        var transport = JobTransport.Discover(collectives, environment);
+        double latencyUs = MedianMilliseconds(collectives, ones(1), repeats: LatencyRepeats, synchronise: false) * 1000;
+
+        // The bandwidth: the same large buffer reduced a few times after one warm-up, each time started together.
         long elements = Math.Max(1, (long)megabytes * (1 << 20) / sizeof(float));
-        using var buffer = ones(elements);
-        collectives.AllReduce(buffer, ReduceOperation.Sum);
-        var times = new List<double>();
-        for (int i = 0; i < 5; i++)
-        {
-            collectives.Barrier();
-            var clock = Stopwatch.StartNew();
-            collectives.AllReduce(buffer, ReduceOperation.Sum);
-            times.Add(clock.Elapsed.TotalMilliseconds);
-        }
-        times.Sort();
-        double ms = times[times.Count / 2];
+        double ms = MedianMilliseconds(collectives, ones(elements), repeats: 5, synchronise: true);
         double bytes = elements * (double)sizeof(float);
         double busGbps = w == 1 ? 0 : 2.0 * (w - 1) / w * bytes / (ms / 1000) / 1e9;
 
@@ -99,7 +99,31 @@ public static class CollectivesCheck
         collectives.AllReduce(verdicts, ReduceOperation.Max);
         var failedSomewhere = verdicts.data<long>().ToArray();
         var combined = results.Select((x, i) => failedSomewhere[i] == 0 || !x.Passed ? x : x with { Passed = false, Detail = "failed on another process" }).ToList();
-        return new CollectivesReport(w, launcher, combined, bytes / (1 << 20), ms, busGbps);
+        return new CollectivesReport(w, launcher, combined, bytes / (1 << 20), ms, busGbps, latencyUs, transport);
+    }
+
+    /// <summary>
+    /// Median time of <paramref name="repeats"/> sum all-reduces of <paramref name="buffer"/> (disposed here) after one
+    /// warm-up. A barrier before each large one lines the processes up; the small ones run back to back
+    /// as gradient buckets do, since a barrier costs as much as what it would line up.
+    /// </summary>
+    private static double MedianMilliseconds(ICollectives collectives, Tensor buffer, int repeats, bool synchronise)
+    {
+        using var _ = buffer;
+        collectives.AllReduce(buffer, ReduceOperation.Sum);
+        var times = new List<double>(repeats);
+        for (int i = 0; i < repeats; i++)
+        {
+            if (synchronise)
+            {
+                collectives.Barrier();
+            }
+            var clock = Stopwatch.StartNew();
+            collectives.AllReduce(buffer, ReduceOperation.Sum);
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        return times[times.Count / 2];
     }
 
     private static CollectiveResult Check(string operation, Func<string?> run)

@@ -16,8 +16,11 @@ public sealed record LaunchEnvironment(int Rank, int WorldSize, int LocalRank, i
 {
     public static LaunchEnvironment Single { get; } = new(0, 1, 0, 1, "none");
 
-    public static LaunchEnvironment FromProcess() => Detect(Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
-        .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal));
+    public static LaunchEnvironment FromProcess() => Detect(ProcessVariables());
+
+    /// <summary>This process's environment variables, where launchers leave what they tell the processes they start.</summary>
+    public static IReadOnlyDictionary<string, string?> ProcessVariables() => Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+        .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
 
     /// <exception cref="ConfigurationException">A launcher variable is not a number, or the rank lies outside the world.</exception>
     public static LaunchEnvironment Detect(IReadOnlyDictionary<string, string?> environment)

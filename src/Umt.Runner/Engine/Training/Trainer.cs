@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Serilog;
 using Umt.Abstractions.Distributed;
 using Umt.Models.Weights;
@@ -18,7 +17,7 @@ namespace Umt.Runner.Engine.Training;
 
 /// <summary>
 /// The training loop: builds the run's objects from a <see cref="RunPlan"/>, resumes from the
-/// latest checkpoint when asked, and runs optimizer steps, each inside its own dispose scope
+/// latest or a given checkpoint when asked, and runs optimizer steps, each inside its own dispose scope
 /// (modules and optimizer live outside it). Checkpoints every <c>CheckpointEvery</c> steps, at
 /// the end, and when interrupted; a non-finite loss stops the run before the optimizer step.
 /// In a data-parallel job (<paramref name="collectives"/> of several processes) every process
@@ -36,12 +35,13 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
 
     public const string ResolvedConfigFile = "config.json";
 
-    /// <param name="resume">Continue from the run folder's latest complete checkpoint.</param>
+    /// <param name="resume">Continue from a checkpoint (<c>--resume [PATH]</c>); null: a new run.</param>
     /// <param name="progress">Where the steps are shown (rank 0 only).</param>
     /// <param name="stopAfter">Stop, with a checkpoint, once this many steps are done (the schedule still spans all steps): for time-sliced or preemptible jobs.</param>
     /// <param name="cancel">Stops after the current step, with a checkpoint.</param>
-    public TrainingResult Run(bool resume, ProgressRenderer progress, long? stopAfter, CancellationToken cancel)
+    public TrainingResult Run(ResumeRequest? resume, ProgressRenderer progress, long? stopAfter, CancellationToken cancel)
     {
+        var sitting = new ProcessClock();
         string runDirectory = plan.OutputDirectory;
         var store = new CheckpointStore(runDirectory);
         var identity = ModelIdentity.From(plan);
@@ -72,6 +72,7 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
         state.GlobalBatch = schedule.EffectiveBatch;
         StartFromRankZero(model);
         long startStep = state.Step;
+        (double trainingBefore, double cpuBefore) = (state.TrainingSeconds, state.CpuSeconds);
         var shard = new DataShard(processes.Rank, processes.WorldSize);
         var reading = new StreamReading(plan.Run.Seed, plan.Run.BatchSize, plan.Run.DataWorkers, plan.Run.PrefetchBatches, plan.Run.MaxFailureFraction);
         int effectiveBatch = schedule.EffectiveBatch;
@@ -121,6 +122,7 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
                 {
                     state.Record(i, streams.All[i].Cursor, [.. streams.All[i].Failures.Indices]);
                 }
+                (state.TrainingSeconds, state.CpuSeconds) = (trainingBefore + sitting.WallSeconds, cpuBefore + sitting.CpuSeconds);
                 lastCheckpoint = SaveCheckpoint(store, model, optimization, state);
                 log.Information("Checkpoint {Checkpoint}", lastCheckpoint);
             }
@@ -134,11 +136,11 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
 
     /// <summary>
     /// Refuses to overwrite a run, or to resume a different model or a different run; sets aside
-    /// the checkpoints a resume passes over; writes the resolved configuration without overwriting the run's.
+    /// the checkpoints in the resume's way; writes the resolved configuration without overwriting the run's.
     /// </summary>
-    private CheckpointInfo? PrepareRunFolder(CheckpointStore store, bool resume, SortedDictionary<string, string> identity, SortedDictionary<string, string> trajectory)
+    private CheckpointInfo? PrepareRunFolder(CheckpointStore store, ResumeRequest? resume, SortedDictionary<string, string> identity, SortedDictionary<string, string> trajectory)
     {
-        if (!resume)
+        if (resume is null)
         {
             if (store.HasCheckpoints())
             {
@@ -149,30 +151,21 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
             return null;
         }
 
-        var search = store.Find();
-        if (search.LatestProblem is { } latestProblem)
+        if (ResumePoint.Find(store, resume, plan.Run.OutputDir, log) is not { } point)
         {
-            log.Warning("{Problem}", latestProblem);
+            log.Information("--resume: {RunDirectory} holds no checkpoint yet, so this starts the run; the same command continues it after a stop", store.RunDirectory);
+            WriteConfiguration(store, checkpoint: null);
+            return null;
         }
-        foreach (var passed in search.PassedOver)
-        {
-            log.Warning("Checkpoint {Checkpoint} is passed over: {Reason}", passed.Directory, passed.Reason);
-        }
-        var checkpoint = search.Checkpoint ?? throw new ConfigurationException(
-            [$"Umt:Run:OutputDir = {plan.Run.OutputDir}: --resume found no usable checkpoint in {store.RunDirectory}.", .. search.PassedOver.Select(p => $"  {p.Directory}: {p.Reason}")]);
+        var checkpoint = point.Checkpoint;
         RefuseChanges(store, checkpoint.State, identity, trajectory);
         if (checkpoint.State.Sha256.Count == 0)
         {
             log.Warning("Checkpoint {Checkpoint} records no checksums (written before they were recorded): its files could not be verified", checkpoint.Directory);
         }
-        if (IsMain && (search.PassedOver.Count > 0 || search.LatestProblem is not null))
+        if (IsMain)
         {
-            // Kept, never deleted: the resumed run would otherwise prune them or write over them at their step.
-            foreach (var passed in search.PassedOver)
-            {
-                log.Warning("{Checkpoint} is kept as {SetAside}", passed.Directory, store.SetAside(passed.Directory));
-            }
-            store.Publish(checkpoint);
+            point.Apply(store, log);
         }
         WriteConfiguration(store, checkpoint);
         return checkpoint;
@@ -222,7 +215,7 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
             return;
         }
         Directory.CreateDirectory(store.RunDirectory);
-        string text = JsonSerializer.Serialize(ConfigurationLayers.ToTree(plan.Configuration), new JsonSerializerOptions { WriteIndented = true });
+        string text = ConfigurationJson.Write(plan.Configuration);
         string runConfig = Path.Combine(store.RunDirectory, ResolvedConfigFile);
         if (checkpoint is null || !File.Exists(runConfig))
         {
@@ -273,6 +266,8 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
         state.Epoch = checkpoint.State.Epoch;
         state.Offset = checkpoint.State.Offset;
         state.Losses = checkpoint.State.Losses;
+        state.TrainingSeconds = checkpoint.State.TrainingSeconds;
+        state.CpuSeconds = checkpoint.State.CpuSeconds;
         state.FailedSamples = checkpoint.State.FailedSamples;
         state.ImageEpoch = checkpoint.State.ImageEpoch;
         state.ImageOffset = checkpoint.State.ImageOffset;
@@ -294,7 +289,7 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
                 $"Not writing the checkpoint of step {state.Step}: {nonFinite.Count} tensors hold NaN or ±∞ ({FiniteValues.Describe(nonFinite)}). "
                 + $"The run folder keeps its last complete checkpoint ({store.Latest()?.Directory ?? "none"}); lower Umt:Optimizer:Lr and continue with --resume.");
         }
-        return store.Save(state, weights, tensors, metadata, plan.Run.KeepCheckpoints);
+        return store.Save(state, weights, tensors, metadata, plan.Run.KeepCheckpoints, ModelDescription.Of(plan.Configuration, state.ModelIdentity));
     }
 
     private void LogShapes(StepShapes shapes)

@@ -48,9 +48,9 @@ public sealed class ClassificationFinetune(FinetuneSettings settings, ILogger lo
         log.Information("Fine-tuning {Checkpoint} for {Label} ({Classes} classes): {Steps} steps of {Batch} clips ({Warmup} warm-up), peak lr {Lr:G3}, layer decay {Decay}, drop-path {DropPath}, {Views} test views",
             checkpoint, labelSet, classes, schedule.TotalSteps, schedule.EffectiveBatch, schedule.WarmupSteps, schedule.PeakLr, settings.LayerDecay, train.StudentConfig.DropPath, views.Count);
 
-        var clock = Stopwatch.StartNew();
+        var training = new ProcessClock();
         var losses = Train(classifier, train, schedule, labelSet, outputDirectory, cancel);
-        double trainSeconds = clock.Elapsed.TotalSeconds;
+        (double trainSeconds, double trainCpuSeconds) = (training.WallSeconds, training.CpuSeconds);
 
         Directory.CreateDirectory(outputDirectory);
         string modelPath = Path.Combine(outputDirectory, ModelFile);
@@ -61,9 +61,9 @@ public sealed class ClassificationFinetune(FinetuneSettings settings, ILogger lo
             SafetensorsFile.WriteAtomic(modelPath, weights.ToDictionary(kv => kv.Key, kv => kv.Value.cpu()));
         }
 
-        clock.Restart();
+        var testing = Stopwatch.StartNew();
         var test = Test(classifier, views, labelSet, classes, cancel);
-        return new ClassificationOutcome(labelSet, classes, (int)train.DatasetInfo.Count, schedule.TotalSteps, losses, trainSeconds, clock.Elapsed.TotalSeconds, test, modelPath);
+        return new ClassificationOutcome(labelSet, classes, (int)train.DatasetInfo.Count, schedule.TotalSteps, losses, trainSeconds, trainCpuSeconds, testing.Elapsed.TotalSeconds, test, modelPath);
     }
 
     private void LogPositionTable(TokenGrid grid, TokenGrid? pretrainedGrid)

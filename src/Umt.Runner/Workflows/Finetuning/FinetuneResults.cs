@@ -12,8 +12,9 @@ namespace Umt.Runner.Workflows.Finetuning;
 public sealed record MultiViewAccuracy(int Views, int Clips, ProbeAccuracy MultiView, ProbeAccuracy SingleView, int Unreadable);
 
 /// <summary>What a classification fine-tune did and scored.</summary>
+/// <param name="TrainCpuSeconds">Process CPU seconds (user + sys) of the training, beside its wall <paramref name="TrainSeconds"/>.</param>
 public sealed record ClassificationOutcome(string LabelSet, int Classes, int TrainClips, long Steps, IReadOnlyList<double> Losses,
-    double TrainSeconds, double TestSeconds, MultiViewAccuracy Test, string ModelFile);
+    double TrainSeconds, double TrainCpuSeconds, double TestSeconds, MultiViewAccuracy Test, string ModelFile);
 
 /// <summary>What a retrieval fine-tune did and scored.</summary>
 /// <param name="RunDirectory">The stage-2 run folder the fine-tune trained into (its checkpoints).</param>

@@ -57,7 +57,7 @@ public static class RetrievalFinetune
         TrainingResult trained;
         using (var log = SerilogSetup.Create(configuration, train.OutputDirectory, metricsOnConsole: true))
         {
-            trained = new Trainer(train, log).Run(resume: false, progress, stopAfter: null, cancel);
+            trained = new Trainer(train, log).Run(resume: null, progress, stopAfter: null, cancel);
         }
         output.WriteLine(TrainingSummary.Format(trained));
         string modelFile = CheckpointReference.Resolve(train.OutputDirectory).ModelFile;

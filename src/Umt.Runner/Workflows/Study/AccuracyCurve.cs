@@ -2,9 +2,10 @@ namespace Umt.Runner.Workflows.Study;
 
 /// <summary>A probe accuracy at a moment of pretraining.</summary>
 /// <param name="WallSeconds">Wall time since training started (setup, steps and checkpoint writes).</param>
-public sealed record CurvePoint(long Step, double WallSeconds, double Accuracy);
+/// <param name="CpuSeconds">Process CPU seconds (user + sys) of the training up to this point.</param>
+public sealed record CurvePoint(long Step, double WallSeconds, double CpuSeconds, double Accuracy);
 
-/// <summary>Accuracy versus wall time of one method, points in training order.</summary>
+/// <summary>Accuracy versus training cost (steps, CPU and wall time) of one method, points in training order.</summary>
 public sealed record AccuracyCurve(IReadOnlyList<CurvePoint> Points)
 {
     /// <summary>
@@ -14,6 +15,9 @@ public sealed record AccuracyCurve(IReadOnlyList<CurvePoint> Points)
     /// point's time when it already reaches the target; null when no point does.
     /// </summary>
     public double? SecondsToReach(double target) => Reach(target, p => p.WallSeconds);
+
+    /// <summary>As <see cref="SecondsToReach"/>, in process CPU seconds: the cost of the run, which other work on the machine moves far less than wall time.</summary>
+    public double? CpuSecondsToReach(double target) => Reach(target, p => p.CpuSeconds);
 
     /// <summary>As <see cref="SecondsToReach"/>, in optimizer steps: unlike wall time, not moved by other work on the machine.</summary>
     public double? StepsToReach(double target) => Reach(target, p => p.Step);

@@ -1,6 +1,6 @@
 namespace Umt.Runner.Workflows.Study;
 
-/// <summary>Accuracy-versus-wall-time curves of the methods, averaged over seeds.</summary>
+/// <summary>Accuracy-versus-cost curves of the methods, averaged over seeds.</summary>
 public static class StudyCurves
 {
     /// <summary>
@@ -19,11 +19,11 @@ public static class StudyCurves
         var points = new List<CurvePoint>();
         if (StudyRuns.Distillations.Any(d => d.Name == run) && references.Any(r => r.Row == StudyRuns.Floor))
         {
-            points.Add(new CurvePoint(0, 0, ReferenceLinearTop1(references, StudyRuns.Floor, labelSet).Mean));
+            points.Add(new CurvePoint(0, 0, 0, ReferenceLinearTop1(references, StudyRuns.Floor, labelSet).Mean));
         }
         for (int i = 0; i < seeds.Min(s => s.Points.Count); i++)
         {
-            points.Add(new CurvePoint(seeds[0].Points[i].Step, seeds.Average(s => s.Points[i].WallSeconds),
+            points.Add(new CurvePoint(seeds[0].Points[i].Step, seeds.Average(s => s.Points[i].WallSeconds), seeds.Average(s => s.Points[i].CpuSeconds),
                 seeds.Average(s => Scores(s.Points[i].Scores, labelSet).LinearTop1)));
         }
         return new AccuracyCurve(points);

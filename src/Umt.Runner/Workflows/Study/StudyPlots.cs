@@ -2,7 +2,7 @@ using ScottPlot;
 
 namespace Umt.Runner.Workflows.Study;
 
-/// <summary>The report's figures (ScottPlot, PNG): linear-probe accuracy versus wall time per label set, and training loss versus step.</summary>
+/// <summary>The report's figures (ScottPlot, PNG): linear-probe accuracy versus CPU time per label set, and training loss versus step.</summary>
 public static class StudyPlots
 {
     private const int Width = 900;
@@ -12,14 +12,14 @@ public static class StudyPlots
     public static IReadOnlyList<(string Caption, string File)> Write(StudyResults results, string folder)
     {
         var figures = new List<(string, string)>();
-        foreach (string labelSet in StudyTable.LabelSets(results.Runs))
+        foreach (string labelSet in StudyTable.LabelSets(results.Runs, results.References, results.Supervised))
         {
             string file = $"accuracy-{labelSet}.png";
             Accuracy(results, labelSet).SavePng(Path.Combine(folder, file), Width, Height);
-            figures.Add(($"Linear-probe top-1 on {labelSet} labels versus wall time (mean over seeds)", file));
+            figures.Add(($"Linear-probe top-1 on {labelSet} labels versus training CPU time (mean over seeds); dashed: the reference rows' final accuracies", file));
         }
         Loss(results).SavePng(Path.Combine(folder, "loss.png"), Width, Height);
-        figures.Add(("Training loss versus step (mean over seeds, moving average; videomae's normalised-pixel MSE and UMT's alignment loss are different losses, not comparable in value)", "loss.png"));
+        figures.Add(("Training loss versus step (mean over seeds, moving average; videomae's pixel MSE and UMT's alignment loss are different losses, not comparable in value)", "loss.png"));
         return figures;
     }
 
@@ -29,19 +29,19 @@ public static class StudyPlots
         foreach (var run in StudyRuns.All.Where(r => results.Runs.Any(o => o.Run == r.Name)))
         {
             var curve = StudyCurves.LinearTop1(results.Runs, results.References, run.Name, labelSet);
-            var line = plot.Add.Scatter(curve.Points.Select(p => p.WallSeconds).ToArray(), curve.Points.Select(p => p.Accuracy).ToArray());
+            var line = plot.Add.Scatter(curve.Points.Select(p => p.CpuSeconds).ToArray(), curve.Points.Select(p => p.Accuracy).ToArray());
             line.LegendText = run.Name;
             line.LineWidth = 2;
             line.MarkerSize = 7;
         }
-        foreach (string row in new[] { StudyRuns.Floor, StudyRuns.Ceiling }.Where(r => results.References.Any(o => o.Row == r)))
+        foreach (var row in results.Table.Where(r => r.LabelSet == labelSet && StudyRuns.All.All(run => run.Name != r.Run)))
         {
-            var level = plot.Add.HorizontalLine(StudyCurves.ReferenceLinearTop1(results.References, row, labelSet).Mean);
-            level.LegendText = row;
+            var level = plot.Add.HorizontalLine(row.LinearTop1.Mean);
+            level.LegendText = row.Run;
             level.LinePattern = LinePattern.Dashed;
         }
         plot.Title($"{labelSet}: linear probe on frozen features");
-        plot.XLabel("wall time since the start of training (s)");
+        plot.XLabel("process CPU time since the start of training (s)");
         plot.YLabel("held-out top-1");
         plot.Axes.SetLimitsY(0, 1);
         plot.ShowLegend(Alignment.UpperLeft);

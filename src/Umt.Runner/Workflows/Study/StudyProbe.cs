@@ -15,7 +15,6 @@ namespace Umt.Runner.Workflows.Study;
 /// </summary>
 public sealed class StudyProbe
 {
-    private readonly RunPlan test;
     private readonly int neighbours;
     private readonly ProgressRenderer progress;
 
@@ -27,12 +26,15 @@ public sealed class StudyProbe
         var trainServices = build(a => Split(runArguments(a), "train", settings.ProbeTrain));
         Train = trainServices.GetRequiredService<RunPlan>();
         Log = trainServices.GetRequiredService<ILogger>();
-        test = build(a => Split(runArguments(a), "test", settings.ProbeTest)).GetRequiredService<RunPlan>();
+        Test = build(a => Split(runArguments(a), "test", settings.ProbeTest)).GetRequiredService<RunPlan>();
         neighbours = settings.Neighbours;
     }
 
     /// <summary>The fitting split's plan: the method's student geometry, seed and teacher.</summary>
     public RunPlan Train { get; }
+
+    /// <summary>The held-out split's plan (eval mode), the probes' scoring split.</summary>
+    public RunPlan Test { get; }
 
     public ILogger Log { get; }
 
@@ -45,7 +47,7 @@ public sealed class StudyProbe
 
     /// <summary>Probes any frozen encoder: <paramref name="pooled"/> maps clips <c>[b, 3, T, H, W]</c> to <c>[b, D]</c>.</summary>
     public IReadOnlyList<ProbeScores> Features(Func<Tensor, Tensor> pooled, CancellationToken cancel) =>
-        [.. new ProbeEvaluation(pooled, Log, progress).Run(Train, test, labelSet: null, neighbours, cancel)
+        [.. new ProbeEvaluation(pooled, Log, progress).Run(Train, Test, labelSet: null, neighbours, cancel)
             .Select(r => new ProbeScores(r.LabelSet, r.Classes, r.Linear.Top1, r.Linear.Top5, r.Knn.Top1))];
 
     /// <summary>The method's arguments with the synthetic dataset pointed at one split of <paramref name="clips"/> clips.</summary>

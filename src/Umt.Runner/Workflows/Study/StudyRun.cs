@@ -18,8 +18,12 @@ public sealed record StudyRun(string Name, string Description, IReadOnlyList<str
     public CommonArguments Arguments(CommonArguments user, StudySettings settings, long seed, string outputDirectory) => user with
     {
         Configs = [.. user.Configs, .. Configs],
-        Sets = [.. user.Sets, .. Sets, .. settings.Budget(seed).OutputDir(outputDirectory).Sets],
+        Sets = [.. user.Sets, .. Sets, .. settings.Budget(seed).OutputDir(outputDirectory).Sets, .. PixelTarget(settings)],
     };
+
+    /// <summary>The baseline's pixel target where the settings depart from the reference's normalised one.</summary>
+    private IEnumerable<string> PixelTarget(StudySettings settings) =>
+        this == StudyRuns.VideoMae && !settings.BaselineNormalizedTarget ? [$"Umt:Objectives:{StudyRuns.PixelObjective}:Options:NormalizeTarget=false"] : [];
 }
 
 /// <summary>The study's table of methods and the names of its two reference rows.</summary>
@@ -45,6 +49,18 @@ public static class StudyRuns
 
     /// <summary>Reference row: the frozen tiny-clip teacher's last-block patch tokens averaged over patches and frames.</summary>
     public const string Ceiling = "ceiling (frozen teacher)";
+
+    /// <summary>The baseline's objective (configs/videomae.json).</summary>
+    public const string PixelObjective = "mae-pixels";
+
+    /// <summary>The supervised references' method name in the cost table (one training per label set, each the same cost).</summary>
+    public const string SupervisedMethod = "supervised";
+
+    /// <summary>Reference row of the supervised student of one label set.</summary>
+    public static string Supervised(string labelSet) => $"{SupervisedMethod} ({labelSet})";
+
+    /// <summary>Folder name of the supervised runs of one label set.</summary>
+    public static string SupervisedFolder(string labelSet) => $"{SupervisedMethod}-{labelSet}";
 
     /// <summary>UMT's masking ratio (the paper's 0.8), the same for every UMT masking so only the choice of tokens differs.</summary>
     private const double UmtRatio = 0.8;

@@ -3,42 +3,43 @@ namespace Umt.Runner.Workflows.Study;
 /// <summary>The report's tables, computed from the raw outcomes: final accuracies over seeds, the mechanism check, and the differences that matter.</summary>
 public static class StudyTable
 {
-    /// <summary>Label sets in the order the probes report them.</summary>
-    public static IReadOnlyList<string> LabelSets(IReadOnlyList<RunOutcome> runs) =>
-        [.. runs.SelectMany(r => r.Points[^1].Scores.Select(s => s.LabelSet)).Distinct()];
+    /// <summary>Label sets in the order the probes report them, over whatever outcomes there are.</summary>
+    public static IReadOnlyList<string> LabelSets(IReadOnlyList<RunOutcome> runs, IReadOnlyList<ReferenceOutcome> references, IReadOnlyList<SupervisedOutcome> supervised) =>
+        [.. runs.SelectMany(r => r.Points[^1].Scores).Concat(references.SelectMany(r => r.Scores)).Concat(supervised.SelectMany(s => s.Scores))
+            .Select(s => s.LabelSet).Distinct()];
 
-    /// <summary>Every method then every reference row, each on every label set: final probe accuracies and wall time over seeds.</summary>
-    public static IReadOnlyList<TableRow> Rows(IReadOnlyList<RunOutcome> runs, IReadOnlyList<ReferenceOutcome> references)
+    /// <summary>
+    /// Every method, then the floor and ceiling, then the supervised references, each on every label
+    /// set: final probe accuracies and training costs over seeds.
+    /// </summary>
+    public static IReadOnlyList<TableRow> Rows(IReadOnlyList<RunOutcome> runs, IReadOnlyList<ReferenceOutcome> references, IReadOnlyList<SupervisedOutcome> supervised)
     {
+        var labelSets = LabelSets(runs, references, supervised);
         var rows = new List<TableRow>();
         foreach (string run in runs.Select(r => r.Run).Distinct())
         {
             var seeds = runs.Where(r => r.Run == run).ToList();
-            foreach (string labelSet in LabelSets(runs))
-            {
-                var finals = seeds.Select(s => StudyCurves.Scores(s.Points[^1].Scores, labelSet)).ToList();
-                rows.Add(new TableRow(run, labelSet,
-                    SeedStatistics.Of([.. finals.Select(f => f.LinearTop1)]),
-                    SeedStatistics.Of([.. finals.Select(f => f.KnnTop1)]),
-                    SeedStatistics.Of([.. seeds.Select(s => s.Points[^1].WallSeconds)]),
-                    SeedStatistics.Of([.. seeds.Select(s => s.SecondsPerStep)])));
-            }
+            rows.AddRange(labelSets.Select(labelSet => Row(run, labelSet, [.. seeds.Select(s => StudyCurves.Scores(s.Points[^1].Scores, labelSet))],
+                [.. seeds.Select(s => s.TrainingSeconds)], [.. seeds.Select(s => s.CpuSeconds)], [.. seeds.Select(s => s.SecondsPerStep)])));
         }
         foreach (string row in new[] { StudyRuns.Floor, StudyRuns.Ceiling }.Where(row => references.Any(r => r.Row == row)))
         {
             var seeds = references.Where(r => r.Row == row).ToList();
-            var untrained = SeedStatistics.Of([.. seeds.Select(_ => 0.0)]);
-            foreach (string labelSet in LabelSets(runs))
-            {
-                var scores = seeds.Select(s => StudyCurves.Scores(s.Scores, labelSet)).ToList();
-                rows.Add(new TableRow(row, labelSet,
-                    SeedStatistics.Of([.. scores.Select(f => f.LinearTop1)]),
-                    SeedStatistics.Of([.. scores.Select(f => f.KnnTop1)]),
-                    untrained, untrained));
-            }
+            double[] untrained = [.. seeds.Select(_ => 0.0)];
+            rows.AddRange(labelSets.Select(labelSet => Row(row, labelSet, [.. seeds.Select(s => StudyCurves.Scores(s.Scores, labelSet))], untrained, untrained, untrained)));
+        }
+        foreach (string row in supervised.Select(s => s.Row).Distinct())
+        {
+            var seeds = supervised.Where(s => s.Row == row).ToList();
+            rows.AddRange(labelSets.Select(labelSet => Row(row, labelSet, [.. seeds.Select(s => StudyCurves.Scores(s.Scores, labelSet))],
+                [.. seeds.Select(s => s.TrainingSeconds)], [.. seeds.Select(s => s.CpuSeconds)], [.. seeds.Select(s => s.TrainingSeconds / s.Steps)])));
         }
         return rows;
     }
+
+    private static TableRow Row(string run, string labelSet, IReadOnlyList<ProbeScores> finals, double[] wall, double[] cpu, double[] perStep) =>
+        new(run, labelSet, SeedStatistics.Of([.. finals.Select(f => f.LinearTop1)]), SeedStatistics.Of([.. finals.Select(f => f.KnnTop1)]),
+            SeedStatistics.Of(wall), SeedStatistics.Of(cpu), SeedStatistics.Of(perStep));
 
     /// <summary>Enrichment of visible tokens in the object's box per masking, over seeds.</summary>
     public static IReadOnlyList<MechanismRow> Mechanism(IReadOnlyList<MechanismOutcome> outcomes) =>
@@ -47,26 +48,29 @@ public static class StudyTable
 
     /// <summary>
     /// Final linear-probe differences on every label set between semantic masking and the other
-    /// maskings, between random and tube, and between each UMT masking and the baseline.
+    /// maskings, between random and tube, between each UMT masking and the baseline, between the
+    /// baseline and the floor (has it learnt?), and between umt-semantic and the label set's
+    /// supervised reference; pairs not yet measured are left out.
     /// </summary>
     public static IReadOnlyList<Difference> Differences(IReadOnlyList<TableRow> rows)
     {
-        (StudyRun Run, StudyRun Other)[] pairs =
-        [
-            (StudyRuns.Semantic, StudyRuns.Random), (StudyRuns.Semantic, StudyRuns.Tube), (StudyRuns.Random, StudyRuns.Tube),
-            (StudyRuns.Semantic, StudyRuns.VideoMae), (StudyRuns.Random, StudyRuns.VideoMae), (StudyRuns.Tube, StudyRuns.VideoMae),
-        ];
         var differences = new List<Difference>();
         foreach (string labelSet in rows.Select(r => r.LabelSet).Distinct())
         {
+            (string Run, string Other)[] pairs =
+            [
+                (StudyRuns.Semantic.Name, StudyRuns.Random.Name), (StudyRuns.Semantic.Name, StudyRuns.Tube.Name), (StudyRuns.Random.Name, StudyRuns.Tube.Name),
+                (StudyRuns.Semantic.Name, StudyRuns.VideoMae.Name), (StudyRuns.Random.Name, StudyRuns.VideoMae.Name), (StudyRuns.Tube.Name, StudyRuns.VideoMae.Name),
+                (StudyRuns.VideoMae.Name, StudyRuns.Floor), (StudyRuns.Semantic.Name, StudyRuns.Supervised(labelSet)),
+            ];
             foreach (var (run, other) in pairs)
             {
-                if (Row(rows, run.Name, labelSet) is not { } a || Row(rows, other.Name, labelSet) is not { } b)
+                if (Row(rows, run, labelSet) is not { } a || Row(rows, other, labelSet) is not { } b)
                 {
                     continue;
                 }
                 double? spreadSum = a.LinearTop1.Spread + b.LinearTop1.Spread;
-                differences.Add(new Difference(run.Name, other.Name, labelSet, a.LinearTop1.Mean - b.LinearTop1.Mean, spreadSum,
+                differences.Add(new Difference(run, other, labelSet, a.LinearTop1.Mean - b.LinearTop1.Mean, spreadSum,
                     SeedStatistics.ExceedsSpread(a.LinearTop1, b.LinearTop1)));
             }
         }

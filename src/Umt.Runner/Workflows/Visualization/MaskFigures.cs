@@ -1,106 +1,114 @@
-using Umt.Abstractions.Datasets;
-using Umt.Abstractions.Geometry;
+using System.Globalization;
+using ScottPlot;
 
 namespace Umt.Runner.Workflows.Visualization;
 
 /// <summary>
-/// The figures of <c>umt mask</c>, as RGB images: a clip's frames side by side with the visible
-/// tokens of one draw outlined and the hidden ones dimmed, and per-token heat maps (how often a
-/// token stayed visible, the teacher's attention) on the same layout, so they can be laid over
-/// each other by eye.
+/// The figures of <c>umt mask</c>, drawn with ScottPlot (as the study's plots are): the frames of
+/// one clip with the tokens a draw keeps visible outlined and the hidden ones dimmed, the
+/// teacher's CLS attention laid over the same frames in the row below, and how often each token
+/// stayed visible over all draws, each titled with the strategy, its ratio and the clip, with a
+/// legend and a colour scale.
 /// </summary>
 public static class MaskFigures
 {
-    /// <summary>Screen pixels per clip pixel: 64×64 frames are too small to read at 1×.</summary>
-    public const int Zoom = 4;
+    /// <summary>Outline of a kept token: yellow stands out on dimmed and on bright frames alike.</summary>
+    private static readonly Color KeptOutline = new(255, 220, 0);
 
-    private const int Gap = 2 * Zoom;
-    private static readonly byte[] Outline = [255, 220, 0];
+    /// <summary>Opacity of a heat map over its frame: the scene stays visible under the colours.</summary>
+    private const double HeatOpacity = 0.6;
 
-    /// <summary>Frames with the visible tokens of <paramref name="hidden"/> outlined (true = hidden, dimmed).</summary>
-    /// <param name="pixels">One clip <c>[3, T, H, W]</c>, ImageNet-normalised.</param>
-    /// <param name="frames">T.</param>
-    /// <param name="side">H = W in pixels.</param>
-    /// <param name="grid">Token grid; tokens per slot cover <c>side / grid.H</c> pixels.</param>
-    /// <param name="hidden">One mask row <c>[N]</c>, true = hidden.</param>
-    public static (int Width, int Height, byte[] Rgb) Frames(float[] pixels, int frames, int side, TokenGrid grid, bool[] hidden)
+    /// <summary>
+    /// Row 0: the frames with the kept tokens of one draw outlined and the hidden ones dimmed; row 1
+    /// (when <paramref name="attention"/> is given): the teacher's CLS attention over each frame.
+    /// </summary>
+    /// <param name="clip">The clip.</param>
+    /// <param name="strategy">The masking plugin's name.</param>
+    /// <param name="hidden">One draw <c>[N]</c>, true = hidden.</param>
+    /// <param name="attention">Per frame <c>[T·P]</c>, P = q² teacher patches of the frame; null without a teacher.</param>
+    public static MaskFigure Masks(ClipFrames clip, string strategy, bool[] hidden, float[]? attention)
     {
-        int patch = side / grid.H, tubelet = frames / grid.T;
-        var (width, height, rgb) = Canvas(frames, side);
-        for (int t = 0; t < frames; t++)
+        string[] rows = attention is null ? ["kept tokens"] : ["kept tokens", "teacher CLS attention"];
+        var figure = new MaskFigure(clip.Frames, clip.Side, rows);
+        var plot = figure.Plot;
+        for (int t = 0; t < clip.Frames; t++)
         {
-            for (int y = 0; y < side; y++)
+            plot.Add.ImageRect(clip.Frame(t, hidden), figure.Panel(0, t));
+            for (int y = 0; y < clip.Side; y += clip.Patch)
             {
-                for (int x = 0; x < side; x++)
+                for (int x = 0; x < clip.Side; x += clip.Patch)
                 {
-                    int token = ((t / tubelet) * grid.H + y / patch) * grid.W + x / patch;
-                    bool visible = !hidden[token];
-                    bool edge = visible && (y % patch == 0 || y % patch == patch - 1 || x % patch == 0 || x % patch == patch - 1);
-                    var colour = new byte[3];
-                    for (int c = 0; c < 3; c++)
+                    if (!hidden[clip.Token(t, y, x)])
                     {
-                        float value = pixels[((c * frames + t) * side + y) * side + x] * ImageNetNormalization.Std[c] + ImageNetNormalization.Mean[c];
-                        float shown = visible ? value : 0.25f * value + 0.1f; // hidden: dimmed, still recognisable
-                        colour[c] = edge ? Outline[c] : (byte)Math.Clamp(MathF.Round(shown * 255), 0, 255);
+                        var outline = plot.Add.Rectangle(figure.Square(0, t, x, y, clip.Patch));
+                        outline.FillColor = Colors.Transparent;
+                        outline.LineColor = KeptOutline;
+                        outline.LineWidth = 2;
                     }
-                    Fill(rgb, width, FrameLeft(t, side) + x * Zoom, y * Zoom, Zoom, colour);
                 }
             }
         }
-        return (width, height, rgb);
+        if (attention is not null)
+        {
+            int perFrame = attention.Length / clip.Frames, q = (int)Math.Round(Math.Sqrt(perFrame));
+            HeatOverFrames(figure, 1, clip, t => Cells(attention, t * perFrame, q, q), new ScottPlot.Range(0, Math.Max(attention.Max(), 1e-12f)),
+                "CLS attention (share of frame)");
+        }
+        int kept = hidden.Count(h => !h);
+        plot.Title(string.Create(CultureInfo.InvariantCulture,
+            $"{strategy} masking, ratio {(double)(hidden.Length - kept) / hidden.Length:0.00}: {kept} of {hidden.Length} tokens kept (draw 1), clip {clip.Name}"));
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "kept token (the student sees it)", LineColor = KeptOutline, LineWidth = 3, FillColor = Colors.Transparent });
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "hidden token (dimmed)", LineColor = Colors.Gray, LineWidth = 1, FillColor = Colors.DarkGray });
+        plot.ShowLegend(Edge.Bottom); // below the frames, not over them
+        return figure;
     }
 
-    /// <summary>A heat map of per-token values in [0, max] on the frames' layout (black → red → yellow → white).</summary>
-    /// <param name="values">Per token <c>[N]</c>, t-major.</param>
-    /// <param name="frames">T of the clip (tokens of a slot span <c>frames / grid.T</c> frames).</param>
-    /// <param name="side">Frame side in pixels.</param>
-    /// <param name="grid">Token grid.</param>
-    public static (int Width, int Height, byte[] Rgb) Heat(float[] values, int frames, int side, TokenGrid grid)
+    /// <summary>How often each token stayed visible over <paramref name="draws"/> draws, over each frame.</summary>
+    /// <param name="clip">The clip.</param>
+    /// <param name="strategy">The masking plugin's name.</param>
+    /// <param name="frequency">Per student token <c>[N]</c>, t-major: the share of draws that kept it.</param>
+    /// <param name="draws">Draws behind the shares.</param>
+    public static MaskFigure VisibleFrequency(ClipFrames clip, string strategy, float[] frequency, int draws)
     {
-        int patch = side / grid.H, tubelet = frames / grid.T;
-        float max = Math.Max(values.Max(), 1e-12f);
-        var (width, height, rgb) = Canvas(frames, side);
-        for (int t = 0; t < frames; t++)
+        var figure = new MaskFigure(clip.Frames, clip.Side, ["share of draws kept"]);
+        var grid = clip.Grid;
+        HeatOverFrames(figure, 0, clip, t => Cells(frequency, t / clip.Tubelet * grid.PerSlot, grid.H, grid.W), new ScottPlot.Range(0, 1),
+            "share of draws kept");
+        double mean = frequency.Average();
+        figure.Plot.Title(string.Create(CultureInfo.InvariantCulture,
+            $"{strategy} masking, ratio {1 - mean:0.00}: how often each token stayed visible over {draws} draws, clip {clip.Name}"));
+        return figure;
+    }
+
+    /// <summary>Row <paramref name="row"/>: each frame with a heat map over it on a shared <paramref name="range"/>, and that range's colour scale.</summary>
+    private static void HeatOverFrames(MaskFigure figure, int row, ClipFrames clip, Func<int, double[,]> cells, ScottPlot.Range range, string label)
+    {
+        var plot = figure.Plot;
+        ScottPlot.Plottables.Heatmap? first = null;
+        for (int t = 0; t < clip.Frames; t++)
         {
-            for (int h = 0; h < grid.H; h++)
+            plot.Add.ImageRect(clip.Frame(t), figure.Panel(row, t));
+            var heat = plot.Add.Heatmap(cells(t));
+            heat.Rectangle = figure.Panel(row, t);
+            heat.ManualRange = range;
+            heat.Colormap = new ScottPlot.Colormaps.Inferno();
+            heat.Opacity = HeatOpacity;
+            first ??= heat;
+        }
+        plot.Add.ColorBar(first!).Label = label;
+    }
+
+    /// <summary>Values [offset, offset + rows·columns) as a grid, row 0 at the top (the frame's top).</summary>
+    private static double[,] Cells(float[] values, int offset, int rows, int columns)
+    {
+        var cells = new double[rows, columns];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < columns; c++)
             {
-                for (int w = 0; w < grid.W; w++)
-                {
-                    float v = values[((t / tubelet) * grid.H + h) * grid.W + w] / max;
-                    Fill(rgb, width, FrameLeft(t, side) + w * patch * Zoom, h * patch * Zoom, patch * Zoom, Colormap(v));
-                }
+                cells[r, c] = values[offset + r * columns + c];
             }
         }
-        return (width, height, rgb);
-    }
-
-    private static (int Width, int Height, byte[] Rgb) Canvas(int frames, int side)
-    {
-        int width = frames * side * Zoom + (frames - 1) * Gap, height = side * Zoom;
-        var rgb = new byte[width * height * 3];
-        Array.Fill(rgb, (byte)255); // white gaps between frames
-        return (width, height, rgb);
-    }
-
-    private static int FrameLeft(int t, int side) => t * (side * Zoom + Gap);
-
-    private static void Fill(byte[] rgb, int width, int left, int top, int size, byte[] colour)
-    {
-        for (int y = top; y < top + size; y++)
-        {
-            for (int x = left; x < left + size; x++)
-            {
-                int i = (y * width + x) * 3;
-                (rgb[i], rgb[i + 1], rgb[i + 2]) = (colour[0], colour[1], colour[2]);
-            }
-        }
-    }
-
-    /// <summary>"Hot" colour map: 0 black, 1/3 red, 2/3 yellow, 1 white.</summary>
-    private static byte[] Colormap(float v)
-    {
-        v = Math.Clamp(v, 0, 1);
-        static byte Ramp(float x) => (byte)Math.Clamp(MathF.Round(x * 255), 0, 255);
-        return [Ramp(3 * v), Ramp(3 * v - 1), Ramp(3 * v - 2)];
+        return cells;
     }
 }

@@ -39,22 +39,33 @@ public sealed class StudyStatisticsTests
     [Fact]
     public void Time_to_reach_interpolates_between_the_probes_around_the_first_crossing()
     {
-        var curve = new AccuracyCurve([new(0, 0, 0.1), new(100, 100, 0.3), new(200, 200, 0.5)]);
+        var curve = new AccuracyCurve([new(0, 0, 0, 0.1), new(100, 100, 150, 0.3), new(200, 200, 350, 0.5)]);
 
         curve.SecondsToReach(0.4).Should().BeApproximately(150, 1e-9, "halfway from 0.3 at 100 s to 0.5 at 200 s");
         curve.SecondsToReach(0.3).Should().BeApproximately(100, 1e-9, "a probe exactly at the target");
         curve.SecondsToReach(0.15).Should().BeApproximately(25, 1e-9);
         curve.SecondsToReach(0.05).Should().Be(0, "the first probe already reaches it");
         curve.SecondsToReach(0.6).Should().BeNull("no probe reaches it");
+        curve.CpuSecondsToReach(0.4).Should().BeApproximately(250, 1e-9, "halfway from 150 CPU s to 350 CPU s");
+        curve.CpuSecondsToReach(0.15).Should().BeApproximately(37.5, 1e-9, "a quarter of the way from 0 to 150 CPU s");
     }
 
     [Fact]
     public void Time_to_reach_takes_the_first_crossing_of_a_curve_that_falls_again()
     {
-        var curve = new AccuracyCurve([new(0, 10, 0.1), new(50, 110, 0.5), new(100, 210, 0.2), new(150, 310, 0.6)]);
+        var curve = new AccuracyCurve([new(0, 10, 20, 0.1), new(50, 110, 220, 0.5), new(100, 210, 420, 0.2), new(150, 310, 620, 0.6)]);
 
         curve.SecondsToReach(0.3).Should().BeApproximately(60, 1e-9, "10 + (0.3 − 0.1) / (0.5 − 0.1) · 100");
         curve.StepsToReach(0.3).Should().BeApproximately(25, 1e-9, "0 + (0.3 − 0.1) / (0.5 − 0.1) · 50");
+        curve.CpuSecondsToReach(0.3).Should().BeApproximately(120, 1e-9, "20 + (0.3 − 0.1) / (0.5 − 0.1) · 200");
+    }
+
+    [Fact]
+    public void Transformer_block_flops_count_the_matrix_products_and_attention_by_hand()
+    {
+        // 10 tokens, width 4, MLP ratio 4, 2 blocks. Per block: qkv 2·10·4·12 = 960, projection
+        // 2·10·4·4 = 320, MLP 2·(2·10·4·16) = 2560, attention scores and mix 2·(2·10·10·4) = 1600.
+        StudyFlops.Blocks(10, 4, 2, 4).Should().Be(2 * (960 + 320 + 2560 + 1600.0));
     }
 
     [Fact]
