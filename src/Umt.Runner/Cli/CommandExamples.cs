@@ -72,10 +72,22 @@ public static class CommandExamples
 
         public override int Invoke(ParseResult parseResult)
         {
-            int code = help.Invoke(parseResult);
+            var configuration = parseResult.InvocationConfiguration;
+            var output = configuration.Output;
+            var written = new StringWriter();
+            int code;
+            configuration.Output = written;
+            try
+            {
+                code = help.Invoke(parseResult);
+            }
+            finally
+            {
+                configuration.Output = output;
+            }
+            output.Write(Placeholders.OptionalValues(parseResult.CommandResult.Command, written.ToString()));
             if (ByVerb.TryGetValue(PathOf(parseResult.CommandResult.Command), out string? example))
             {
-                var output = parseResult.InvocationConfiguration.Output;
                 output.WriteLine("Example:");
                 output.WriteLine($"  {example}");
                 output.WriteLine();

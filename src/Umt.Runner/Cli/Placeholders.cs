@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 
 namespace Umt.Runner.Cli;
 
@@ -44,6 +45,23 @@ public static class Placeholders
         {
             Apply(child);
         }
+    }
+
+    /// <summary>
+    /// <paramref name="help"/> of <paramref name="command"/> with the placeholder of every option
+    /// whose value may be left out (arity zero or one, not a flag: <c>--resume [PATH]</c>) in
+    /// brackets, <c>--resume [&lt;PATH&gt;]</c>: System.CommandLine shows it as if required, and its
+    /// help layout is not public. The two characters come out of the column's padding where it has them.
+    /// </summary>
+    public static string OptionalValues(Command command, string help)
+    {
+        var options = command.Options.Concat(command.Parents.OfType<Command>().SelectMany(p => p.Options.Where(o => o.Recursive)));
+        foreach (var option in options.Where(o => o.Arity.MinimumNumberOfValues == 0 && o.Arity.MaximumNumberOfValues == 1 && o.ValueType != typeof(bool) && o.HelpName is not null))
+        {
+            string shown = $"{option.Name} <{option.HelpName}>";
+            help = Regex.Replace(help, $"(?m)(?<=^ +){Regex.Escape(shown)}(  )?", m => $"{option.Name} [<{option.HelpName}>]");
+        }
+        return help;
     }
 
     private static string? Numeric(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch

@@ -180,7 +180,7 @@ public sealed class ProgressAndJsonTests(TinyTrainedRun trained, ITestOutputHelp
         root.Output.Should().Contain("--config <FILE>").And.Contain("--set <KEY=VALUE>").And.Contain("--repo <DIR>");
 
         var train = UmtHelp("train");
-        train.Output.Should().Contain("umt train [options]").And.Contain("--stop-after <N>");
+        train.Output.Should().Contain("umt train [options]").And.Contain("--stop-after <N>").And.Contain("--resume [<PATH>]  ", "a value that may be left out is shown in brackets");
         train.Output.Should().Contain($"Example:{Environment.NewLine}  umt train ");
 
         var verbs = new List<string>();
