@@ -36,7 +36,8 @@ public static class SyntheticMediaExport
     public const string WebVidJson = "webvid_train.json";
     public const string Cc3mTsv = "cc3m_train.tsv";
 
-    public static SyntheticExportResult Write(SyntheticExportOptions options, CancellationToken cancel = default)
+    /// <param name="written">Called with the number of files written so far after each one (from the writing threads).</param>
+    public static SyntheticExportResult Write(SyntheticExportOptions options, CancellationToken cancel = default, Action<int>? written = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Size % 2 != 0 || options.Size < SyntheticVideoDataset.MinimumImageSize)
@@ -52,6 +53,8 @@ public static class SyntheticMediaExport
         var overlays = new List<string>();
         string? kinetics = null, webvid = null, cc3m = null;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Workers), CancellationToken = cancel };
+        int files = 0;
+        void Written() => written?.Invoke(Interlocked.Increment(ref files));
 
         if (options.Clips > 0)
         {
@@ -64,6 +67,7 @@ public static class SyntheticMediaExport
                 string relative = $"videos/clip_{i:D6}.mp4";
                 MediaWriters.WriteMp4(Path.Combine(output, relative), ToRgb24(sample.Pixels, options.Frames, options.Size), options.Frames, options.Size, options.Size, options.Fps, cancel);
                 rows[i] = (relative, sample.Labels[SyntheticVocabulary.MotionLabel], sample.Caption!);
+                Written();
             });
             kinetics = WriteText(output, KineticsList, string.Concat(rows.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Path},{r.Motion}\n"))));
             webvid = WriteText(output, WebVidJson, new JsonArray([.. rows.Select(r => new JsonObject { ["video"] = r.Path, ["caption"] = r.Caption })]).ToJsonString(Indented));
@@ -81,6 +85,7 @@ public static class SyntheticMediaExport
                 string relative = $"images/image_{i:D6}.jpg";
                 MediaWriters.WriteJpeg(Path.Combine(output, relative), ToRgb24(sample.Pixels, 1, options.Size), options.Size, options.Size);
                 rows[i] = (relative, sample.Caption!);
+                Written();
             });
             cc3m = WriteText(output, Cc3mTsv, string.Concat(rows.Select(r => $"{r.Caption}\t{r.Path}\n")));
             overlays.Add(WriteOverlay(output, "cc3m", cc3m, frames: 1));

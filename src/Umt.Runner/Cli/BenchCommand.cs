@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Umt.Abstractions.Composition;
@@ -9,6 +8,7 @@ using Umt.Plugins.Teachers.TinyClip;
 using Umt.Runner.Engine;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Distributed;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Workflows.Benchmarks;
 
 namespace Umt.Runner.Cli;
@@ -30,14 +30,15 @@ public static class BenchCommand
             var plan = services.GetRequiredService<RunPlan>();
             using var collectives = DistributedBackend.Start(plan.Distributed, plan.Launch);
             var result = DistributedBackend.RunOrAbort(collectives, error, () =>
-                new PipelineBenchmark(plan, services.GetRequiredService<ILogger>(), collectives, parse.GetValue(fp32Bare)).Run(parse.GetValue(steps), parse.GetValue(rounds)));
+                new PipelineBenchmark(plan, services.GetRequiredService<ILogger>(), collectives, parse.GetValue(fp32Bare)).Run(parse.GetValue(steps), parse.GetValue(rounds),
+                    collectives.Rank == 0 ? new ProgressRenderer(error) : ProgressRenderer.Silent));
             if (collectives.Rank != 0)
             {
                 return ExitCodes.Success; // rank 0 reports for the job
             }
             if (parse.GetValue(json))
             {
-                output.WriteLine(JsonSerializer.Serialize(result));
+                CliJson.Write(output, result);
             }
             else
             {
@@ -71,7 +72,7 @@ public static class BenchCommand
                 .Run(parse.GetValue(batches), parse.GetValue(steps), width, height, parse.GetValue(seconds), CancellationToken.None);
             if (parse.GetValue(json))
             {
-                output.WriteLine(JsonSerializer.Serialize(result));
+                CliJson.Write(output, result);
                 return ExitCodes.Success;
             }
             void Line(FormattableString text) => output.WriteLine(text.ToString(CultureInfo.InvariantCulture));
@@ -108,7 +109,7 @@ public static class BenchCommand
             var result = new TeacherBenchmark(factory, context).Run(context.ResolvePath(new TinyClipOptions().Weights), b16Weights, parse.GetValue(rounds));
             if (parse.GetValue(json))
             {
-                output.WriteLine(JsonSerializer.Serialize(result));
+                CliJson.Write(output, result);
                 return ExitCodes.Success;
             }
             void Line(FormattableString text) => output.WriteLine(text.ToString(CultureInfo.InvariantCulture));

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Umt.Runner.Engine;
 using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Configuration;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Workflows.Study;
 
 namespace Umt.Runner.Cli;
@@ -95,7 +96,7 @@ public static class CompareCommand
             }
             try
             {
-                var results = new StudyRunner(build, settings, folder, output).Run(earlier, done => Write(done, folder), cancel);
+                var results = new StudyRunner(build, settings, folder, new ProgressRenderer(error)).Run(earlier, done => Write(done, folder), cancel);
                 return Print(results, folder, output);
             }
             catch (OperationCanceledException)

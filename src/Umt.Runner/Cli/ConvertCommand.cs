@@ -25,11 +25,13 @@ public static class ConvertCommand
     public static Command Create(TextWriter output, TextWriter error, Func<ParseResult, TextWriter, Func<ServiceProvider, int>, int> guarded)
     {
         var convert = new Command("convert", "Move checkpoints between the reference's layout and this project's.");
+        var json = new Option<bool>("--json") { Description = "Print one JSON object: what was written and every key not imported (README: JSON output)." };
+        var exportJson = new Option<bool>("--json") { Description = "Print one JSON object: what was written (README: JSON output)." };
         var source = new Argument<string>("SOURCE") { Description = "The reference checkpoint (.pth/.pt/.bin read as data, or .safetensors)." };
         var outPath = new Option<string>("--out") { Description = "The model.safetensors to write (usable by --checkpoint, Umt:Stage2:From).", Required = true };
         var import = new Command("import", "Import a reference checkpoint into this project's keys for the configured model (--config/--set describe it): renamed keys, and every missing, unexpected, wrong-shaped, non-model and teacher key listed.")
         {
-            source, outPath,
+            source, outPath, json,
         };
         import.SetAction(parse => guarded(parse, error, services =>
         {
@@ -42,7 +44,8 @@ public static class ConvertCommand
             using var model = TrainingModel.Create(plan, services.GetRequiredService<ILogger>(), withTeacher: false);
             using var scope = NewDisposeScope();
             var report = CheckpointImport.Read(from, model.StateDict());
-            Print(output, from, report);
+            var human = CliJson.Human(parse.GetValue(json), output, error);
+            Print(human, from, report);
             if (report.WrongShapes.Count > 0)
             {
                 throw new ConfigurationException(
@@ -57,7 +60,15 @@ public static class ConvertCommand
             string to = Path.GetFullPath(parse.GetValue(outPath)!);
             Directory.CreateDirectory(Path.GetDirectoryName(to)!);
             SafetensorsFile.WriteAtomic(to, report.Imported, new Dictionary<string, string> { ["umt.imported_from"] = from });
-            output.WriteLine($"Wrote {report.Imported.Count} tensors to {to}");
+            human.WriteLine($"Wrote {report.Imported.Count} tensors to {to}");
+            if (parse.GetValue(json))
+            {
+                CliJson.Write(output, new
+                {
+                    source = from, @out = to, tensors = report.Imported.Count, renamed = report.Renamed, missing = report.Missing,
+                    unexpected = report.Unexpected, not_model = report.NotModel, teacher = report.Teacher,
+                });
+            }
             return ExitCodes.Success;
         }));
         convert.Subcommands.Add(import);
@@ -71,7 +82,7 @@ public static class ConvertCommand
         };
         var export = new Command("export", "Export a checkpoint of this project in the reference's layout: a torch.save zip of {'model': state_dict} (--flat: the bare state dict) under the reference's key names (stage 2 nests the student under vision_encoder.).")
         {
-            checkpoint, pthPath, flat,
+            checkpoint, pthPath, flat, exportJson,
         };
         export.SetAction(parse => guarded(parse, error, _ =>
         {
@@ -86,6 +97,11 @@ public static class ConvertCommand
             bool bare = parse.GetValue(flat);
             Models.Weights.PyTorch.PyTorchCheckpointWriter.Write(to, renamed, bare ? null : "model");
             int changed = renamed.Zip(tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal)).Count(p => p.First.Key != p.Second.Key);
+            if (parse.GetValue(exportJson))
+            {
+                CliJson.Write(output, new { checkpoint = reference.ModelFile, @out = to, tensors = renamed.Count, renamed = changed, stage2, flat = bare });
+                return ExitCodes.Success;
+            }
             output.WriteLine($"Wrote {renamed.Count} tensors ({changed} under the reference's other names{(stage2 ? ", the student under vision_encoder." : "")}{(bare ? ", as a bare state dict" : "")}) from {reference.ModelFile} to {to}");
             return ExitCodes.Success;
         }));

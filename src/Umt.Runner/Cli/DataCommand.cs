@@ -6,6 +6,7 @@ using Umt.Plugins.Datasets.Synthetic;
 using Umt.Runner.Engine;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Workflows.Data;
 
 namespace Umt.Runner.Cli;
@@ -33,15 +34,25 @@ public static class DataCommand
         var frames = new Option<int>("--frames") { Description = "Frames per video.", DefaultValueFactory = _ => 16 };
         var fps = new Option<int>("--fps") { Description = "Frame rate of the videos.", DefaultValueFactory = _ => 8 };
         var seed = new Option<long>("--seed") { Description = "SyntheticActions content seed.", DefaultValueFactory = _ => 0 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object: the files and manifests written (README: JSON output)." };
         var synth = new Command("synth", "Write SyntheticActions as real files: .mp4 clips + a Kinetics list + a WebVid JSON list, .jpg images + a CC3M TSV, and overlay configs for each loader.")
         {
-            outDir, clips, images, size, frames, fps, seed,
+            outDir, clips, images, size, frames, fps, seed, json,
         };
         synth.SetAction(parse => UmtCommandLine.Guarded(parse, error, services =>
         {
             var plan = services.GetRequiredService<RunPlan>();
-            var result = SyntheticMediaExport.Write(new SyntheticExportOptions(parse.GetValue(outDir)!, parse.GetValue(clips), parse.GetValue(images),
-                parse.GetValue(size), parse.GetValue(frames), parse.GetValue(fps), parse.GetValue(seed), plan.Run.DataWorkers), cancel);
+            SyntheticExportResult result;
+            using (var counter = new ProgressRenderer(error).Start("data synth", parse.GetValue(clips) + parse.GetValue(images), "files"))
+            {
+                result = SyntheticMediaExport.Write(new SyntheticExportOptions(parse.GetValue(outDir)!, parse.GetValue(clips), parse.GetValue(images),
+                    parse.GetValue(size), parse.GetValue(frames), parse.GetValue(fps), parse.GetValue(seed), plan.Run.DataWorkers), cancel, written => counter.Report(written));
+            }
+            if (parse.GetValue(json))
+            {
+                CliJson.Write(output, result);
+                return ExitCodes.Success;
+            }
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote {result.Clips} clips and {result.Images} images to {result.Output}"));
             foreach (string? manifest in new[] { result.KineticsList, result.WebVidJson, result.Cc3mTsv }.Where(m => m is not null))
             {
@@ -61,9 +72,10 @@ public static class DataCommand
         var manifest = new Argument<string>("manifest") { Description = "The manifest to check." };
         var root = new Option<string>("--root") { Description = "Media root the manifest's paths are resolved under.", Required = true };
         var dataset = new Option<string?>("--dataset") { Description = "Dataset plugin that reads the manifest (default: the one its form says)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object: counts and every failure (README: JSON output)." };
         var verify = new Command("verify", "Read every entry of a manifest as training would, without training; print failures grouped by reason; exit 1 if any.")
         {
-            manifest, root, dataset,
+            manifest, root, dataset, json,
         };
         verify.SetAction(parse => UmtCommandLine.GuardedWith(parse, error, build =>
         {
@@ -72,8 +84,19 @@ public static class DataCommand
             var plan = pointed.GetRequiredService<RunPlan>();
             var log = pointed.GetRequiredService<ILogger>();
             using var reader = plan.CreateDataset(log);
-            var report = DatasetVerifier.Verify(reader, plan.Run.DataWorkers, cancel);
-            report.Write(output, name, parse.GetValue(manifest)!);
+            var report = DatasetVerifier.Verify(reader, plan.Run.DataWorkers, new ProgressRenderer(error), cancel);
+            if (parse.GetValue(json))
+            {
+                CliJson.Write(output, new
+                {
+                    dataset = name, manifest = parse.GetValue(manifest)!, samples = report.Samples, readable = report.Samples - report.Failures.Count,
+                    unreadable = report.Failures.Count, failures = report.Failures,
+                });
+            }
+            else
+            {
+                report.Write(output, name, parse.GetValue(manifest)!);
+            }
             return report.Failures.Count == 0 ? ExitCodes.Success : ExitCodes.RuntimeFailure;
         }));
         return verify;

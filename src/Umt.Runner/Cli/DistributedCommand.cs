@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Umt.Runner.Engine;
 using Umt.Runner.Engine.Composition;
@@ -39,7 +38,7 @@ public static class DistributedCommand
     {
         if (json)
         {
-            output.WriteLine(JsonSerializer.Serialize(report));
+            CliJson.Write(output, report);
             return;
         }
         void Line(FormattableString text) => output.WriteLine(text.ToString(CultureInfo.InvariantCulture));

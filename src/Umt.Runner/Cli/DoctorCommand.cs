@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Umt.Runner.Engine;
@@ -20,14 +18,6 @@ namespace Umt.Runner.Cli;
 /// </summary>
 public static class DoctorCommand
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // a terminal, not HTML: keep ' + ` as typed
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
-
     public static Command Create(TextWriter output, TextWriter error, Func<ParseResult, TextWriter, Func<ServiceProvider, int>, int> guarded)
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
@@ -49,7 +39,7 @@ public static class DoctorCommand
             });
             if (parse.GetValue(json))
             {
-                output.WriteLine(JsonSerializer.Serialize(ToJson(report), Json));
+                CliJson.Write(output, ToJson(report));
             }
             else
             {

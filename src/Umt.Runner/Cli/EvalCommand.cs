@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
@@ -9,6 +8,7 @@ using Umt.Runner.Engine;
 using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Workflows.Data;
 using Umt.Runner.Workflows.Evaluation;
 using Umt.Runner.Workflows.Evaluation.Detection;
@@ -34,7 +34,7 @@ public static class EvalCommand
         var detections = new Option<string>("--detections") { Description = "Detections CSV: video_id,timestamp,x1,y1,x2,y2,action_id,score.", Required = true };
         var labelMap = new Option<string>("--labelmap") { Description = "Label map pbtxt of the classes to evaluate (e.g. ava_action_list_v2.2_for_activitynet_2019.pbtxt, the 60 classes).", Required = true };
         var exclusions = new Option<string?>("--exclusions") { Description = "Excluded timestamps CSV (e.g. ava_val_excluded_timestamps_v2.2.csv): key frames dropped from both files." };
-        var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object: the counts, every class's AP and the mAP (README: JSON output)." };
         var detection = new Command("detection", "AVA v2.2 frame-level action detection: AP per class at IoU 0.5 and mAP over the label map's classes with ground truth, as ActivityNet's official get_ava_performance.py computes them.")
         {
             groundTruth, detections, labelMap, exclusions, json,
@@ -56,7 +56,7 @@ public static class EvalCommand
                 exclusionsFile is null ? new HashSet<AvaKeyFrame>() : AvaCsv.ReadExclusions(exclusionsFile));
             if (parse.GetValue(json))
             {
-                output.WriteLine(JsonSerializer.Serialize(result));
+                CliJson.Write(output, result);
                 return ExitCodes.Success;
             }
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -85,7 +85,7 @@ public static class EvalCommand
         var root = new Option<string?>("--root") { Description = "Media root of both manifests." };
         var dataset = new Option<string?>("--dataset") { Description = "Dataset plugin of the manifests (default: Umt:Dataset:Use)." };
         var k = new Option<int>("--knn") { Description = "Neighbours of the k-NN classifier.", DefaultValueFactory = _ => 20 }.AtLeast(1);
-        var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON array, an object per label set (README: JSON output)." };
         var probe = new Command("probe", "Linear probe and weighted k-NN on frozen, mean-pooled student features: fit on the training split, top-1/top-5 on the held-out split (synthetic: its train/test splits; files: --train-manifest/--test-manifest).")
         {
             checkpoint, label, trainCount, testCount, trainManifest, testManifest, root, dataset, k, json,
@@ -100,11 +100,11 @@ public static class EvalCommand
             var testServices = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. Split("test", parse.GetValue(testCount), parse.GetValue(testManifest))] });
             var trainPlan = trainServices.GetRequiredService<RunPlan>();
             using var student = FrozenStudent.Load(trainPlan, reference.ModelFile);
-            var results = new ProbeEvaluation(student, trainServices.GetRequiredService<ILogger>())
+            var results = new ProbeEvaluation(student, trainServices.GetRequiredService<ILogger>(), new ProgressRenderer(error))
                 .Run(trainPlan, testServices.GetRequiredService<RunPlan>(), parse.GetValue(label), parse.GetValue(k), cancel);
             if (parse.GetValue(json))
             {
-                output.WriteLine(JsonSerializer.Serialize(results));
+                CliJson.Write(output, results);
                 return ExitCodes.Success;
             }
             output.WriteLine($"probe of {reference.ModelFile} on {name} (held-out split, never augmented):");
@@ -126,7 +126,7 @@ public static class EvalCommand
         var root = new Option<string?>("--root") { Description = "Media root of the manifest." };
         var dataset = new Option<string?>("--dataset") { Description = "Dataset plugin of the manifest (default: Umt:Dataset:Use)." };
         var rerank = new Option<int>("--rerank") { Description = "Candidates per query re-scored by the matching head (the reference's k_test); 0: contrastive ranking only.", DefaultValueFactory = _ => 128 }.AtLeast(0);
-        var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (README: JSON output)." };
         var retrieval = new Command("retrieval", "Text→video and video→text retrieval on held-out captioned clips (all tokens visible, per-frame embeddings averaged): R@1/5/10, median and mean rank and the reference's itm_eval summary (txt_r*, img_r*, r_mean), from the contrastive similarities and after re-ranking the top candidates with the matching head. Umt:Retrieval:Protocol picks the queries: equal-captions (default; clips with equal captions are positives), multi-caption (every caption of a clip a query) or paragraph (a clip's captions joined).")
         {
             checkpoint, testCount, manifest, root, dataset, rerank, json,
@@ -141,10 +141,10 @@ public static class EvalCommand
             var plan = services.GetRequiredService<RunPlan>();
             var log = services.GetRequiredService<ILogger>();
             using var model = FrozenVisionLanguage.Load(plan, reference.ModelFile, log);
-            var result = new RetrievalEvaluation(model, log).Run(plan, parse.GetValue(rerank), cancel);
+            var result = new RetrievalEvaluation(model, log, new ProgressRenderer(error)).Run(plan, parse.GetValue(rerank), cancel);
             if (parse.GetValue(json))
             {
-                output.WriteLine(JsonSerializer.Serialize(result));
+                CliJson.Write(output, result);
                 return ExitCodes.Success;
             }
             output.WriteLine($"retrieval of {reference.ModelFile} on {name}: {result.Clips} held-out clips, {result.Texts} text queries ({result.DistinctCaptions} distinct), protocol {result.Protocol} ({ProtocolMeaning(result.Protocol)}){(result.Unreadable > 0 ? $", {result.Unreadable} unreadable skipped" : "")}");

@@ -7,6 +7,7 @@ using Umt.Runner.Engine.Checkpoints;
 using Umt.Plugins.Datasets.Kinetics;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Workflows.Data;
 using Umt.Runner.Workflows.Evaluation.Extraction;
 
@@ -33,9 +34,10 @@ public static class ExtractCommand
         var dataset = new Option<string?>("--dataset") { Description = "Dataset plugin reading --manifest (default: the one its form says)." };
         var tokens = new Option<bool>("--tokens") { Description = "Also write every token's features (tokens/shard-*.safetensors)." };
         var batch = new Option<int>("--batch") { Description = "Clips per forward pass.", DefaultValueFactory = _ => 8 }.AtLeast(1);
+        var json = new Option<bool>("--json") { Description = "Print one JSON object: what was written where (README: JSON output)." };
         var extract = new Command("extract", "Frozen student features (mean-pooled, optionally per token) for a folder of videos or a manifest, from a checkpoint; unreadable files are listed, not fatal.")
         {
-            checkpoint, outDir, input, manifest, root, dataset, tokens, batch,
+            checkpoint, outDir, input, manifest, root, dataset, tokens, batch, json,
         };
         extract.SetAction(parse => UmtCommandLine.GuardedWith(parse, error, build =>
         {
@@ -49,9 +51,14 @@ public static class ExtractCommand
             var services = build(a => withRun(a) with { Sets = [.. a.Sets, .. datasetSets] });
             var plan = services.GetRequiredService<RunPlan>();
             var result = new FeatureExtractor(plan, services.GetRequiredService<ILogger>())
-                .Run(reference.ModelFile, folder, parse.GetValue(tokens), parse.GetValue(batch), output, cancel);
+                .Run(reference.ModelFile, folder, parse.GetValue(tokens), parse.GetValue(batch), new ProgressRenderer(error), cancel);
+            if (parse.GetValue(json))
+            {
+                CliJson.Write(output, result);
+                return ExitCodes.Success;
+            }
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Extracted {result.Clips} clips ({result.Unreadable} unreadable) in {result.Seconds:F1} s"));
-            output.WriteLine($"  features   {result.Features}  (pooled [{result.Clips}, {plan.Student.Width}])");
+            output.WriteLine($"  features   {result.Features}  (pooled [{result.Clips}, {result.Width}])");
             output.WriteLine($"  index      {result.Index}");
             if (result.TokenFolder is not null)
             {

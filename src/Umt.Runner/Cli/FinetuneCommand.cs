@@ -7,6 +7,7 @@ using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Engine.Logging;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Workflows.Finetuning;
 
 namespace Umt.Runner.Cli;
@@ -59,6 +60,7 @@ public static class FinetuneCommand
         finetune.SetAction(parse => UmtCommandLine.GuardedWith(parse, error, build =>
         {
             bool retrieval = parse.GetValue(task) == "retrieval";
+            var progress = new ProgressRenderer(error);
             var settings = new FinetuneSettings(
                 Lr: parse.GetValue(lr) ?? (retrieval ? 1e-4 : 5e-4), MinLr: parse.GetValue(minLr), WarmupLr: parse.GetValue(warmupLr),
                 Epochs: parse.GetValue(epochs), Steps: parse.GetValue(steps), WarmupEpochs: parse.GetValue(warmupEpochs), WarmupSteps: parse.GetValue(warmupSteps),
@@ -84,7 +86,7 @@ public static class FinetuneCommand
             {
                 var fineServices = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. common, .. RetrievalFinetune.Overlays(settings, schedule, reference.ModelFile, folder)] });
                 var testPlan = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. testSplit] }).GetRequiredService<RunPlan>();
-                var outcome = RetrievalFinetune.Run(fineServices.GetRequiredService<RunPlan>(), fineServices.GetRequiredService<IConfiguration>(), testPlan, parse.GetValue(rerank), parse.GetValue(json) ? TextWriter.Null : output, cancel);
+                var outcome = RetrievalFinetune.Run(fineServices.GetRequiredService<RunPlan>(), fineServices.GetRequiredService<IConfiguration>(), testPlan, parse.GetValue(rerank), CliJson.Human(parse.GetValue(json), output, error), progress, cancel);
                 report = new FinetuneReport("retrieval", reference.ModelFile, name, settings, null, outcome);
             }
             else
@@ -95,12 +97,19 @@ public static class FinetuneCommand
                 string labelSet = ClassificationFinetune.ResolveLabelSet(trainPlan.DatasetInfo, views[0].DatasetInfo, name, parse.GetValue(label));
                 Directory.CreateDirectory(folder);
                 using var log = SerilogSetup.Create(trainServices.GetRequiredService<IConfiguration>(), folder, metricsOnConsole: true);
-                var outcome = new ClassificationFinetune(settings, log).Run(trainPlan, views, reference.ModelFile, PretrainedGrid.Of(reference), labelSet, folder, cancel);
+                var outcome = new ClassificationFinetune(settings, log, progress).Run(trainPlan, views, reference.ModelFile, PretrainedGrid.Of(reference), labelSet, folder, cancel);
                 report = new FinetuneReport("classification", reference.ModelFile, name, settings, outcome, null);
             }
             string results = Path.Combine(folder, ResultsFile);
-            DurableFiles.ReplaceText(results, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
-            output.WriteLine(parse.GetValue(json) ? JsonSerializer.Serialize(report) : FinetuneSummary.Text(report, results));
+            DurableFiles.ReplaceText(results, JsonSerializer.Serialize(report, new JsonSerializerOptions(CliJson.Options) { WriteIndented = true }));
+            if (parse.GetValue(json))
+            {
+                CliJson.Write(output, report);
+            }
+            else
+            {
+                output.WriteLine(FinetuneSummary.Text(report, results));
+            }
             return cancel.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Success;
         }));
         return finetune;

@@ -30,8 +30,9 @@ public static class MaskCommand
         var index = new Option<long>("--index") { Description = "Clip of the configured dataset, when neither --input nor --video is given.", DefaultValueFactory = _ => 0 }.AtLeast(0L);
         var draws = new Option<int>("--draws") { Description = "Masks drawn (each with the keys of another step).", DefaultValueFactory = _ => 1000 }.AtLeast(1);
         var outDir = new Option<string>("--out") { Description = "Output folder.", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object: the masking, its visible tokens, the files written and the enrichment (README: JSON output)." };
         var enrichment = new Option<int>("--enrichment") { Description = "Also measure the mechanism check on this many clips with small objects: visible tokens' share inside the object's box over the box's share (1 = no preference).", DefaultValueFactory = _ => 0 }.AtLeast(0);
-        var mask = new Command("mask", "Draw the configured masking strategy's masks on one clip: PNG figures and the masks as safetensors.") { input, video, index, draws, outDir, enrichment };
+        var mask = new Command("mask", "Draw the configured masking strategy's masks on one clip: PNG figures and the masks as safetensors.") { input, video, index, draws, outDir, enrichment, json };
         mask.Validators.Add(result =>
         {
             if (result.GetValue(input) is not null && result.GetValue(video) is not null)
@@ -54,26 +55,41 @@ public static class MaskCommand
             Directory.CreateDirectory(folder);
             using var teacher = plan.Teacher is { } t ? ((ITeacherFactory)t.Entry.Factory).Create(t.Options, plan.PluginContext(log)) : null;
             var masking = ((IMaskingStrategyFactory)plan.Masking.Entry.Factory).Create(plan.Masking.Options, plan.PluginContext(log));
+            var human = CliJson.Human(parse.GetValue(json), output, error);
             var clip = single is not null ? new ClipSource(null, 0, single.Video)
                 : parse.GetValue(input) is { } path ? new ClipSource(path, 0, path)
                 : new ClipSource(null, parse.GetValue(index), $"{plan.Dataset.Entry.Name}[{parse.GetValue(index)}]");
-            output.WriteLine(Draw(plan, log, teacher, masking, clip, parse.GetValue(draws), folder));
+            var drawn = Draw(plan, log, teacher, masking, clip, parse.GetValue(draws), folder);
+            human.WriteLine($"{drawn.Masking}: {drawn.Visible} of {drawn.Tokens} tokens visible per draw; {drawn.Draws} draws; figures and masks.safetensors in {folder}");
+            EnrichmentResult? enriched = null;
             if (parse.GetValue(enrichment) is > 0 and var clips)
             {
                 using var dataset = plan.CreateDataset(log);
-                var result = VisibleTokenEnrichment.Measure(dataset, plan.Student.Grid, plan.Student.Frames, plan.Student.ImageSize, masking,
+                enriched = VisibleTokenEnrichment.Measure(dataset, plan.Student.Grid, plan.Student.Frames, plan.Student.ImageSize, masking,
                     plan.MaskingTraits.NeedsTeacherAttention ? teacher : null, plan.TeacherTraits?.Depth ?? 0, plan.Run.Seed, clips, plan.Device);
-                output.WriteLine($"{plan.Masking.Entry.Name}: visible-token enrichment in the object's box {result.Mean:F3} (mean over {result.Clips} clips with small objects; 1 = no preference)");
+                human.WriteLine($"{plan.Masking.Entry.Name}: visible-token enrichment in the object's box {enriched.Mean:F3} (mean over {enriched.Clips} clips with small objects; 1 = no preference)");
+            }
+            if (parse.GetValue(json))
+            {
+                CliJson.Write(output, new
+                {
+                    drawn.Masking, drawn.Visible, drawn.Tokens, drawn.Draws, drawn.Folder,
+                    Files = Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList(),
+                    Enrichment = enriched?.Mean, EnrichmentClips = enriched?.Clips,
+                });
             }
             return ExitCodes.Success;
         }));
         return mask;
     }
 
+    /// <summary>What one <c>umt mask</c> drew: per draw, <paramref name="Visible"/> of <paramref name="Tokens"/> tokens stay visible.</summary>
+    private sealed record MaskDrawing(string Masking, long Visible, int Tokens, int Draws, string Folder);
+
     /// <summary>Where the clip comes from: a safetensors file, or clip <paramref name="Index"/> of the run's dataset; <paramref name="Name"/> titles the figures.</summary>
     private sealed record ClipSource(string? Input, long Index, string Name);
 
-    private static string Draw(RunPlan plan, ILogger log, ITeacher? teacher, IMaskingStrategy masking, ClipSource source, int count, string folder)
+    private static MaskDrawing Draw(RunPlan plan, ILogger log, ITeacher? teacher, IMaskingStrategy masking, ClipSource source, int count, string folder)
     {
         using var scope = NewDisposeScope();
         var grid = plan.Student.Grid;
@@ -112,7 +128,7 @@ public static class MaskCommand
             ["umt.clip"] = source.Name,
         });
         long visible = first.Count(h => !h);
-        return $"{plan.Masking.Entry.Name}: {visible} of {grid.Count} tokens visible per draw; {count} draws; figures and masks.safetensors in {folder}";
+        return new MaskDrawing(plan.Masking.Entry.Name, visible, grid.Count, count, folder);
     }
 
     private static (float[] Pixels, Tensor Video) ReadClip(RunPlan plan, ILogger log, string? inputPath, long index)

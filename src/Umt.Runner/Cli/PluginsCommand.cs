@@ -50,7 +50,7 @@ public static class PluginsCommand
         var plugins = Describe(catalog);
         if (json)
         {
-            output.WriteLine(JsonSerializer.Serialize(plugins, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+            CliJson.Write(output, plugins);
             return ExitCodes.Success;
         }
         foreach (var group in plugins.GroupBy(p => p.Kind))

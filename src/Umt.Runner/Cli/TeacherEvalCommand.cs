@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
@@ -39,7 +38,14 @@ public static class TeacherEvalCommand
             using var heldOut = SyntheticImages.Create(services.GetRequiredService<PluginCatalog>(), "test", parse.GetValue(images), options.DataSeed, side,
                 teacher.Model.Config.Vision.PatchSize, baseDirectory, log);
             var result = TeacherEvaluator.Evaluate(teacher.Model, teacher.Tokenizer, heldOut, Show(path, baseDirectory));
-            output.WriteLine(parse.GetValue(json) ? JsonSerializer.Serialize(result) : Describe(result));
+            if (parse.GetValue(json))
+            {
+                CliJson.Write(output, result);
+            }
+            else
+            {
+                output.WriteLine(Describe(result));
+            }
             return ExitCodes.Success;
         }));
         return eval;

@@ -6,6 +6,7 @@ using Serilog;
 using Umt.Runner.Engine;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Workflows.TeacherTraining;
 
 namespace Umt.Runner.Cli;
@@ -27,7 +28,7 @@ public static class TeacherTrainCommand
         {
             var options = Bind(services.GetRequiredService<IConfiguration>());
             var trainer = new TeacherTrainer(options, services.GetRequiredService<PluginCatalog>(),
-                services.GetRequiredService<RunnerPaths>().BaseDirectory, services.GetRequiredService<ILogger>());
+                services.GetRequiredService<RunnerPaths>().BaseDirectory, services.GetRequiredService<ILogger>(), new ProgressRenderer(error));
             var result = trainer.Run(cancel);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
 

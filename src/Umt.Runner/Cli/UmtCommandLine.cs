@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Umt.Runner.Engine;
@@ -52,9 +53,15 @@ public static class UmtCommandLine
     }
 
     /// <summary>The whole command tree, every verb wired to <paramref name="output"/> and <paramref name="error"/>.</summary>
-    public static RootCommand Create(TextWriter output, TextWriter error, CancellationToken cancel = default)
+    public static Command Create(TextWriter output, TextWriter error, CancellationToken cancel = default)
     {
-        var root = new RootCommand("umt: Unmasked Teacher (UMT) and VideoMAE training on TorchSharp, composed from plugins.");
+        // A command named "umt", not RootCommand: RootCommand takes its name from the executable
+        // (Umt.Runner), and the usage line should read as the user types it. Help comes from a
+        // HelpOption of our own, which RootCommand would otherwise add.
+        var root = new Command("umt", "umt: Unmasked Teacher (UMT) and VideoMAE training on TorchSharp, composed from plugins.")
+        {
+            new HelpOption(),
+        };
         root.Options.Add(ConfigOption);
         root.Options.Add(SetOption);
         root.Options.Add(RootOption);
@@ -66,11 +73,13 @@ public static class UmtCommandLine
             Arity = ArgumentArity.ZeroOrOne,
         };
         var stopAfter = new Option<long?>("--stop-after") { Description = "Stop with a checkpoint once this many steps are done; the schedule still spans Umt:Run:Steps (for preemptible jobs)." }.AtLeast(1L);
-        var train = new Command("train", "Train the configured run (default: the embedded synthetic benchmark).") { resume, stopAfter };
+        var trainJson = new Option<bool>("--json") { Description = "Print the summary as one JSON object (README: JSON output)." };
+        var train = new Command("train", "Train the configured run (default: the embedded synthetic benchmark).") { resume, stopAfter, trainJson };
         train.SetAction(parse => Guarded(parse, error, services =>
-            TrainCommand.Run(services.GetRequiredService<RunPlan>(), services.GetRequiredService<IConfiguration>(), parse.GetResult(resume) is null ? null : new ResumeRequest(parse.GetValue(resume)), parse.GetValue(stopAfter), output, error, cancel)));
+            TrainCommand.Run(services.GetRequiredService<RunPlan>(), services.GetRequiredService<IConfiguration>(), parse.GetResult(resume) is null ? null : new ResumeRequest(parse.GetValue(resume)), parse.GetValue(stopAfter),
+                parse.GetValue(trainJson), output, error, cancel)));
 
-        var json = new Option<bool>("--json") { Description = "Machine-readable output." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON array, an object per plugin (README: JSON output)." };
         var plugins = new Command("plugins", "List every plugin by kind with its description and options.") { json };
         plugins.SetAction(parse => Guarded(parse, error, services => PluginsCommand.Run(services.GetRequiredService<PluginCatalog>(), parse.GetValue(json), output)));
 
@@ -96,6 +105,9 @@ public static class UmtCommandLine
         root.Subcommands.Add(DistributedCommand.Create(output, error, Guarded));
         root.Subcommands.Add(DoctorCommand.Create(output, error, Guarded));
         root.Subcommands.Add(CompletionCommand.Create(output));
+
+        Placeholders.Apply(root);
+        CommandExamples.AddTo(root);
         return root;
     }
 

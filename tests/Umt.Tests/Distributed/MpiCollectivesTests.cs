@@ -16,13 +16,13 @@ public sealed class MpiCollectivesTests(ITestOutputHelper log)
         result.ExitCode.Should().Be(0, result.All);
 
         using var report = JsonDocument.Parse(result.Output.Trim().Split('\n')[^1]);
-        report.RootElement.GetProperty("WorldSize").GetInt32().Should().Be(processes);
-        report.RootElement.GetProperty("Launcher").GetString().Should().Contain("OMPI_COMM_WORLD");
-        var operations = report.RootElement.GetProperty("Results").EnumerateArray()
-            .ToDictionary(r => r.GetProperty("Operation").GetString()!, r => (r.GetProperty("Passed").GetBoolean(), r.GetProperty("Detail").GetString()));
+        report.RootElement.GetProperty("world_size").GetInt32().Should().Be(processes);
+        report.RootElement.GetProperty("launcher").GetString().Should().Contain("OMPI_COMM_WORLD");
+        var operations = report.RootElement.GetProperty("results").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("operation").GetString()!, r => (r.GetProperty("passed").GetBoolean(), r.GetProperty("detail").GetString()));
         operations.Keys.Should().BeEquivalentTo(["all-reduce sum", "all-reduce mean", "all-reduce max (int64)", "all-gather", "broadcast", "barrier", "all-gather with gradient"]);
         operations.Values.Should().OnlyContain(v => v.Item1 && v.Item2 == "exact");
-        report.RootElement.GetProperty("AllReduceGigabytesPerSecond").GetDouble().Should().BePositive();
+        report.RootElement.GetProperty("all_reduce_gigabytes_per_second").GetDouble().Should().BePositive();
     }
 
     [Fact]

@@ -47,11 +47,11 @@ public sealed partial class TwoNodeTests(ITestOutputHelper log)
         var tcp = RunTwoNode(["distributed", "check", "--json", "--megabytes", $"{Megabytes}", "--set", "Umt:Distributed:Backend=mpi"]);
         tcp.ExitCode.Should().Be(0, tcp.All);
         using var report = JsonDocument.Parse(tcp.Output.Trim().Split('\n')[^1]);
-        var transport = report.RootElement.GetProperty("Transport");
-        transport.GetProperty("Nodes").GetInt32().Should().Be(2);
-        transport.GetProperty("WithinNode").ValueKind.Should().Be(JsonValueKind.Null, "no node runs two processes");
-        transport.GetProperty("BetweenNodes").GetString().Should().Be("TCP on umtnet0 (btl tcp,self, pml ob1)");
-        report.RootElement.GetProperty("AllReduceLatencyMicroseconds").GetDouble().Should().BePositive();
+        var transport = report.RootElement.GetProperty("transport");
+        transport.GetProperty("nodes").GetInt32().Should().Be(2);
+        transport.GetProperty("within_node").ValueKind.Should().Be(JsonValueKind.Null, "no node runs two processes");
+        transport.GetProperty("between_nodes").GetString().Should().Be("TCP on umtnet0 (btl tcp,self, pml ob1)");
+        report.RootElement.GetProperty("all_reduce_latency_microseconds").GetDouble().Should().BePositive();
 
         // Each all-reduce of the timing (a warm-up and 5) moves every process's buffer across: the
         // bytes each node's end of the veth pair sent can only come from the job's TCP traffic.

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Umt.Runner.Cli;
 using Umt.Runner.Workflows.Evaluation;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
@@ -81,7 +82,9 @@ public sealed class LinearProbeTests(ITestOutputHelper log)
         var result = TestSupport.Umt.Run(log, "eval", "probe", "--checkpoint", run, "--train", "64", "--test", "32", "--json");
 
         result.ExitCode.Should().Be(0);
-        var probes = JsonSerializer.Deserialize<List<ProbeResult>>(result.Output)!;
+        result.Error.Should().MatchRegex(@"(?m)^eval probe \(train split\): 64/64 clips \(100%\), ").And.MatchRegex(@"(?m)^eval probe \(test split\): 32/32 clips \(100%\), ",
+            "both splits are counted on stderr (issue 19)");
+        var probes = JsonSerializer.Deserialize<List<ProbeResult>>(result.Output, CliJson.Options)!;
         probes.Select(p => p.LabelSet).Should().BeEquivalentTo(["motion", "appearance"]);
         probes.Should().OnlyContain(p => p.Train == 64 && p.Test == 32 && p.Linear.Top1 >= 0 && p.Linear.Top1 <= p.Linear.Top5 && p.Linear.Top5 <= 1 && p.Knn.Top1 >= 0 && p.Knn.Top1 <= 1);
         probes.Single(p => p.LabelSet == "motion").Classes.Should().Be(10);

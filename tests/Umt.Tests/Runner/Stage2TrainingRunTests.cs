@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Umt.Models.Weights;
+using Umt.Runner.Cli;
 using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Workflows.Evaluation.Retrieval;
 using Umt.Tests.TestSupport;
@@ -67,7 +68,8 @@ public sealed class Stage2TrainingRunTests(ITestOutputHelper log)
 
         var eval = TestSupport.Umt.Run(log, "eval", "retrieval", "--checkpoint", stage2, "--test", "24", "--rerank", "4", "--json");
         eval.ExitCode.Should().Be(0, eval.All);
-        var result = JsonSerializer.Deserialize<RetrievalResult>(eval.Output)!;
+        eval.Error.Should().MatchRegex(@"(?m)^eval retrieval: 24/24 clips \(100%\), ", "the held-out clips are counted on stderr (issue 19)");
+        var result = JsonSerializer.Deserialize<RetrievalResult>(eval.Output, CliJson.Options)!;
         result.Clips.Should().Be(24);
         result.Protocol.Should().Be("equal-captions", "the default protocol, the synthetic data's");
         result.Texts.Should().Be(24, "one query per clip");

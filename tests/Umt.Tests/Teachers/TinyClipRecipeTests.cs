@@ -36,6 +36,7 @@ public sealed class TinyClipRecipeTests(ITestOutputHelper log)
         var result = TestSupport.Umt.Run(log, ["teacher", "train", "--config", "configs/teacher-tiny-clip.json", .. shortened]);
         log.WriteLine($"shortened training: {clock.Elapsed.TotalSeconds:F1} s");
         result.ExitCode.Should().Be(0, result.All);
+        result.Error.Should().MatchRegex(@"(?m)^teacher train: 150/150 steps \(100%\), .* steps/s, ETA 0:00, loss \d", "progress is counted on stderr (issue 19)");
 
         using var trained = TinyClipWeights.Load(output);
         var learnt = Evaluate(trained.Model, trained.Tokenizer);

@@ -9,6 +9,7 @@ using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Engine.Data;
 using Umt.Runner.Engine.Distributed;
 using Umt.Runner.Engine.Model;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Engine.Step;
 using static TorchSharp.torch;
 
@@ -35,10 +36,10 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
     public const string ResolvedConfigFile = "config.json";
 
     /// <param name="resume">Continue from a checkpoint (<c>--resume [PATH]</c>); null: a new run.</param>
-    /// <param name="interactive">Draw a progress bar instead of periodic console lines.</param>
+    /// <param name="progress">Where the steps are shown (rank 0 only).</param>
     /// <param name="stopAfter">Stop, with a checkpoint, once this many steps are done (the schedule still spans all steps): for time-sliced or preemptible jobs.</param>
     /// <param name="cancel">Stops after the current step, with a checkpoint.</param>
-    public TrainingResult Run(ResumeRequest? resume, bool interactive, long? stopAfter, CancellationToken cancel)
+    public TrainingResult Run(ResumeRequest? resume, ProgressRenderer progress, long? stopAfter, CancellationToken cancel)
     {
         var sitting = new ProcessClock();
         string runDirectory = plan.OutputDirectory;
@@ -77,7 +78,7 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
         int effectiveBatch = schedule.EffectiveBatch;
         using var streams = new MediaStreams(plan.Run.Seed, effectiveBatch, plan.Streams.Select((stream, i) => (Func<MediaStream>)(() =>
             new MediaStream(model.Maskings[i], plan.CreateDataset(stream, log), state.CursorOf(i), state.FailedSamplesOf(i), reading, shard, log))));
-        using var reporter = IsMain ? new TrainingReporter(log, runDirectory, plan.Run.LogEvery, schedule.TotalSteps, interactive) : null;
+        using var reporter = IsMain ? new TrainingReporter(log, runDirectory, plan.Run.LogEvery, schedule.TotalSteps, progress, "train") : null;
 
         if (processes.WorldSize > 1)
         {
@@ -123,7 +124,6 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
                 }
                 (state.TrainingSeconds, state.CpuSeconds) = (trainingBefore + sitting.WallSeconds, cpuBefore + sitting.CpuSeconds);
                 lastCheckpoint = SaveCheckpoint(store, model, optimization, state);
-                reporter?.EndBar();
                 log.Information("Checkpoint {Checkpoint}", lastCheckpoint);
             }
             if (interrupted)

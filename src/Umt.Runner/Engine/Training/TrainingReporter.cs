@@ -2,14 +2,16 @@ using System.Diagnostics;
 using System.Globalization;
 using Serilog;
 using TorchSharp.Modules;
+using Umt.Runner.Engine.Progress;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Engine.Training;
 
 /// <summary>
 /// Where a run's progress goes: TensorBoard scalars (total and per-objective loss, learning rate,
-/// step time, the part of it the step waited for data, resident memory), metric lines in the JSON-lines log, and on the console either a
-/// progress bar with ETA (interactive terminal) or a plain line every <c>LogEvery</c> steps.
+/// step time, the part of it the step waited for data, resident memory), metric lines in the
+/// JSON-lines log every <c>LogEvery</c> steps, and every step to the verb's progress display
+/// (<see cref="ProgressRenderer"/>: a live bar on a terminal, periodic lines otherwise).
 /// </summary>
 public sealed class TrainingReporter : IDisposable
 {
@@ -17,16 +19,16 @@ public sealed class TrainingReporter : IDisposable
     private readonly SummaryWriter tensorboard;
     private readonly int logEvery;
     private readonly long totalSteps;
-    private readonly bool interactive;
+    private readonly IProgressCounter progress;
     private readonly Queue<double> recentStepSeconds = new();
-    private bool barShown;
 
-    public TrainingReporter(ILogger log, string runDirectory, int logEvery, long totalSteps, bool interactive)
+    /// <param name="label">The verb as the progress display names it (<c>train</c>, <c>finetune</c>).</param>
+    public TrainingReporter(ILogger log, string runDirectory, int logEvery, long totalSteps, ProgressRenderer progress, string label)
     {
         this.log = log;
         this.logEvery = logEvery;
         this.totalSteps = totalSteps;
-        this.interactive = interactive;
+        this.progress = progress.Start(label, totalSteps, "steps");
         TensorBoardDirectory = Path.Combine(runDirectory, "tensorboard");
         tensorboard = utils.tensorboard.SummaryWriter(TensorBoardDirectory, "", false);
     }
@@ -62,38 +64,15 @@ public sealed class TrainingReporter : IDisposable
                 step, totalSteps, loss, string.Join(" ", perObjective.Select(kv => $"{kv.Key}={kv.Value.ToString("F4", CultureInfo.InvariantCulture)}")),
                 learningRate, stepSeconds * 1000, dataWait.TotalMilliseconds, skipped, Eta(step));
         }
-        if (interactive)
-        {
-            DrawBar(step, loss, learningRate);
-        }
-    }
-
-    /// <summary>Ends the progress bar line before other console output.</summary>
-    public void EndBar()
-    {
-        if (barShown)
-        {
-            Console.Out.WriteLine();
-            barShown = false;
-        }
-    }
-
-    private void DrawBar(long step, double loss, double learningRate)
-    {
-        const int width = 30;
-        int filled = (int)(width * step / Math.Max(1, totalSteps));
-        string bar = new string('#', filled) + new string('.', width - filled);
-        Console.Out.Write(string.Create(CultureInfo.InvariantCulture,
-            $"\r[{bar}] {step}/{totalSteps} loss {loss:F4} lr {learningRate:E2} {recentStepSeconds.Average():F2} s/step ETA {Eta(step)}   "));
-        barShown = true;
+        progress.Report(step, string.Create(CultureInfo.InvariantCulture, $"loss {loss:F4} lr {learningRate:G3}"));
     }
 
     private string Eta(long step)
     {
         double seconds = recentStepSeconds.Count == 0 ? 0 : recentStepSeconds.Average() * (totalSteps - step);
-        return TimeSpan.FromSeconds(Math.Round(seconds)).ToString(seconds >= 3600 ? @"h\:mm\:ss" : @"m\:ss", CultureInfo.InvariantCulture);
+        return ProgressRate.Clock(TimeSpan.FromSeconds(Math.Round(seconds)));
     }
 
     /// <remarks>TorchSharp's SummaryWriter writes each event as it is added and holds no open handle to release.</remarks>
-    public void Dispose() => EndBar();
+    public void Dispose() => progress.Dispose();
 }

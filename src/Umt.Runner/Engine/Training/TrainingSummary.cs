@@ -10,7 +10,7 @@ public static class TrainingSummary
     public static string Format(TrainingResult result)
     {
         int n = result.Losses.Count;
-        int window = Math.Min(10, Math.Max(1, n / 2));
+        int window = LossWindow(result);
         string run = Show(result.RunDirectory);
         return string.Create(CultureInfo.InvariantCulture, $"""
 
@@ -23,6 +23,9 @@ public static class TrainingSummary
               tensorboard tensorboard --logdir {Path.Combine(run, "tensorboard")}
             """);
     }
+
+    /// <summary>Steps averaged at each end of the loss curve for the summary: up to 10, at most half the run.</summary>
+    public static int LossWindow(TrainingResult result) => Math.Min(10, Math.Max(1, result.Losses.Count / 2));
 
     /// <summary>A path relative to the current folder when it lies inside it, else absolute.</summary>
     private static string Show(string path)

@@ -7,6 +7,7 @@ using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Engine.Data;
 using Umt.Runner.Engine.Distributed;
 using Umt.Runner.Engine.Model;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Engine.Step;
 using static TorchSharp.torch;
 
@@ -32,7 +33,8 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
     private const int StepsPerRound = 5;
     private const int RssFitFrom = 100;
 
-    public BenchResult Run(int steps, int rounds)
+    /// <param name="progress">Where the configured steps are counted (warm-up, timed rounds, then the memory steps up to <paramref name="steps"/>).</param>
+    public BenchResult Run(int steps, int rounds, ProgressRenderer progress)
     {
         var shape = BareStepShape();
         TorchThreads.Configure(plan.Run.Threads, processes.LocalSize);
@@ -67,10 +69,16 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
         }
 
         var memory = new MemoryTrace();
+        using var counter = progress.Start("bench", Math.Max(steps, WarmupSteps + rounds * StepsPerRound), "steps");
+        void Sampled()
+        {
+            memory.Sample();
+            counter.Report(memory.Count);
+        }
         for (int i = 0; i < WarmupSteps; i++)
         {
             Configured();
-            memory.Sample();
+            Sampled();
             Bare();
         }
         var configuredMs = new List<double>();
@@ -102,7 +110,7 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
                 configuredMs.Add(ms);
                 configuredLaps.Add(configuredPhases.LastStep);
                 unattributed.Add(ms - configuredPhases.LastStepTotal);
-                memory.Sample();
+                Sampled();
                 if (!bareFirst)
                 {
                     TimedBare();
@@ -113,7 +121,7 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
         while (memory.Count < steps)
         {
             Configured();
-            memory.Sample();
+            Sampled();
             if (memory.Count % 100 == 0)
             {
                 log.Information("bench memory: step {Step}/{Steps}, RSS {Rss:F0} MB", memory.Count, steps, memory.LastRssKib / 1024);

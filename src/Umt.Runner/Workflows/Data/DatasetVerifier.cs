@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Umt.Abstractions.Datasets;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Workflows.Evaluation;
 
 namespace Umt.Runner.Workflows.Data;
@@ -34,10 +35,11 @@ public sealed record VerifyReport(long Samples, IReadOnlyList<VerifyFailure> Fai
 /// </summary>
 public static class DatasetVerifier
 {
-    public static VerifyReport Verify(IVideoDataset dataset, int workers, CancellationToken cancel)
+    public static VerifyReport Verify(IVideoDataset dataset, int workers, ProgressRenderer progress, CancellationToken cancel)
     {
         var unreadable = new ConcurrentBag<(long Index, UnreadableMediaException Failure)>();
-        foreach (var _ in EvaluationReader.Batches(dataset, batchSize: 4 * Math.Max(1, workers), workers, unreadable, cancel))
+        using var counter = progress.Start("data verify", dataset.Info.Count, "samples");
+        foreach (var _ in EvaluationReader.Batches(dataset, batchSize: 4 * Math.Max(1, workers), workers, unreadable, counter, cancel))
         {
             // the readable samples are not kept: only the failures are the report
         }

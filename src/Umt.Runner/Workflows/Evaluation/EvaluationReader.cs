@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Umt.Abstractions.Datasets;
 using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Progress;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Workflows.Evaluation;
@@ -24,12 +25,13 @@ public sealed record EvaluationBatch(IReadOnlyList<long> Indices, IReadOnlyList<
 /// <summary>
 /// Reads a whole dataset in order for evaluation, <c>DataWorkers</c> samples at a time, with the
 /// fixed key 0 (eval-mode datasets draw nothing from it). Unreadable samples are collected, never
-/// thrown: an evaluation reports what it could not read.
+/// thrown: an evaluation reports what it could not read. Each chunk read is reported to
+/// <c>progress</c> (samples read of the dataset, unreadable so far).
 /// </summary>
 public static class EvaluationReader
 {
     public static IEnumerable<EvaluationBatch> Batches(IVideoDataset dataset, int batchSize, int workers,
-        ConcurrentBag<(long Index, UnreadableMediaException Failure)> unreadable, CancellationToken cancel)
+        ConcurrentBag<(long Index, UnreadableMediaException Failure)> unreadable, IProgressCounter progress, CancellationToken cancel)
     {
         long count = dataset.Info.Count;
         for (long start = 0; start < count && !cancel.IsCancellationRequested; start += batchSize)
@@ -48,6 +50,7 @@ public static class EvaluationReader
                     unreadable.Add((first + i, failure));
                 }
             });
+            progress.Report(first + length, $"{unreadable.Count} unreadable");
             var indices = Enumerable.Range(0, length).Where(i => read[i] is not null).ToArray();
             if (indices.Length > 0)
             {

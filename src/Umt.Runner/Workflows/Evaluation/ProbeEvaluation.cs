@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Serilog;
 using Umt.Abstractions.Datasets;
 using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Progress;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Workflows.Evaluation;
@@ -14,10 +15,11 @@ public sealed record ProbeResult(string LabelSet, int Classes, int Train, int Te
 /// mode, never augmented), then a linear probe and weighted k-NN per label set, accuracy on the
 /// held-out split only.
 /// </summary>
+/// <param name="progress">Where reading each split's clips is shown.</param>
 /// <param name="pooled">One feature vector per clip, <c>[b, 3, T, H, W]</c> → <c>[b, D]</c>: a frozen student's, or any frozen encoder's (<c>umt compare</c> probes the teacher too).</param>
-public sealed class ProbeEvaluation(Func<Tensor, Tensor> pooled, ILogger log)
+public sealed class ProbeEvaluation(Func<Tensor, Tensor> pooled, ILogger log, ProgressRenderer progress)
 {
-    public ProbeEvaluation(FrozenStudent student, ILogger log) : this(student.Pooled, log)
+    public ProbeEvaluation(FrozenStudent student, ILogger log, ProgressRenderer progress) : this(student.Pooled, log, progress)
     {
     }
 
@@ -31,8 +33,8 @@ public sealed class ProbeEvaluation(Func<Tensor, Tensor> pooled, ILogger log)
                 ? $"The dataset '{train.Dataset.Entry.Name}' carries no label set in both splits; a probe needs labels."
                 : $"--label '{labelSet}' is not a label set of both splits (train has: {string.Join(", ", train.DatasetInfo.LabelSets.Keys)}).");
         }
-        var (trainX, trainLabels) = Features(train, cancel);
-        var (testX, testLabels) = Features(test, cancel);
+        var (trainX, trainLabels) = Features(train, "train", cancel);
+        var (testX, testLabels) = Features(test, "test", cancel);
         var results = new List<ProbeResult>();
         foreach (string set in sets)
         {
@@ -47,13 +49,14 @@ public sealed class ProbeEvaluation(Func<Tensor, Tensor> pooled, ILogger log)
         return results;
     }
 
-    private (Tensor Features, List<IReadOnlyDictionary<string, int>> Labels) Features(RunPlan plan, CancellationToken cancel)
+    private (Tensor Features, List<IReadOnlyDictionary<string, int>> Labels) Features(RunPlan plan, string split, CancellationToken cancel)
     {
         using var dataset = plan.CreateDataset(log);
+        using var counter = progress.Start($"eval probe ({split} split)", dataset.Info.Count, "clips");
         var unreadable = new ConcurrentBag<(long, UnreadableMediaException)>();
         var features = new List<Tensor>();
         var labels = new List<IReadOnlyDictionary<string, int>>();
-        foreach (var batch in EvaluationReader.Batches(dataset, batchSize: 32, plan.Run.DataWorkers, unreadable, cancel))
+        foreach (var batch in EvaluationReader.Batches(dataset, batchSize: 32, plan.Run.DataWorkers, unreadable, counter, cancel))
         {
             // One scope per batch: the forward's activations are freed here, not at the end of the split.
             using var batchScope = NewDisposeScope();

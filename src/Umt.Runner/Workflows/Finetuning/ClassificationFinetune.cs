@@ -12,6 +12,7 @@ using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Engine.Data;
 using Umt.Runner.Engine.Distributed;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Engine.Step;
 using Umt.Runner.Engine.Training;
 using Umt.Runner.Workflows.Evaluation;
@@ -26,7 +27,7 @@ namespace Umt.Runner.Workflows.Finetuning;
 /// layer-decayed groups, warm-up then cosine per step, cross-entropy with label smoothing; then
 /// the multi-view test on the held-out split (mean of the views' softmax, top-1/top-5).
 /// </summary>
-public sealed class ClassificationFinetune(FinetuneSettings settings, ILogger log)
+public sealed class ClassificationFinetune(FinetuneSettings settings, ILogger log, ProgressRenderer progress)
 {
     /// <summary>The fine-tuned model's file in the output folder (the checkpoints' name, so <c>--checkpoint</c> takes the folder).</summary>
     public const string ModelFile = CheckpointStore.ModelFile;
@@ -109,7 +110,7 @@ public sealed class ClassificationFinetune(FinetuneSettings settings, ILogger lo
         using var dataset = plan.CreateDataset(log);
         var failures = new SampleFailures(log, dataset.Info.Count, plan.Run.MaxFailureFraction);
         using var pipeline = new BatchPipeline(dataset, plan.Run.Seed, schedule.EffectiveBatch, new DataCursor(0, 0), plan.Run.DataWorkers, failures, plan.Run.PrefetchBatches);
-        using var reporter = new TrainingReporter(log, outputDirectory, plan.Run.LogEvery, schedule.TotalSteps, interactive: false);
+        using var reporter = new TrainingReporter(log, outputDirectory, plan.Run.LogEvery, schedule.TotalSteps, progress, "finetune");
         classifier.Train(true);
         var losses = new List<double>();
         for (long step = 0; step < schedule.TotalSteps && !cancel.IsCancellationRequested; step++)
@@ -122,7 +123,6 @@ public sealed class ClassificationFinetune(FinetuneSettings settings, ILogger lo
             NativeGarbage.CollectAfterStep();
             reporter.Report(step + 1, losses[^1], new Dictionary<string, double> { ["cross-entropy"] = losses[^1] }, lr, stepClock.Elapsed.TotalSeconds, dataWait, failures.Count);
         }
-        reporter.EndBar();
         classifier.Train(false);
         return losses;
     }
@@ -166,7 +166,8 @@ public sealed class ClassificationFinetune(FinetuneSettings settings, ILogger lo
         {
             var plan = views[view];
             using var dataset = plan.CreateDataset(log);
-            foreach (var batch in EvaluationReader.Batches(dataset, settings.BatchSize, plan.Run.DataWorkers, unreadable, cancel))
+            using var counter = progress.Start($"finetune test view {view + 1}/{views.Count}", count, "clips");
+            foreach (var batch in EvaluationReader.Batches(dataset, settings.BatchSize, plan.Run.DataWorkers, unreadable, counter, cancel))
             {
                 using var batchScope = NewDisposeScope(); // the forward's activations are freed per batch
                 var logits = classifier.Logits(batch.Video(plan), null);                             // [b, C]

@@ -4,6 +4,7 @@ using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Engine.Logging;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Engine.Training;
 using Umt.Runner.Workflows.Evaluation;
 using Umt.Runner.Workflows.Evaluation.Retrieval;
@@ -47,7 +48,7 @@ public static class RetrievalFinetune
     /// <param name="train">The stage-2 plan with <see cref="Overlays"/> applied.</param>
     /// <param name="test">A plan of the same model whose dataset is the held-out split.</param>
     /// <param name="rerankK">Candidates re-ranked by <c>itm_head</c> (0: contrastive only).</param>
-    public static RetrievalOutcome Run(RunPlan train, IConfiguration configuration, RunPlan test, int rerankK, TextWriter output, CancellationToken cancel)
+    public static RetrievalOutcome Run(RunPlan train, IConfiguration configuration, RunPlan test, int rerankK, TextWriter output, ProgressRenderer progress, CancellationToken cancel)
     {
         if (train.TextEncoder is null)
         {
@@ -56,7 +57,7 @@ public static class RetrievalFinetune
         TrainingResult trained;
         using (var log = SerilogSetup.Create(configuration, train.OutputDirectory, metricsOnConsole: true))
         {
-            trained = new Trainer(train, log).Run(resume: null, interactive: false, stopAfter: null, cancel);
+            trained = new Trainer(train, log).Run(resume: null, progress, stopAfter: null, cancel);
         }
         output.WriteLine(TrainingSummary.Format(trained));
         string modelFile = CheckpointReference.Resolve(train.OutputDirectory).ModelFile;
@@ -64,7 +65,7 @@ public static class RetrievalFinetune
         var clock = Stopwatch.StartNew();
         using var testLog = SerilogSetup.Create(configuration);
         using var model = FrozenVisionLanguage.Load(test, modelFile, testLog);
-        var result = new RetrievalEvaluation(model, testLog).Run(test, rerankK, cancel);
+        var result = new RetrievalEvaluation(model, testLog, progress).Run(test, rerankK, cancel);
         return new RetrievalOutcome(trained.EndStep, trained.Losses, trained.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds, result, train.OutputDirectory, modelFile);
     }
 }

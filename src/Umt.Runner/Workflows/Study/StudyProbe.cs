@@ -2,6 +2,7 @@ using Umt.Runner.Engine.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Workflows.Evaluation;
 using static TorchSharp.torch;
 
@@ -15,10 +16,13 @@ namespace Umt.Runner.Workflows.Study;
 public sealed class StudyProbe
 {
     private readonly int neighbours;
+    private readonly ProgressRenderer progress;
 
     /// <param name="runArguments">The method's arguments for one seed (<see cref="StudyRun.Arguments"/>).</param>
-    public StudyProbe(ServicesBuilder build, Func<CommonArguments, CommonArguments> runArguments, StudySettings settings)
+    /// <param name="progress">Where reading the splits is shown.</param>
+    public StudyProbe(ServicesBuilder build, Func<CommonArguments, CommonArguments> runArguments, StudySettings settings, ProgressRenderer progress)
     {
+        this.progress = progress;
         var trainServices = build(a => Split(runArguments(a), "train", settings.ProbeTrain));
         Train = trainServices.GetRequiredService<RunPlan>();
         Log = trainServices.GetRequiredService<ILogger>();
@@ -43,7 +47,7 @@ public sealed class StudyProbe
 
     /// <summary>Probes any frozen encoder: <paramref name="pooled"/> maps clips <c>[b, 3, T, H, W]</c> to <c>[b, D]</c>.</summary>
     public IReadOnlyList<ProbeScores> Features(Func<Tensor, Tensor> pooled, CancellationToken cancel) =>
-        [.. new ProbeEvaluation(pooled, Log).Run(Train, Test, labelSet: null, neighbours, cancel)
+        [.. new ProbeEvaluation(pooled, Log, progress).Run(Train, Test, labelSet: null, neighbours, cancel)
             .Select(r => new ProbeScores(r.LabelSet, r.Classes, r.Linear.Top1, r.Linear.Top5, r.Knn.Top1))];
 
     /// <summary>The method's arguments with the synthetic dataset pointed at one split of <paramref name="clips"/> clips.</summary>

@@ -11,6 +11,7 @@ using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Logging;
 using Umt.Runner.Engine.Model;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Engine.Training;
 using Umt.Runner.Workflows.Mechanism;
 using static TorchSharp.torch;
@@ -25,12 +26,15 @@ namespace Umt.Runner.Workflows.Study;
 /// it exists, and an outcome already in the earlier results is not measured again: a study cut
 /// short continues where it stopped, a killed training run from its latest checkpoint.
 /// </summary>
-public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, string outputDirectory, TextWriter progress)
+/// <param name="progress">The study's parts (trained and probed runs, floors, the ceiling, mechanism checks) as one count; each part's own loops show under it where the display allows (<see cref="ProgressRenderer.Inner"/>).</param>
+public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, string outputDirectory, ProgressRenderer progress)
 {
     /// <summary>The clips with a small object are about half of the synthetic clips; the mechanism split holds this many times the clips it needs.</summary>
     private const int MechanismSplitFactor = 4;
 
     private readonly Stopwatch clock = new();
+    private IProgressCounter? study;
+    private long partsDone;
 
     /// <param name="earlier">What earlier sittings of this study measured (<see cref="StudyResults.Empty"/> for a new study).</param>
     /// <param name="recorded">Called with the results so far after every new outcome, so results.json grows as the study runs.</param>
@@ -38,6 +42,9 @@ public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, s
     public StudyResults Run(StudyResults earlier, Action<StudyResults> recorded, CancellationToken cancel)
     {
         clock.Restart();
+        IReadOnlyList<string> labelSets = settings.Supervised ? LabelSets() : [];
+        long parts = 2 + settings.Seeds * (StudyRuns.All.Count + 1 + labelSets.Count + StudyRuns.Distillations.Count);
+        using var counter = study = progress.Start("compare", parts, "parts");
         var runs = earlier.Runs.ToList();
         var references = earlier.References.ToList();
         var supervised = earlier.Supervised.ToList();
@@ -49,6 +56,7 @@ public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, s
             recorded(results);
             return results;
         }
+        // Every part counts once, whether measured now or in an earlier sitting.
         void Measure(bool done, Action measure)
         {
             if (!done)
@@ -57,6 +65,7 @@ public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, s
                 measure();
                 Record();
             }
+            PartDone(null);
         }
 
         Measure(references.Any(r => r.Row == StudyRuns.Ceiling), () => references.Add(Ceiling(cancel)));
@@ -68,7 +77,7 @@ public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, s
                 Measure(runs.Any(r => r.Run == run.Name && r.Seed == seed), () => runs.Add(TrainAndProbe(run, seed, cancel)));
             }
             Measure(references.Any(r => r.Row == StudyRuns.Floor && r.Seed == seed), () => references.Add(Floor(seed, cancel)));
-            foreach (string labelSet in settings.Supervised ? LabelSets() : [])
+            foreach (string labelSet in labelSets)
             {
                 Measure(supervised.Any(s => s.LabelSet == labelSet && s.Seed == seed), () => supervised.Add(Supervised(labelSet, seed, cancel)));
             }
@@ -104,7 +113,7 @@ public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, s
             }
             Progress($"{run.Name} seed {seed}: {(resume ? "resuming" : "training")} {settings.Steps} steps → {folder}");
             using var log = SerilogSetup.Create(services.GetRequiredService<IConfiguration>(), plan.OutputDirectory, metricsOnConsole: false);
-            var result = new Trainer(plan, log).Run(resume ? new ResumeRequest(null) : null, interactive: false, stopAfter: null, cancel);
+            var result = new Trainer(plan, log).Run(resume ? new ResumeRequest(null) : null, progress.Inner, stopAfter: null, cancel);
             if (result.Interrupted)
             {
                 throw new OperationCanceledException($"{run.Name} seed {seed} stopped at step {result.EndStep} with a checkpoint.", cancel);
@@ -113,7 +122,7 @@ public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, s
         var probed = Checkpoints(folder).Where(c => OnProbeGrid(c.State.Step)).ToList();
         var final = probed[^1].State;
         Progress(string.Create(CultureInfo.InvariantCulture, $"{run.Name} seed {seed}: {final.TrainingSeconds:F0} s wall, {final.CpuSeconds:F0} s CPU; probing {probed.Count} checkpoints"));
-        var probe = new StudyProbe(build, Arguments, settings);
+        var probe = new StudyProbe(build, Arguments, settings, progress.Inner);
         var points = probed.Select(c => new ProbePoint(c.State.Step, c.State.TrainingSeconds, c.State.CpuSeconds, probe.Student(c.ModelFile, cancel))).ToList();
         return new RunOutcome(run.Name, seed, final.Step, final.TrainingSeconds, final.CpuSeconds, final.TrainingSeconds / final.Step, final.Losses, points);
     }
@@ -165,7 +174,7 @@ public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, s
     }
 
     private StudyProbe FloorProbe(long seed) =>
-        new(build, user => StudyRuns.Semantic.Arguments(user, settings, seed, RunFolder(outputDirectory, "floor", seed)), settings);
+        new(build, user => StudyRuns.Semantic.Arguments(user, settings, seed, RunFolder(outputDirectory, "floor", seed)), settings, progress.Inner);
 
     /// <summary>The student as the seed initialises it (TrainingModel.Create, as every UMT run of this seed starts), written as step 0 and probed.</summary>
     private ReferenceOutcome Floor(long seed, CancellationToken cancel)
@@ -181,7 +190,7 @@ public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, s
         var probe = FloorProbe(seed);
         string folder = RunFolder(outputDirectory, StudyRuns.SupervisedFolder(labelSet), seed);
         Progress($"{StudyRuns.Supervised(labelSet)} seed {seed}: training {settings.Steps} steps → {folder}");
-        var outcome = new SupervisedReference(build, settings).Train(FloorModel(probe, seed), labelSet, seed, folder, probe.Test, cancel);
+        var outcome = new SupervisedReference(build, settings, progress.Inner).Train(FloorModel(probe, seed), labelSet, seed, folder, probe.Test, cancel);
         cancel.ThrowIfCancellationRequested(); // a fine-tune cut short is not the budget's: measured again in the next sitting
         Progress(string.Create(CultureInfo.InvariantCulture, $"{StudyRuns.Supervised(labelSet)} seed {seed}: head top-1 {outcome.Test.MultiView.Top1:F3}, {outcome.TrainCpuSeconds:F0} s CPU; probing"));
         return new SupervisedOutcome(labelSet, seed, outcome.Steps, outcome.TrainSeconds, outcome.TrainCpuSeconds, outcome.Losses,
@@ -191,12 +200,14 @@ public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, s
     /// <summary>The frozen tiny-clip teacher: its last block's patch tokens averaged over patches and frames, one vector per clip.</summary>
     private ReferenceOutcome Ceiling(CancellationToken cancel)
     {
-        var probe = new StudyProbe(build, user => StudyRuns.Semantic.Arguments(user, settings, 0, RunFolder(outputDirectory, "ceiling", 0)), settings);
+        var probe = new StudyProbe(build, user => StudyRuns.Semantic.Arguments(user, settings, 0, RunFolder(outputDirectory, "ceiling", 0)), settings, progress.Inner);
         Progress($"{StudyRuns.Ceiling}: probing");
         using var teacher = CreateTeacher(probe.Train, probe.Log);
         int last = probe.Train.TeacherTraits!.Depth - 1;
-        return new ReferenceOutcome(StudyRuns.Ceiling, null,
+        var ceiling = new ReferenceOutcome(StudyRuns.Ceiling, null,
             probe.Features(video => teacher.Encode(video, [last], withAttention: false).Features[0].mean([1]), cancel)); // [K=1, b, N, C] → [b, C]
+        Progress($"{StudyRuns.Ceiling}: probed");
+        return ceiling;
     }
 
     /// <summary>Approximate FLOPs per step of every method and of the supervised reference, from their plans' shapes.</summary>
@@ -232,5 +243,8 @@ public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, s
         ? ((ITeacherFactory)teacher.Entry.Factory).Create(teacher.Options, plan.PluginContext(log))
         : throw new InvalidOperationException("The UMT runs of the study need a teacher (Umt:Teacher:Use); it is 'none'.");
 
-    private void Progress(string line) => progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed:hh\\:mm\\:ss}] {line}"));
+    /// <summary>What the study is doing now, beside the count of parts done.</summary>
+    private void Progress(string line) => study?.Report(partsDone, line);
+
+    private void PartDone(string? line) => study?.Report(++partsDone, line);
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Logging;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Workflows.Finetuning;
 
 namespace Umt.Runner.Workflows.Study;
@@ -14,7 +15,8 @@ namespace Umt.Runner.Workflows.Study;
 /// their steps, batch, warm-up share, peak and final learning rate; no layer decay, which protects
 /// pretrained layers and there are none.
 /// </summary>
-public sealed class SupervisedReference(ServicesBuilder build, StudySettings settings)
+/// <param name="progress">Where the fine-tune's steps are shown.</param>
+public sealed class SupervisedReference(ServicesBuilder build, StudySettings settings, ProgressRenderer progress)
 {
     /// <param name="floorModel">The floor's <c>model.safetensors</c>: the seed's untrained student.</param>
     /// <param name="test">The held-out split the classifier's own head is scored on (the probes' scoring split).</param>
@@ -28,6 +30,6 @@ public sealed class SupervisedReference(ServicesBuilder build, StudySettings set
             LayerDecay: 1.0, DropPath: plan.StudentConfig.DropPath);
         Directory.CreateDirectory(folder);
         using var log = SerilogSetup.Create(services.GetRequiredService<IConfiguration>(), folder, metricsOnConsole: false);
-        return new ClassificationFinetune(recipe, log).Run(plan, [test], floorModel, plan.Student.Grid, labelSet, folder, cancel);
+        return new ClassificationFinetune(recipe, log, progress).Run(plan, [test], floorModel, plan.Student.Grid, labelSet, folder, cancel);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Serilog;
 using TorchSharp;
@@ -6,6 +7,7 @@ using TorchSharp.Modules;
 using Umt.Models.Clip;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Data;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Engine.Step;
 using static TorchSharp.torch;
 
@@ -35,7 +37,8 @@ public sealed record TeacherTrainingResult(string? Output, string Vocab, int Ste
 /// them (a <see cref="BatchAssembler"/> called on this thread): 64 rendered images per step would
 /// outgrow the no-GC budget if a producer allocated them while the step runs.
 /// </summary>
-public sealed class TeacherTrainer(TeacherTrainingOptions options, PluginCatalog catalog, string baseDirectory, ILogger log)
+/// <param name="progress">Where the steps are shown.</param>
+public sealed class TeacherTrainer(TeacherTrainingOptions options, PluginCatalog catalog, string baseDirectory, ILogger log, ProgressRenderer progress)
 {
     /// <summary>The architecture the options describe, for a vocabulary of <paramref name="vocabSize"/> tokens.</summary>
     public static ClipModelConfig Architecture(TeacherTrainingOptions options, int vocabSize) => new(
@@ -83,6 +86,7 @@ public sealed class TeacherTrainer(TeacherTrainingOptions options, PluginCatalog
             options.TextWidth, options.TextLayers, parameters.Sum(p => p.numel()), torch.get_num_threads(), output);
 
         var clock = Stopwatch.StartNew();
+        using var counter = progress.Start("teacher train", options.Steps, "steps");
         var window = new List<(double Loss, double Accuracy)>();
         var last = (Loss: double.NaN, Accuracy: double.NaN);
         int step = 0;
@@ -97,6 +101,7 @@ public sealed class TeacherTrainer(TeacherTrainingOptions options, PluginCatalog
             }
             NativeGarbage.CollectAfterStep();
             step++;
+            counter.Report(step, string.Create(CultureInfo.InvariantCulture, $"loss {loss:F4}"));
             window.Add((loss, accuracy));
             if (step % options.LogEvery == 0 || step == options.Steps)
             {

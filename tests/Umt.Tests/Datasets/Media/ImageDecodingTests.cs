@@ -8,6 +8,7 @@ using Umt.Plugins.Datasets.Cc3m;
 using Umt.Plugins.Datasets.Manifests;
 using Umt.Plugins.Datasets.Media;
 using Umt.Plugins.Datasets.Synthetic;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Workflows.Data;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
@@ -69,7 +70,7 @@ public sealed class ImageDecodingTests(ITestOutputHelper log)
         File.WriteAllText(temp.Combine("list.json"), JsonSerializer.Serialize(files.Select(f => new Dictionary<string, string> { ["image"] = f, ["caption"] = $"A picture: {f}!" })));
 
         using var dataset = MediaFixtures.Create("cc3m", new Cc3mOptions { Manifest = temp.Combine("list.json"), Root = temp.Path }, frames: 1, imageSize: 32, temp.Path);
-        var report = DatasetVerifier.Verify(dataset, workers: 2, CancellationToken.None);
+        var report = DatasetVerifier.Verify(dataset, workers: 2, ProgressRenderer.Silent, CancellationToken.None);
 
         report.Failures.Should().BeEmpty();
         dataset.Info.Count.Should().Be(files.Length, "Format auto reads a .json manifest as the reference's image+caption list");
@@ -145,7 +146,7 @@ public sealed class ImageDecodingTests(ITestOutputHelper log)
             failure.Reason.Should().Be(rows[i].Reason, rows[i].File);
             failure.MediaPath.Should().EndWith(rows[i].File);
         }
-        DatasetVerifier.Verify(dataset, workers: 2, CancellationToken.None).Failures.Select(f => (f.Index, f.Reason))
+        DatasetVerifier.Verify(dataset, workers: 2, ProgressRenderer.Silent, CancellationToken.None).Failures.Select(f => (f.Index, f.Reason))
             .Should().Equal(rows.Select((r, i) => ((long)i, r.Reason)).Skip(1), "verify counts each broken image under its reason");
     }
 

@@ -4,6 +4,7 @@ using Umt.Plugins.Datasets.Media;
 using Umt.Plugins.Datasets.Randomness;
 using Umt.Plugins.Datasets.Synthetic;
 using Umt.Plugins.Datasets.WebVid;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Workflows.Data;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
@@ -159,7 +160,7 @@ public sealed class VideoDecodingTests(ITestOutputHelper log)
         File.WriteAllText(temp.Combine("list.csv"), "portrait.mp4,0\ngrey.mp4,1\nvp9.webm,2\nmpeg4.avi,3\n\"a clip, with spaces.mp4\",4\n");
 
         using var dataset = MediaFixtures.Create("kinetics", new KineticsOptions { Manifest = temp.Combine("list.csv"), Root = temp.Path }, 8, 32, temp.Path);
-        var report = DatasetVerifier.Verify(dataset, workers: 2, CancellationToken.None);
+        var report = DatasetVerifier.Verify(dataset, workers: 2, ProgressRenderer.Silent, CancellationToken.None);
 
         report.Failures.Should().BeEmpty();
         dataset.Info.Count.Should().Be(5);

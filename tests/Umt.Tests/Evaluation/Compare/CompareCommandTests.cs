@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Umt.Runner.Cli;
 using Umt.Runner.Engine;
 using Umt.Runner.Workflows.Study;
@@ -45,6 +46,9 @@ public sealed class CompareCommandTests(CompareCommandTests.SmokeStudy study, IT
     {
         log.WriteLine($"smoke study: {study.Seconds:F1} s\n{study.Run.All}");
         study.Run.ExitCode.Should().Be(0, study.Run.All);
+        int parts = 2 + StudyRuns.All.Count + 1 + 2 + StudyRuns.Distillations.Count; // the ceiling and the costs; per seed the runs, the floor, the two supervised references, the mechanism checks
+        study.Run.Error.Should().MatchRegex($@"(?m)^compare: {parts}/{parts} parts \(100%\)", "the study counts its parts on stderr (issue 19)")
+            .And.MatchRegex(@"(?m)^train: 2/2 steps \(100%\)", "a captured stderr is no terminal, so each run's steps show too");
         string output = study.Output;
         var results = study.Results;
         string[] expectedRuns = [.. StudyRuns.All.Select(r => r.Name), StudyRuns.Floor, StudyRuns.Ceiling, StudyRuns.Supervised("motion"), StudyRuns.Supervised("appearance")];
@@ -114,13 +118,14 @@ public sealed class CompareCommandTests(CompareCommandTests.SmokeStudy study, IT
         string output = dir.Combine("compare");
         var clock = Stopwatch.StartNew();
 
-        // Stopped as Ctrl+C stops it, once the second method has started training: the trainer
-        // finishes its current step, checkpoints it off the probe grid (step 1 of 2) and the study stops.
+        // Stopped as Ctrl+C stops it, once the second method has done its first step (its progress
+        // line on stderr, the second "train: 1/2" of the study): the trainer checkpoints that step off
+        // the probe grid (step 1 of 2) and the study stops.
         using var stop = new CancellationTokenSource();
-        var progress = new StopWhenWritten($"{StudyRuns.Semantic.Name} seed 0: training", stop);
-        var errors = new StringWriter();
-        int first = UmtCommandLine.Invoke(["compare", "--preset", "smoke", "--out", output, "--repo", RepositoryPaths.Root], progress, errors, stop.Token);
-        log.WriteLine($"first sitting: exit {first} in {clock.Elapsed.TotalSeconds:F1} s\n{progress}\n{errors}");
+        var printed = new StringWriter();
+        var errors = new StopWhenWritten(FirstStep, stop, times: 2);
+        int first = UmtCommandLine.Invoke(["compare", "--preset", "smoke", "--out", output, "--repo", RepositoryPaths.Root], printed, errors, stop.Token);
+        log.WriteLine($"first sitting: exit {first} in {clock.Elapsed.TotalSeconds:F1} s\n{printed}\n{errors}");
         first.Should().Be(ExitCodes.Interrupted, errors.ToString());
         var partial = JsonSerializer.Deserialize<StudyResults>(File.ReadAllText(Path.Combine(output, CompareCommand.ResultsFile)))!;
         partial.Runs.Select(r => r.Run).Should().Equal([StudyRuns.VideoMae.Name], "results.json holds the run that finished before the stop");
@@ -131,8 +136,9 @@ public sealed class CompareCommandTests(CompareCommandTests.SmokeStudy study, IT
         var second = TestSupport.Umt.Run(log, "compare", "--preset", "smoke", "--out", output);
         log.WriteLine($"both sittings: {clock.Elapsed.TotalSeconds:F1} s");
         second.ExitCode.Should().Be(0, second.All);
-        second.Output.Should().Contain("Continuing the study").And.Contain($"{StudyRuns.Semantic.Name} seed 0: resuming");
-        second.Output.Should().NotContain($"{StudyRuns.VideoMae.Name} seed 0:", "the finished run is not trained or probed again");
+        second.Output.Should().Contain("Continuing the study");
+        Regex.Matches(second.Error, $"(?m)^{Regex.Escape(FirstStep)}").Should().HaveCount(StudyRuns.All.Count - 2,
+            "the finished run is not trained again and the stopped one resumes after its first step; only the others start from step 0");
 
         var resumed = JsonSerializer.Deserialize<StudyResults>(File.ReadAllText(Path.Combine(output, CompareCommand.ResultsFile)))!;
         var uninterrupted = study.Results;
@@ -181,13 +187,18 @@ public sealed class CompareCommandTests(CompareCommandTests.SmokeStudy study, IT
     private static string Scores(IReadOnlyList<ProbeScores> scores) =>
         string.Join(";", scores.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.LabelSet}/{s.Classes}/{s.LinearTop1:R}/{s.LinearTop5:R}/{s.KnnTop1:R}")));
 
-    /// <summary>The study's progress output, which cancels <paramref name="stop"/> once a line containing <paramref name="marker"/> is written.</summary>
-    private sealed class StopWhenWritten(string marker, CancellationTokenSource stop) : StringWriter(CultureInfo.InvariantCulture)
+    /// <summary>A smoke run's first step as the plain progress shows it.</summary>
+    private const string FirstStep = "train: 1/2 steps";
+
+    /// <summary>The study's progress output (stderr), which cancels <paramref name="stop"/> once a line containing <paramref name="marker"/> has been written <paramref name="times"/> times.</summary>
+    private sealed class StopWhenWritten(string marker, CancellationTokenSource stop, int times) : StringWriter(CultureInfo.InvariantCulture)
     {
+        private int seen;
+
         public override void WriteLine(string? value)
         {
             base.WriteLine(value);
-            if (value?.Contains(marker, StringComparison.Ordinal) == true)
+            if (value?.Contains(marker, StringComparison.Ordinal) == true && ++seen == times)
             {
                 stop.Cancel();
             }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Umt.Models.Weights;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Model;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Workflows.Study;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
@@ -34,7 +35,7 @@ public sealed class SupervisedReferenceTests(ITestOutputHelper log)
         }
         var test = build(user => StudyProbe.Split(StudyRuns.Semantic.Arguments(user, settings, 0, dir.Combine("floor")), "test", 16)).GetRequiredService<RunPlan>();
 
-        var outcome = new SupervisedReference(build, settings).Train(floor, "appearance", 0, dir.Combine("supervised"), test, CancellationToken.None);
+        var outcome = new SupervisedReference(build, settings, ProgressRenderer.Silent).Train(floor, "appearance", 0, dir.Combine("supervised"), test, CancellationToken.None);
         log.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s; losses {string.Join(" ", outcome.Losses.Select(l => l.ToString("F3")))}");
 
         outcome.Steps.Should().Be(40);

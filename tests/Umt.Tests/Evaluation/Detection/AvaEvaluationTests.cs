@@ -153,12 +153,12 @@ public sealed class AvaEvaluationTests(ITestOutputHelper log)
             "--exclusions", Write(dir, "ava_val_excluded_timestamps_v2.2.csv", Excluded), "--json"]);
         run.ExitCode.Should().Be(0, run.All);
         using var json = JsonDocument.Parse(run.Output);
-        json.RootElement.GetProperty("MeanAp").GetDouble().Should().BeApproximately((11.0 / 15 + 0.5) / 2, 1e-12);
-        json.RootElement.GetProperty("IouThreshold").GetDouble().Should().Be(0.5);
-        var classes = json.RootElement.GetProperty("Classes").EnumerateArray().ToArray();
-        classes.Select(c => c.GetProperty("Name").GetString()).Should().Equal("stand", "sit", "walk");
-        classes[2].GetProperty("Ap").ValueKind.Should().Be(JsonValueKind.Null);
-        json.RootElement.GetProperty("ExcludedKeyFrames").GetInt32().Should().Be(2);
+        json.RootElement.GetProperty("mean_ap").GetDouble().Should().BeApproximately((11.0 / 15 + 0.5) / 2, 1e-12);
+        json.RootElement.GetProperty("iou_threshold").GetDouble().Should().Be(0.5);
+        var classes = json.RootElement.GetProperty("classes").EnumerateArray().ToArray();
+        classes.Select(c => c.GetProperty("name").GetString()).Should().Equal("stand", "sit", "walk");
+        classes[2].GetProperty("ap").ValueKind.Should().Be(JsonValueKind.Null);
+        json.RootElement.GetProperty("excluded_key_frames").GetInt32().Should().Be(2);
 
         var text = TestSupport.Umt.Run(log, ["eval", "detection", .. files, "--detections", Write(dir, "det.csv", Detections)]);
         text.ExitCode.Should().Be(0, text.All);

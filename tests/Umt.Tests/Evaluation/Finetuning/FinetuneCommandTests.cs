@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Umt.Models.Weights;
+using Umt.Runner.Cli;
 using Umt.Runner.Workflows.Finetuning;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
@@ -37,7 +38,9 @@ public sealed class FinetuneCommandTests(TinyPretrainedRun pretrained, ITestOutp
 
         result.ExitCode.Should().Be(0, result.All);
         result.Output.Should().Contain("top-1").And.Contain("top-5");
-        var report = JsonSerializer.Deserialize<FinetuneReport>(File.ReadAllText(Path.Combine(output, "results.json")))!;
+        result.Error.Should().MatchRegex(@"(?m)^finetune: 24/24 steps \(100%\), .*, loss \d").And.MatchRegex(@"(?m)^finetune test view 1/1: 64/64 clips \(100%\)",
+            "training steps and test clips are counted on stderr (issue 19)");
+        var report = JsonSerializer.Deserialize<FinetuneReport>(File.ReadAllText(Path.Combine(output, "results.json")), CliJson.Options)!;
         var c = report.Classification!;
         c.Classes.Should().Be(36);
         c.Steps.Should().Be(24);
@@ -65,7 +68,7 @@ public sealed class FinetuneCommandTests(TinyPretrainedRun pretrained, ITestOutp
             .Where(e => e.GetProperty("@mt").GetString()!.StartsWith("Position table interpolated", StringComparison.Ordinal))
             .Select(e => (From: e.GetProperty("From").GetString(), To: e.GetProperty("To").GetString()));
         resized.Should().Equal([("2×4×4", "4×5×5")]);
-        var c = JsonSerializer.Deserialize<FinetuneReport>(File.ReadAllText(Path.Combine(output, "results.json")))!.Classification!;
+        var c = JsonSerializer.Deserialize<FinetuneReport>(File.ReadAllText(Path.Combine(output, "results.json")), CliJson.Options)!.Classification!;
         c.Losses.Should().HaveCount(2).And.OnlyContain(l => double.IsFinite(l));
         c.Test.Clips.Should().Be(8);
     }
@@ -94,7 +97,7 @@ public sealed class FinetuneCommandTests(TinyPretrainedRun pretrained, ITestOutp
             "--steps", "2", "--batch", "4", "--rerank", "4", "--out", output, "--set", "Umt:Run:DataWorkers=1", "--json");
 
         result.ExitCode.Should().Be(0, result.All);
-        var report = JsonSerializer.Deserialize<FinetuneReport>(result.Output)!;
+        var report = JsonSerializer.Deserialize<FinetuneReport>(result.Output, CliJson.Options)!;
         var r = report.Retrieval!;
         r.Steps.Should().Be(2);
         r.Losses.Should().HaveCount(2).And.OnlyContain(l => double.IsFinite(l));

@@ -7,12 +7,14 @@ using Umt.Abstractions.Datasets;
 using Umt.Models.Weights;
 using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Progress;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Workflows.Evaluation.Extraction;
 
 /// <summary>What <c>umt extract</c> wrote.</summary>
-public sealed record ExtractionResult(int Clips, int Unreadable, string Features, string Index, string? UnreadableList, string? TokenFolder, double Seconds);
+/// <param name="Width">Features per clip: <c>pooled</c> is <c>[Clips, Width]</c>.</param>
+public sealed record ExtractionResult(int Clips, int Unreadable, int Width, string Features, string Index, string? UnreadableList, string? TokenFolder, double Seconds);
 
 /// <summary>
 /// <c>umt extract</c>: frozen student features for every sample of the configured dataset (read
@@ -30,7 +32,7 @@ public sealed class FeatureExtractor(RunPlan plan, ILogger log)
     public const string UnreadableFile = "unreadable.csv";
     public const string TokenFolder = "tokens";
 
-    public ExtractionResult Run(string modelFile, string outDirectory, bool tokens, int batchSize, TextWriter progress, CancellationToken cancel)
+    public ExtractionResult Run(string modelFile, string outDirectory, bool tokens, int batchSize, ProgressRenderer progress, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(outDirectory);
@@ -41,7 +43,8 @@ public sealed class FeatureExtractor(RunPlan plan, ILogger log)
         var index = new StringBuilder("row,source,labels\n");
         var unreadable = new ConcurrentBag<(long Index, UnreadableMediaException Failure)>();
         int rows = 0, shard = 0;
-        foreach (var batch in EvaluationReader.Batches(dataset, batchSize, plan.Run.DataWorkers, unreadable, cancel))
+        using var counter = progress.Start("extract", count, "clips");
+        foreach (var batch in EvaluationReader.Batches(dataset, batchSize, plan.Run.DataWorkers, unreadable, counter, cancel))
         {
             using var scope = NewDisposeScope();
             var samples = batch.Samples;
@@ -61,7 +64,6 @@ public sealed class FeatureExtractor(RunPlan plan, ILogger log)
             {
                 index.Append(CultureInfo.InvariantCulture, $"{rows++},{Csv(sample.Source ?? "")},{Csv(string.Join(";", sample.Labels.Select(kv => $"{kv.Key}={kv.Value}")))}\n");
             }
-            progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"extract: {batch.Indices[^1] + 1}/{count} samples, {rows} clips, {unreadable.Count} unreadable, {clock.Elapsed.TotalSeconds:F0} s"));
         }
 
         string features = Path.Combine(outDirectory, FeaturesFile);
@@ -83,7 +85,7 @@ public sealed class FeatureExtractor(RunPlan plan, ILogger log)
             DurableFiles.ReplaceText(unreadableFile, "sample,source,reason,detail\n" + string.Concat(unreadable.OrderBy(u => u.Index)
                 .Select(u => string.Create(CultureInfo.InvariantCulture, $"{u.Index},{Csv(u.Failure.MediaPath)},{Csv(u.Failure.Reason)},{Csv(u.Failure.Detail)}\n"))));
         }
-        return new ExtractionResult(rows, unreadable.Count, features, indexFile, unreadableFile, tokens ? Path.Combine(outDirectory, TokenFolder) : null, clock.Elapsed.TotalSeconds);
+        return new ExtractionResult(rows, unreadable.Count, plan.Student.Width, features, indexFile, unreadableFile, tokens ? Path.Combine(outDirectory, TokenFolder) : null, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>A CSV field (RFC 4180), quoted when it holds a separator, quote or newline.</summary>

@@ -3,6 +3,7 @@ using Serilog;
 using Umt.Abstractions.Datasets;
 using Umt.Models.VisionLanguage;
 using Umt.Runner.Engine.Composition;
+using Umt.Runner.Engine.Progress;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Workflows.Evaluation.Retrieval;
@@ -38,7 +39,7 @@ public sealed record RetrievalResult(string Protocol, int Clips, int Texts, int 
 /// cosine; the texts and their ground-truth clips are <c>Umt:Retrieval:Protocol</c>'s
 /// (<see cref="RetrievalQueries"/>); then optional re-ranking of each query's top-k candidates by <c>itm_head</c>.
 /// </summary>
-public sealed class RetrievalEvaluation(FrozenVisionLanguage model, ILogger log)
+public sealed class RetrievalEvaluation(FrozenVisionLanguage model, ILogger log, ProgressRenderer progress)
 {
     /// <summary>Pairs scored by the matching head per forward (bounds the fusion's activations).</summary>
     private const int MatchBatch = 64;
@@ -80,10 +81,11 @@ public sealed class RetrievalEvaluation(FrozenVisionLanguage model, ILogger log)
             throw new ArgumentException($"The dataset '{plan.Dataset.Entry.Name}' ({plan.Dataset.OptionsPath}) has no captions; retrieval needs them.");
         }
         var failures = new ConcurrentBag<(long, UnreadableMediaException)>();
+        using var counter = progress.Start("eval retrieval", dataset.Info.Count, "clips");
         var perFrame = new List<Tensor>();
         var tokens = new List<Tensor>();
         var captions = new List<ClipCaptions>();
-        foreach (var batch in EvaluationReader.Batches(dataset, batchSize: 32, plan.Run.DataWorkers, failures, cancel))
+        foreach (var batch in EvaluationReader.Batches(dataset, batchSize: 32, plan.Run.DataWorkers, failures, counter, cancel))
         {
             using var batchScope = NewDisposeScope(); // the forward's activations are freed per batch
             var (frames, all) = model.EncodeVision(batch.Video(plan));                 // [b, T, E], [b, N, D]
