@@ -39,7 +39,7 @@ public sealed class StepHostReadsTests
         ["src/Umt.Abstractions/Masking/TokenSelection.cs"] = (3, "Verify: once per masking on the step's first batch; FromMask(mask) without a count: evaluation and tests"),
         ["src/Umt.Models/Clip/ClipTextTransformer.cs"] = (2, "an int64 gather index (EOT pooling), not a boolean one: no sync; the text tower is not in the training step"),
         ["src/Umt.Models/Layers/TruncatedNormal.cs"] = (1, "initialisation, not the step"),
-        ["src/Umt.Models/Detection/RoiAlign.cs"] = (1, "the boxes are read to build the sampling weights; no training step runs it yet (issue 22's detection fine-tuning: give it the host's boxes)"),
+        ["src/Umt.Models/Detection/RoiAlign.cs"] = (2, "the boxes are read (one copy, two patterns on its line) to build the sampling weights; no training step runs it yet (issue 22's detection fine-tuning: give it the host's boxes)"),
         ["src/Umt.Models/Weights/SafetensorsFile.cs"] = (1, "weight file writing"),
         ["src/Umt.Models/Weights/PyTorch/PyTorchCheckpointWriter.cs"] = (1, "checkpoint export"),
         ["src/Umt.Plugins.Objectives/Mlm/MlmObjective.cs"] = (1, "nonzero on the host's labels (a CPU tensor made from the host's token ids): the selected positions are known without a device read"),
