@@ -141,10 +141,12 @@ public sealed class StopSignalTests(ITestOutputHelper log)
             foreach (var (process, trainer) in processes.Zip(trainers))
             {
                 process.WaitForExit(60_000).Should().BeTrue("the grace time bounds the stop");
+                process.WaitForExit(); // drains the redirected output
                 lock (trainer.Output)
                 {
                     log.WriteLine($"exit {process.ExitCode}:\n{trainer.Output}");
-                    trainer.Output.ToString().Should().Contain("after SIGTERM; exiting without a new checkpoint");
+                    // Usually the grace time ends the step; a step that ends within 0.2 s stops at its boundary instead. Either way: 143.
+                    trainer.Output.ToString().Should().Contain("SIGTERM received");
                 }
             }
             processes.Select(p => p.ExitCode).Should().Equal([143, 143, 143], "the grace time ran out mid-step; the exit must still be SIGTERM's, not a crash");
