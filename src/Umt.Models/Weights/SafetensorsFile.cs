@@ -18,7 +18,8 @@ public static class SafetensorsFile
     /// copies are written) in a fixed order (see <see cref="Plan"/>), so equal inputs give
     /// identical files, byte for byte the ones huggingface/safetensors writes.
     /// </summary>
-    public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <param name="bytesWritten">Called after each tensor with the tensor bytes written so far (of <see cref="DataBytes"/>), for a progress display.</param>
+    public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null, Action<long>? bytesWritten = null)
     {
         var entries = Plan(tensors);
         var header = SafetensorsHeader.Encode(entries, metadata);
@@ -34,6 +35,7 @@ public static class SafetensorsFile
             using var scope = NewDisposeScope();
             var data = tensors[entry.Name].detach().cpu().contiguous();
             stream.Write(data.bytes);
+            bytesWritten?.Invoke(entry.End);
         }
     }
 
@@ -41,14 +43,14 @@ public static class SafetensorsFile
     /// <see cref="Write"/> to a temporary file beside <paramref name="path"/>, flushed to disk, then
     /// renamed over it: a reader sees the old file or the complete new one, never a torn one.
     /// </summary>
-    public static void WriteAtomic(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void WriteAtomic(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null, Action<long>? bytesWritten = null)
     {
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         string temporary = $"{full}.tmp-{Environment.ProcessId}";
         try
         {
-            Write(temporary, tensors, metadata);
+            Write(temporary, tensors, metadata, bytesWritten);
             using (var stream = new FileStream(temporary, FileMode.Open, FileAccess.ReadWrite))
             {
                 stream.Flush(flushToDisk: true);
@@ -61,6 +63,10 @@ public static class SafetensorsFile
         }
     }
 
+    /// <summary>Bytes of tensor data <see cref="Write"/> writes for <paramref name="tensors"/> (the file less its header).</summary>
+    public static long DataBytes(IReadOnlyDictionary<string, Tensor> tensors) =>
+        tensors.Values.Sum(t => t.numel() * t.ElementSize);
+
     /// <summary>Reads and validates only the header: names, dtypes, shapes and byte ranges.</summary>
     public static SafetensorsHeader ReadHeader(string path)
     {
@@ -72,7 +78,8 @@ public static class SafetensorsFile
     /// Reads every tensor onto the CPU. The tensors belong to the caller's dispose scope; on any
     /// error none is left behind.
     /// </summary>
-    public static Dictionary<string, Tensor> Read(string path)
+    /// <param name="bytesRead">Called after each tensor with the tensor bytes read so far (the file less its header), for a progress display.</param>
+    public static Dictionary<string, Tensor> Read(string path, Action<long>? bytesRead = null)
     {
         using var stream = File.OpenRead(path);
         var header = ReadHeader(path, stream);
@@ -94,6 +101,7 @@ public static class SafetensorsFile
                 throw SafetensorsHeader.Invalid(path, $"tensor '{entry.Name}': BOOL data holds bytes other than 0 and 1");
             }
             tensors.Add(entry.Name, tensor);
+            bytesRead?.Invoke(entry.End);
         }
         scope.MoveToOuter(tensors.Values);
         return tensors;

@@ -11,8 +11,9 @@ public static class WeightFile
     /// so a legacy <c>torch.save</c> file is named as one rather than read as damaged safetensors.
     /// </summary>
     /// <exception cref="InvalidDataException">Neither container, or a corrupt one.</exception>
-    public static Dictionary<string, Tensor> ReadStateDict(string path) =>
-        IsPyTorchArchive(path) ? PyTorch.PyTorchCheckpoint.ReadStateDict(path) : SafetensorsFile.Read(path);
+    /// <param name="bytesRead">Called as tensors arrive with the tensor bytes read so far (about the file's length at the end), for a progress display.</param>
+    public static Dictionary<string, Tensor> ReadStateDict(string path, Action<long>? bytesRead = null) =>
+        IsPyTorchArchive(path) ? PyTorch.PyTorchCheckpoint.ReadStateDict(path, bytesRead) : SafetensorsFile.Read(path, bytesRead);
 
     /// <summary>
     /// Whether <paramref name="path"/> is a file <c>torch.save</c> or <c>torch.jit.save</c> wrote:

@@ -7,6 +7,7 @@ using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Engine.Model;
+using Umt.Runner.Engine.Progress;
 using Umt.Runner.Workflows.Conversion;
 using static TorchSharp.torch;
 
@@ -43,7 +44,13 @@ public static class ConvertCommand
             }
             using var model = TrainingModel.Create(plan, services.GetRequiredService<ILogger>(), withTeacher: false);
             using var scope = NewDisposeScope();
-            var report = CheckpointImport.Read(from, model.StateDict());
+            var progress = new ProgressRenderer(error);
+            ImportReport report;
+            using (var reading = new ByteProgress(progress, "convert read", new FileInfo(from).Length))
+            {
+                report = CheckpointImport.Read(from, model.StateDict(), reading.Report);
+                reading.Complete();
+            }
             var human = CliJson.Human(parse.GetValue(json), output, error);
             Print(human, from, report);
             if (report.WrongShapes.Count > 0)
@@ -59,7 +66,10 @@ public static class ConvertCommand
             }
             string to = Path.GetFullPath(parse.GetValue(outPath)!);
             Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            SafetensorsFile.WriteAtomic(to, report.Imported, new Dictionary<string, string> { ["umt.imported_from"] = from });
+            using (var writing = new ByteProgress(progress, "convert write", SafetensorsFile.DataBytes(report.Imported)))
+            {
+                SafetensorsFile.WriteAtomic(to, report.Imported, new Dictionary<string, string> { ["umt.imported_from"] = from }, writing.Report);
+            }
             human.WriteLine($"Wrote {report.Imported.Count} tensors to {to}");
             if (parse.GetValue(json))
             {
@@ -88,14 +98,23 @@ public static class ConvertCommand
         {
             var reference = CheckpointReference.Resolve(parse.GetValue(checkpoint)!);
             using var scope = NewDisposeScope();
-            var tensors = SafetensorsFile.Read(reference.ModelFile);
+            var progress = new ProgressRenderer(error);
+            Dictionary<string, Tensor> tensors;
+            using (var reading = new ByteProgress(progress, "convert read", new FileInfo(reference.ModelFile).Length))
+            {
+                tensors = SafetensorsFile.Read(reference.ModelFile, reading.Report);
+                reading.Complete();
+            }
             bool stage2 = tensors.Keys.Any(ReferenceKeyMap.IsStage2);
             var renamed = tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal)
                 .Select(kv => KeyValuePair.Create(ReferenceKeyMap.ToReference(kv.Key, stage2), kv.Value)).ToList();
             string to = Path.GetFullPath(parse.GetValue(pthPath)!);
             Directory.CreateDirectory(Path.GetDirectoryName(to)!);
             bool bare = parse.GetValue(flat);
-            Models.Weights.PyTorch.PyTorchCheckpointWriter.Write(to, renamed, bare ? null : "model");
+            using (var writing = new ByteProgress(progress, "convert write", SafetensorsFile.DataBytes(tensors)))
+            {
+                Models.Weights.PyTorch.PyTorchCheckpointWriter.Write(to, renamed, bare ? null : "model", writing.Report);
+            }
             int changed = renamed.Zip(tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal)).Count(p => p.First.Key != p.Second.Key);
             if (parse.GetValue(exportJson))
             {

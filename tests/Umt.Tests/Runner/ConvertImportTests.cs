@@ -96,6 +96,11 @@ public sealed class ConvertImportTests(ITestOutputHelper log) : IDisposable
         var export = TestSupport.Umt.Run(log, "convert", "export", imported, "--out", exported);
 
         export.ExitCode.Should().Be(0, export.All);
+        foreach (var run in new[] { import, export })
+        {
+            // Issue 19: convert shows its progress on stderr (plain lines here: not a terminal), read and write each to the end.
+            run.Error.Should().MatchRegex(@"convert read: (\d+)/\1 MB \(100%\)").And.MatchRegex(@"convert write: (\d+)/\1 MB \(100%\)");
+        }
         // Real PyTorch (Debian's python3-torch, which ./test.sh installs) loads the export with
         // weights_only=True and compares it with the original file: keys, dtypes, shapes, values.
         var check = PythonTorch.Run(Path.Combine(Fixtures, "check_export.py"), Path.Combine(Fixtures, file), exported);

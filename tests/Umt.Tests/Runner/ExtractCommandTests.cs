@@ -37,7 +37,7 @@ public sealed class ExtractCommandTests(ITestOutputHelper log)
         using var scope = NewDisposeScope();
         var pooled = SafetensorsFile.Read(temp.Combine("out", "features.safetensors"))["pooled"];                  // [3, D]
         pooled.shape.Should().Equal(3, 192);
-        var shards = Directory.GetFiles(temp.Combine("out", "tokens"), "shard-*.safetensors").Order().Select(SafetensorsFile.Read).ToList();
+        var shards = Directory.GetFiles(temp.Combine("out", "tokens"), "shard-*.safetensors").Order().Select(f => SafetensorsFile.Read(f)).ToList();
         shards.SelectMany(s => s["rows"].data<long>().ToArray()).Should().Equal(0, 1, 2);
         var tokens = cat(shards.Select(s => s["tokens"]).ToList(), 0);                                            // [3, N, D]
         tokens.shape.Should().Equal(3, 512, 192);

@@ -20,9 +20,12 @@ internal sealed class PyTorchArchive : IDisposable
     private readonly string root;
     private readonly ArchiveByteBudget budget;
     private readonly Dictionary<string, TorchStorage> storages = new(StringComparer.Ordinal);
+    private readonly Action<long>? bytesRead;
+    private long storageBytes;
 
-    private PyTorchArchive(string path, ZipArchive zip, string root, ArchiveByteBudget budget)
+    private PyTorchArchive(string path, ZipArchive zip, string root, ArchiveByteBudget budget, Action<long>? bytesRead)
     {
+        this.bytesRead = bytesRead;
         this.path = path;
         this.zip = zip;
         this.root = root;
@@ -30,8 +33,9 @@ internal sealed class PyTorchArchive : IDisposable
     }
 
     /// <summary>Opens <paramref name="path"/> and finds its root folder.</summary>
+    /// <param name="bytesRead">Called after each storage record with the storage bytes read so far, for a progress display.</param>
     /// <exception cref="InvalidDataException">Not a PyTorch zip archive, a legacy one, or a damaged one.</exception>
-    public static PyTorchArchive Open(string path)
+    public static PyTorchArchive Open(string path, Action<long>? bytesRead = null)
     {
         var stream = File.OpenRead(path);
         try
@@ -49,7 +53,7 @@ internal sealed class PyTorchArchive : IDisposable
             }
             try
             {
-                var archive = new PyTorchArchive(path, zip, FindRoot(path, zip), new ArchiveByteBudget(path, stream.Length));
+                var archive = new PyTorchArchive(path, zip, FindRoot(path, zip), new ArchiveByteBudget(path, stream.Length), bytesRead);
                 archive.CheckByteOrder();
                 return archive;
             }
@@ -124,6 +128,8 @@ internal sealed class PyTorchArchive : IDisposable
         }
         var storage = new TorchStorage(key, data);
         storages.Add(key, storage);
+        storageBytes += byteLength;
+        bytesRead?.Invoke(storageBytes);
         return storage;
     }
 

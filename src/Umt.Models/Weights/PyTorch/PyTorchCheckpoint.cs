@@ -41,9 +41,10 @@ public static class PyTorchCheckpoint
     /// </remarks>
     /// <exception cref="UnsafePickleException">The pickle names a global outside the allow-list (nothing was executed).</exception>
     /// <exception cref="InvalidDataException">Not a PyTorch zip archive (a legacy non-zip <c>torch.save</c> file included), or a truncated or corrupt one; the message names the file.</exception>
-    public static Dictionary<string, Tensor> ReadStateDict(string path)
+    /// <param name="bytesRead">Called after each storage with the storage bytes read so far (about the file's length at the end), for a progress display.</param>
+    public static Dictionary<string, Tensor> ReadStateDict(string path, Action<long>? bytesRead = null)
     {
-        using var archive = PyTorchArchive.Open(path);
+        using var archive = PyTorchArchive.Open(path, bytesRead);
         using var scope = NewDisposeScope();
         var tree = archive.ReadObjectTree();
         var tensors = StateDictFlattener.Flatten(tree, problem => new InvalidDataException($"Invalid PyTorch weight file '{path}': {problem}."));

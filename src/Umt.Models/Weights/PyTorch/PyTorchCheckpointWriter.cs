@@ -23,16 +23,21 @@ public static class PyTorchCheckpointWriter
     /// writes the bare state dict, for loaders that hand <c>torch.load</c>'s result straight to
     /// <c>load_state_dict</c>.
     /// </param>
-    public static void Write(string path, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, string? wrapper = "model")
+    /// <param name="bytesWritten">Called after each tensor record with the tensor bytes written so far, for a progress display.</param>
+    public static void Write(string path, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, string? wrapper = "model", Action<long>? bytesWritten = null)
     {
         string temporary = path + ".tmp";
         using (var stream = File.Create(temporary))
         using (var zip = new ZipArchive(stream, ZipArchiveMode.Create))
         {
             Record(zip, "data.pkl", Pickle(tensors, wrapper));
+            long written = 0;
             for (int i = 0; i < tensors.Count; i++)
             {
-                Record(zip, $"data/{i}", Bytes(tensors[i].Value));
+                var bytes = Bytes(tensors[i].Value);
+                Record(zip, $"data/{i}", bytes);
+                written += bytes.Length;
+                bytesWritten?.Invoke(written);
             }
             Record(zip, "version", Encoding.ASCII.GetBytes("3\n"));
         }

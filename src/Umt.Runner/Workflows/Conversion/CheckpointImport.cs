@@ -70,6 +70,7 @@ public static class CheckpointImport
     }
 
     /// <summary>Reads <paramref name="source"/> (never executing anything in it) and matches it.</summary>
-    public static ImportReport Read(string source, IReadOnlyDictionary<string, Tensor> expected) =>
-        Match(WeightFile.ReadStateDict(source), expected);
+    /// <param name="bytesRead">Called as tensors arrive with the bytes read so far (see <see cref="WeightFile.ReadStateDict"/>).</param>
+    public static ImportReport Read(string source, IReadOnlyDictionary<string, Tensor> expected, Action<long>? bytesRead = null) =>
+        Match(WeightFile.ReadStateDict(source, bytesRead), expected);
 }
