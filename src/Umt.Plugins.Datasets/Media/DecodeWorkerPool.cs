@@ -43,6 +43,8 @@ internal sealed class DecodeWorkerPool(TimeSpan timeout, ILogger log) : IDisposa
     /// <exception cref="UnreadableMediaException">The worker timed out or died on this clip; it was replaced.</exception>
     public (DecodeStatus Status, string Message, int Decoded, byte[] Rgb)? Decode(DecodeRequest request, CancellationToken cancel)
     {
+        // Before a worker is taken: a cancelled read must not start a worker only to kill it.
+        cancel.ThrowIfCancellationRequested();
         var worker = Take();
         if (worker is null)
         {

@@ -100,6 +100,13 @@ public sealed class BatchAssembler : IDisposable
             {
                 while (jobs.Reader.TryRead(out var job))
                 {
+                    if (token.IsCancellationRequested)
+                    {
+                        // Disposed: the queued reads are dropped, not started with a cancelled token
+                        // (a decode worker or an ffmpeg started per clip only to be killed at once).
+                        job.Result.SetCanceled(token);
+                        continue;
+                    }
                     try
                     {
                         job.Result.SetResult(reader.Read(job.Index, job.Epoch, token));

@@ -110,6 +110,22 @@ public sealed class DecodeWorkerTests(ITestOutputHelper log)
             .Should().HaveCount(2 * 32 * 32 * 3, "the next clip gets a fresh worker");
     }
 
+    [Fact]
+    public void A_read_cancelled_before_it_starts_starts_no_worker()
+    {
+        using var temp = new TemporaryDirectory();
+        string good = MediaFixtures.TestSource(temp.Combine("good.mp4"), 64, 48, 10);
+        using var workers = new WorkerVideoReader(Minute, Logger.None);
+        var info = workers.Probe(good, CancellationToken.None);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        var read = () => workers.Read(good, info, [0], new CropBox(0, 0, 64, 48), 32, Resampling.Bilinear, cancelled.Token);
+
+        read.Should().Throw<OperationCanceledException>();
+        workers.Pool.Restarts.Should().Be(0, "no worker was started to be killed at once (a pipeline's disposal used to do that per queued clip)");
+    }
+
     private static string Fifo(string path)
     {
         using var mkfifo = Process.Start("mkfifo", [path]);
