@@ -3,7 +3,6 @@ using TorchSharp.Modules;
 using Umt.Abstractions.Geometry;
 using Umt.Models.Layers;
 using Umt.Models.Student;
-using Umt.Models.Weights;
 using Umt.Runner.Engine.Model;
 using static TorchSharp.torch;
 
@@ -50,11 +49,7 @@ public sealed class VideoClassifier : IDisposable
     /// </param>
     public static VideoClassifier FromCheckpoint(StudentConfig config, string modelFile, int classes, double headDropout, double initScale, Device device, TokenGrid? pretrainedGrid = null)
     {
-        var student = new VideoVisionTransformer(config, pretrainedGrid);
-        using (var scope = NewDisposeScope())
-        {
-            StateDictLoader.Load(student, SafetensorsFile.Read(modelFile), TrainingModel.StudentPrefix);
-        }
+        var student = PretrainedStudent.Load(config, modelFile, pretrainedGrid);
         foreach (var (name, parameter) in student.named_parameters())
         {
             // The final norm is not on the fine-tuning path (see remarks): no gradient, no optimizer state.
