@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Umt.Plugins.Datasets.MediaDatasets;
 
 namespace Umt.Plugins.Datasets.Ava;
 
@@ -7,7 +8,7 @@ namespace Umt.Plugins.Datasets.Ava;
 /// action detection, one sample per annotated key frame, each a clip centred on it. Frame count
 /// and size come from the run's student, as for every dataset of files.
 /// </summary>
-public sealed class AvaOptions : IValidatableObject
+public sealed class AvaOptions : VideoDecodingOptions, IValidatableObject
 {
     /// <summary>The annotation CSV of the split (<c>ava_train_v2.2.csv</c>, <c>ava_val_v2.2.csv</c>); its key frames are the samples. Relative to the config root.</summary>
     [Required]
@@ -46,15 +47,6 @@ public sealed class AvaOptions : IValidatableObject
     /// <summary>Frames between consecutive picks of the clip around the key frame (the reference's AVA recipe: 8).</summary>
     [Range(1, 64)]
     public int SamplingRate { get; set; } = 8;
-
-    /// <summary><c>workers</c> (long-lived FFmpeg decode workers) or <c>ffmpeg</c> (one process per clip), as the other datasets of files.</summary>
-    [Required]
-    [RegularExpression("^(workers|ffmpeg)$", ErrorMessage = "Decoder must be 'workers' or 'ffmpeg'.")]
-    public string Decoder { get; set; } = "workers";
-
-    /// <summary>Wall-clock limit for decoding one clip; a clip past it is skipped as unreadable.</summary>
-    [Range(1, 3600)]
-    public int DecodeTimeoutSeconds { get; set; } = 60;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

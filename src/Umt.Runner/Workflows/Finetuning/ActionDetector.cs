@@ -1,10 +1,7 @@
-using TorchSharp;
-using TorchSharp.Modules;
 using Umt.Abstractions.Geometry;
 using Umt.Abstractions.Masking;
 using Umt.Models.Detection;
 using Umt.Models.Student;
-using Umt.Runner.Engine.Model;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Workflows.Finetuning;
@@ -22,29 +19,20 @@ namespace Umt.Runner.Workflows.Finetuning;
 /// followed by <c>nn.MaxPool2d(7)</c>). Unlike classification, the reference keeps the encoder's
 /// final <c>norm</c> on this path, so it is trained here too.
 /// </remarks>
-public sealed class ActionDetector : IDisposable
+public sealed class ActionDetector : StudentWithHead<DetectionHead>
 {
     /// <summary>Bins per side of a box (the reference's <c>POOLER_RESOLUTION</c>).</summary>
     public const int Resolution = 7;
 
-    private ActionDetector(VideoVisionTransformer student, DetectionHead head)
+    private ActionDetector(VideoVisionTransformer student, DetectionHead head, Device device) : base(student, head, device)
     {
-        Student = student;
-        Head = head;
     }
-
-    public VideoVisionTransformer Student { get; }
-
-    public DetectionHead Head { get; }
 
     /// <summary>A student of <paramref name="config"/> with the checkpoint's weights (or none: <paramref name="pretrained"/> false) and a fresh head, on <paramref name="device"/>.</summary>
     public static ActionDetector FromCheckpoint(StudentConfig config, string modelFile, int classes, double headDropout, double initScale, Device device, TokenGrid? pretrainedGrid, bool pretrained = true)
     {
         var student = PretrainedStudent.Load(config, modelFile, pretrainedGrid, pretrained);
-        var head = new DetectionHead(config.Width, classes, headDropout, initScale);
-        student.to(device);
-        head.to(device);
-        return new ActionDetector(student, head);
+        return new ActionDetector(student, new DetectionHead(config.Width, classes, headDropout, initScale), device);
     }
 
     /// <param name="video">Clips <c>[B, 3, T, H, W]</c>.</param>
@@ -74,29 +62,5 @@ public sealed class ActionDetector : IDisposable
         var rois = RoiAlign.Apply(frame, boxes * scale, Resolution, Resolution, spatialScale: 1.0 / config.PatchSize, samplingRatio: 0); // [K, D, 7, 7]
         var pooled = rois.amax([2, 3]);                                                                          // [K, D]
         return Head.call(pooled);                                                                                // [K, classes]
-    }
-
-    /// <summary>Trainable parameters under their checkpoint names.</summary>
-    public IEnumerable<(string Name, Parameter Parameter)> NamedParameters() =>
-        Student.named_parameters().Select(p => (TrainingModel.StudentPrefix + p.name, p.parameter))
-            .Concat(Head.named_parameters().Select(p => (p.name, p.parameter)));
-
-    /// <summary>Every tensor of the model under its checkpoint key.</summary>
-    public Dictionary<string, Tensor> StateDict() =>
-        Student.state_dict().Select(kv => (Key: TrainingModel.StudentPrefix + kv.Key, kv.Value))
-            .Concat(Head.state_dict().Select(kv => (kv.Key, kv.Value)))
-            .ToDictionary(kv => kv.Key, kv => kv.Value);
-
-    /// <summary>Training mode (drop-path and head dropout on) or evaluation mode.</summary>
-    public void Train(bool on)
-    {
-        Student.train(on);
-        Head.train(on);
-    }
-
-    public void Dispose()
-    {
-        Head.Dispose();
-        Student.Dispose();
     }
 }
