@@ -8,16 +8,8 @@ namespace Umt.Plugins.Datasets.Ava;
 /// action detection, one sample per annotated key frame, each a clip centred on it. Frame count
 /// and size come from the run's student, as for every dataset of files.
 /// </summary>
-public sealed class AvaOptions : VideoDecodingOptions, IValidatableObject
+public sealed class AvaOptions : MediaFileOptions, IValidatableObject
 {
-    /// <summary>The annotation CSV of the split (<c>ava_train_v2.2.csv</c>, <c>ava_val_v2.2.csv</c>); its key frames are the samples. Relative to the config root.</summary>
-    [Required]
-    public string Manifest { get; set; } = "";
-
-    /// <summary>Folder of the videos, <c>&lt;video_id&gt;.mp4</c> (or <c>.mkv</c>, <c>.webm</c>): AVA's <c>videos_15min</c>.</summary>
-    [Required]
-    public string Root { get; set; } = "";
-
     /// <summary>
     /// <c>train</c>: the actors are the annotated boxes (the reference trains on ground truth);
     /// <c>eval</c>: with <see cref="Detections"/>, a person detector's boxes are given too, to be classified.

@@ -8,16 +8,8 @@ namespace Umt.Plugins.Datasets.MediaDatasets;
 /// samples are drawn. Frame count and size are not options: they come from the run's student
 /// (<c>Umt:Model:Frames</c>, <c>Umt:Model:ImageSize</c>), so the data always matches the model.
 /// </summary>
-public abstract class MediaDatasetOptions : VideoDecodingOptions, IValidatableObject
+public abstract class MediaDatasetOptions : MediaFileOptions, IValidatableObject
 {
-    /// <summary>The manifest file (format per dataset); relative to the config root.</summary>
-    [Required]
-    public string Manifest { get; set; } = "";
-
-    /// <summary>Media root: every manifest path is resolved under it, and a path that escapes it is rejected.</summary>
-    [Required]
-    public string Root { get; set; } = "";
-
     /// <summary>
     /// <c>train</c>: the reference's training sampling and augmentation (random frame per segment,
     /// random crop, flip); <c>eval</c>: the middle frame of each segment, a fixed crop, no flip.
