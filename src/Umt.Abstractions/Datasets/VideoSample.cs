@@ -11,5 +11,6 @@ namespace Umt.Abstractions.Datasets;
 /// dataset gives several per video (retrieval test sets: the reference's <c>"caption": [..]</c>);
 /// <paramref name="Caption"/> is one of them. Null: <paramref name="Caption"/> is the only one.
 /// </param>
+/// <param name="Actors">Action detection: the actors on the clip's key frame (its middle frame, index T/2), or null where the dataset has none.</param>
 public sealed record VideoSample(float[] Pixels, IReadOnlyDictionary<string, int> Labels, string? Caption = null, float[]? Boxes = null, string? Source = null,
-    IReadOnlyList<string>? Captions = null);
+    IReadOnlyList<string>? Captions = null, KeyFrameActors? Actors = null);

@@ -21,6 +21,20 @@ public static class AvaLabelMap
         return Parse(reader.ReadToEnd(), path);
     }
 
+    /// <summary>Writes <paramref name="labels"/> as the 60-class file is written: <c>item { name: "..." id: N }</c>, one field per line.</summary>
+    public static void Write(string path, IEnumerable<AvaLabel> labels)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(labels);
+        var text = new StringBuilder();
+        foreach (AvaLabel label in labels)
+        {
+            string name = label.Name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+            text.Append(CultureInfo.InvariantCulture, $"item {{\n  name: \"{name}\"\n  id: {label.Id}\n}}\n");
+        }
+        File.WriteAllText(path, text.ToString(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+    }
+
     /// <summary>Parses label map text; <paramref name="source"/> names it in messages.</summary>
     public static IReadOnlyList<AvaLabel> Parse(string text, string source)
     {

@@ -109,7 +109,7 @@ internal sealed class MediaDataset : IVideoDataset
     public void Dispose() => (reader as IDisposable)?.Dispose();
 
     /// <summary>Cheap checks before any process starts: most broken entries of a real corpus fail here.</summary>
-    private static void CheckFile(string path)
+    internal static void CheckFile(string path)
     {
         FileSystemInfo entry = new FileInfo(path);
         if (entry.LinkTarget is { } target)

@@ -8,16 +8,8 @@ namespace Umt.Plugins.Datasets.MediaDatasets;
 /// samples are drawn. Frame count and size are not options: they come from the run's student
 /// (<c>Umt:Model:Frames</c>, <c>Umt:Model:ImageSize</c>), so the data always matches the model.
 /// </summary>
-public abstract class MediaDatasetOptions : IValidatableObject
+public abstract class MediaDatasetOptions : MediaFileOptions, IValidatableObject
 {
-    /// <summary>The manifest file (format per dataset); relative to the config root.</summary>
-    [Required]
-    public string Manifest { get; set; } = "";
-
-    /// <summary>Media root: every manifest path is resolved under it, and a path that escapes it is rejected.</summary>
-    [Required]
-    public string Root { get; set; } = "";
-
     /// <summary>
     /// <c>train</c>: the reference's training sampling and augmentation (random frame per segment,
     /// random crop, flip); <c>eval</c>: the middle frame of each segment, a fixed crop, no flip.
@@ -63,22 +55,6 @@ public abstract class MediaDatasetOptions : IValidatableObject
     /// <summary>Which spatial view, in [0, <see cref="TestCrops"/>).</summary>
     [Range(0, 99)]
     public int TestCrop { get; set; }
-
-    /// <summary>
-    /// How videos are decoded. <c>workers</c>: long-lived decode worker processes (one per data
-    /// worker) that decode clip after clip through Debian's FFmpeg 5.1 libraries, only as far as
-    /// the sampled frames need; a worker that crashes or runs past <see cref="DecodeTimeoutSeconds"/>
-    /// is killed and restarted, and its clip counted unreadable. Where those libraries are missing
-    /// it falls back to <c>ffmpeg</c>. <c>ffmpeg</c>: one ffmpeg CLI process per clip (the slower
-    /// original path). Both give the same frames; images ignore it.
-    /// </summary>
-    [Required]
-    [RegularExpression("^(workers|ffmpeg)$", ErrorMessage = "Decoder must be 'workers' or 'ffmpeg'.")]
-    public string Decoder { get; set; } = "workers";
-
-    /// <summary>Wall-clock limit for decoding one clip; a clip past it is skipped as unreadable.</summary>
-    [Range(1, 3600)]
-    public int DecodeTimeoutSeconds { get; set; } = 60;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

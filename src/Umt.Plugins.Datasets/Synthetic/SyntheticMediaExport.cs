@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Umt.Abstractions.Datasets;
 using Umt.Abstractions.Geometry;
+using Umt.Plugins.Datasets.Ava;
 using Umt.Plugins.Datasets.Media;
 
 namespace Umt.Plugins.Datasets.Synthetic;
@@ -20,12 +21,15 @@ namespace Umt.Plugins.Datasets.Synthetic;
 public sealed record SyntheticExportOptions(string Output, int Clips, int Images, int Size = 64, int Frames = 16, int Fps = 8, long Seed = 0, int Workers = 2);
 
 /// <summary>Where the written manifests and overlays are.</summary>
-public sealed record SyntheticExportResult(string Output, int Clips, int Images, string? KineticsList, string? WebVidJson, string? Cc3mTsv, IReadOnlyList<string> Overlays);
+/// <param name="AvaAnnotations">Folder of the AVA-form training and validation CSVs and label map (null without clips).</param>
+public sealed record SyntheticExportResult(string Output, int Clips, int Images, string? KineticsList, string? WebVidJson, string? Cc3mTsv, string? AvaAnnotations, IReadOnlyList<string> Overlays);
 
 /// <summary>
 /// Writes SyntheticActions as real files (synthetic-benchmark.md, with issue 4's layout): clips as
 /// H.264 .mp4 with a Kinetics-style <c>path,label</c> list (label = motion class) and a
-/// WebVid-style JSON caption list, images as .jpg with a CC3M-style TSV, plus overlay configs
+/// WebVid-style JSON caption list, the clips' key-frame boxes in AVA v2.2's form (the main object's
+/// box on the key frame, its motion as the action; the first four fifths of the clips in the
+/// training CSV, the rest in the validation CSV), images as .jpg with a CC3M-style TSV, plus overlay configs
 /// that point each real loader at them. Clip i is the synthetic dataset's clip i, so a test can
 /// compare decoded frames with the frames that were encoded. The overlays turn flipping off: a
 /// mirrored clip changes SyntheticActions' motion label.
@@ -35,6 +39,13 @@ public static class SyntheticMediaExport
     public const string KineticsList = "kinetics_train.csv";
     public const string WebVidJson = "webvid_train.json";
     public const string Cc3mTsv = "cc3m_train.tsv";
+    public const string AvaFolder = "ava";
+    public const string AvaTrain = "ava_train_v2.2.csv";
+    public const string AvaVal = "ava_val_v2.2.csv";
+    public const string AvaLabelMapFile = "ava_action_list_v2.2.pbtxt";
+
+    // The default student's 8 frames, read every (Frames / 8)th frame, span the whole exported clip.
+    private const int StudentFrames = 8;
 
     /// <param name="written">Called with the number of files written so far after each one (from the writing threads).</param>
     public static SyntheticExportResult Write(SyntheticExportOptions options, CancellationToken cancel = default, Action<int>? written = null)
@@ -51,7 +62,7 @@ public static class SyntheticMediaExport
         string output = Path.GetFullPath(options.Output);
         Directory.CreateDirectory(output);
         var overlays = new List<string>();
-        string? kinetics = null, webvid = null, cc3m = null;
+        string? kinetics = null, webvid = null, cc3m = null, ava = null;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Workers), CancellationToken = cancel };
         int files = 0;
         void Written() => written?.Invoke(Interlocked.Increment(ref files));
@@ -60,19 +71,30 @@ public static class SyntheticMediaExport
         {
             Directory.CreateDirectory(Path.Combine(output, "videos"));
             using var clips = Render(options, images: false);
-            var rows = new (string Path, int Motion, string Caption)[options.Clips];
+            var rows = new (string Path, int Motion, string Caption, KeyFrameActors KeyFrame)[options.Clips];
+            // AVA's key frames are whole seconds: the one nearest below the middle frame.
+            int timestamp = options.Frames / 2 / options.Fps;
             Parallel.For(0, options.Clips, parallel, i =>
             {
                 var sample = clips.Read(i, 0);
-                string relative = $"videos/clip_{i:D6}.mp4";
+                string relative = $"videos/{SyntheticVideoDataset.VideoId(i)}.mp4";
                 MediaWriters.WriteMp4(Path.Combine(output, relative), ToRgb24(sample.Pixels, options.Frames, options.Size), options.Frames, options.Size, options.Size, options.Fps, cancel);
-                rows[i] = (relative, sample.Labels[SyntheticVocabulary.MotionLabel], sample.Caption!);
+                int motion = sample.Labels[SyntheticVocabulary.MotionLabel];
+                rows[i] = (relative, motion, sample.Caption!, SyntheticVideoDataset.KeyFrame(i, sample.Boxes!, timestamp * options.Fps, (SyntheticMotion)motion, timestamp));
                 Written();
             });
             kinetics = WriteText(output, KineticsList, string.Concat(rows.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Path},{r.Motion}\n"))));
             webvid = WriteText(output, WebVidJson, new JsonArray([.. rows.Select(r => new JsonObject { ["video"] = r.Path, ["caption"] = r.Caption })]).ToJsonString(Indented));
             overlays.Add(WriteOverlay(output, "kinetics", kinetics, frames: null));
             overlays.Add(WriteOverlay(output, "webvid", webvid, frames: null));
+            ava = WriteAva(output, [.. rows.Select(r => r.KeyFrame)]);
+            overlays.Add(WriteOverlay(output, "ava", Path.Combine(ava, AvaTrain), frames: null, new JsonObject
+            {
+                ["Root"] = Path.Combine(output, "videos"),
+                ["FrameRate"] = options.Fps,
+                ["TimeOffset"] = 0,
+                ["SamplingRate"] = Math.Max(1, options.Frames / StudentFrames),
+            }));
         }
         if (options.Images > 0)
         {
@@ -90,7 +112,7 @@ public static class SyntheticMediaExport
             cc3m = WriteText(output, Cc3mTsv, string.Concat(rows.Select(r => $"{r.Caption}\t{r.Path}\n")));
             overlays.Add(WriteOverlay(output, "cc3m", cc3m, frames: 1));
         }
-        return new SyntheticExportResult(output, options.Clips, options.Images, kinetics, webvid, cc3m, overlays);
+        return new SyntheticExportResult(output, options.Clips, options.Images, kinetics, webvid, cc3m, ava, overlays);
     }
 
     /// <summary>ImageNet-normalised <c>[3, T, S, S]</c> back to RGB24 <c>[T, S, S, 3]</c>.</summary>
@@ -122,15 +144,35 @@ public static class SyntheticMediaExport
         return path;
     }
 
-    /// <summary>An overlay config (<c>--config DIR/kinetics.json</c>) selecting the dataset on these files.</summary>
-    private static string WriteOverlay(string folder, string dataset, string manifest, int? frames)
+    /// <summary>The AVA-form annotations of the clips' key frames (person id 0: one actor per clip) and the motions' label map; returns their folder.</summary>
+    private static string WriteAva(string output, IReadOnlyList<KeyFrameActors> keyFrames)
     {
+        string folder = Path.Combine(output, AvaFolder);
+        Directory.CreateDirectory(folder);
+        int train = keyFrames.Count - keyFrames.Count / 5;
+        IEnumerable<AvaBox> Rows(IEnumerable<KeyFrameActors> frames) =>
+            from frame in frames
+            from actor in frame.GroundTruth
+            from action in actor.ActionIds
+            select new AvaBox(new AvaKeyFrame(frame.VideoId, frame.Timestamp), actor.X1, actor.Y1, actor.X2, actor.Y2, action, PersonId: 0, Score: 1.0, Line: 0);
+        AvaCsv.Write(Path.Combine(folder, AvaTrain), Rows(keyFrames.Take(train)));
+        AvaCsv.Write(Path.Combine(folder, AvaVal), Rows(keyFrames.Skip(train)));
+        AvaLabelMap.Write(Path.Combine(folder, AvaLabelMapFile), SyntheticVocabulary.MotionActions());
+        return folder;
+    }
+
+    /// <summary>An overlay config (<c>--config DIR/kinetics.json</c>) selecting the dataset on these files.</summary>
+    /// <param name="options">The dataset's options beyond the manifest (default: the folder as the media root, no flip).</param>
+    private static string WriteOverlay(string folder, string dataset, string manifest, int? frames, JsonObject? options = null)
+    {
+        options ??= new JsonObject { ["Root"] = folder, ["Flip"] = false };
+        options["Manifest"] = manifest;
         var umt = new JsonObject
         {
             ["Dataset"] = new JsonObject
             {
                 ["Use"] = dataset,
-                ["Options"] = new JsonObject { [dataset] = new JsonObject { ["Manifest"] = manifest, ["Root"] = folder, ["Flip"] = false } },
+                ["Options"] = new JsonObject { [dataset] = options },
             },
         };
         if (frames is { } t)

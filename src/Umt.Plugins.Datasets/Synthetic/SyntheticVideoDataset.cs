@@ -94,8 +94,20 @@ internal sealed class SyntheticVideoDataset : IVideoDataset
         return settings.Images
             ? new VideoSample(pixels, ImageLabels[appearance], SyntheticCaption.Image(scene.Size, scene.Colour, scene.Shape), boxes)
             : new VideoSample(pixels, VideoLabels[appearance * SyntheticVocabulary.MotionCount + (int)scene.Motion],
-                SyntheticCaption.Video(scene.Size, scene.Colour, scene.Shape, scene.Motion), boxes);
+                SyntheticCaption.Video(scene.Size, scene.Colour, scene.Shape, scene.Motion), boxes,
+                Actors: KeyFrame(index, boxes, settings.Frames / 2, scene.Motion));
     }
+
+    /// <summary>
+    /// Name of clip <paramref name="index"/> as a video id: the file name <c>umt data synth</c> gives
+    /// the clip, so its AVA-form CSVs and this dataset's detections name the same videos.
+    /// </summary>
+    public static string VideoId(long index) => $"clip_{index:D6}";
+
+    /// <summary>The main object's box on frame <paramref name="frame"/> with its motion as its one action (the only actor: the distractor does not move).</summary>
+    internal static KeyFrameActors KeyFrame(long index, float[] boxes, int frame, SyntheticMotion motion, int timestamp = 0) =>
+        new(VideoId(index), timestamp,
+            [new ActorBox(boxes[4 * frame], boxes[4 * frame + 1], boxes[4 * frame + 2], boxes[4 * frame + 3], 1f, [SyntheticVocabulary.ActionId(motion)])]);
 
     public void Dispose()
     {

@@ -1,3 +1,5 @@
+using Umt.Plugins.Datasets.Ava;
+
 namespace Umt.Plugins.Datasets.Synthetic;
 
 /// <summary>Shape of an object (synthetic-benchmark.md, "main object").</summary>
@@ -63,6 +65,13 @@ public static class SyntheticVocabulary
     public const int MotionCount = 10;
 
     public const int AppearanceCount = ShapeCount * ColourCount;
+
+    /// <summary>The motion's id in the AVA-form label map (<see cref="MotionActions"/>): AVA numbers actions from 1.</summary>
+    public static int ActionId(SyntheticMotion motion) => (int)motion + 1;
+
+    /// <summary>The motions as an AVA label map: action detection's classes on SyntheticActions, named by their caption phrase.</summary>
+    public static IReadOnlyList<AvaLabel> MotionActions() =>
+        [.. Enum.GetValues<SyntheticMotion>().Select(m => new AvaLabel(ActionId(m), Phrase(m)))];
 
     /// <summary>Appearance class index: <c>shape * 6 + colour</c>.</summary>
     public static int Appearance(SyntheticShape shape, SyntheticColour colour) => (int)shape * ColourCount + (int)colour;

@@ -58,6 +58,10 @@ public static class DataCommand
             {
                 output.WriteLine($"  manifest  {manifest}");
             }
+            if (result.AvaAnnotations is { } ava)
+            {
+                output.WriteLine($"  ava       {ava} (key-frame boxes and label map, for finetune --task detection)");
+            }
             foreach (string overlay in result.Overlays)
             {
                 output.WriteLine($"  train on it: ./umt train --config {overlay}");

@@ -24,8 +24,8 @@ public static class FinetuneCommand
     public static Command Create(TextWriter output, TextWriter error, CancellationToken cancel)
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "A run folder (its latest checkpoint), a checkpoint folder, or a model.safetensors.", Required = true };
-        var task = new Option<string>("--task") { Description = "classification (a stage-1 or stage-2 student) or retrieval (a stage-2 checkpoint).", DefaultValueFactory = _ => "classification" };
-        task.AcceptOnlyFromAmong("classification", "retrieval");
+        var task = new Option<string>("--task") { Description = "classification (a stage-1 or stage-2 student), retrieval (a stage-2 checkpoint) or detection (AVA-style actor boxes).", DefaultValueFactory = _ => "classification" };
+        task.AcceptOnlyFromAmong("classification", "retrieval", "detection");
         var label = new Option<string?>("--label") { Description = "Label set to classify (synthetic: motion or appearance; default: the dataset's only one)." };
         var outDirectory = new Option<string?>("--out") { Description = "Output folder: model.safetensors (or the retrieval run), results.json, log.jsonl (default: runs/finetune-<task>)." };
         var trainCount = new Option<int>("--train") { Description = "Training clips, synthetic dataset.", DefaultValueFactory = _ => 1024 }.AtLeast(1);
@@ -39,7 +39,7 @@ public static class FinetuneCommand
         var warmupEpochs = new Option<int?>("--warmup-epochs") { Description = "Linear warm-up, in epochs (default: 20 % of the steps)." }.AtLeast(0);
         var warmupSteps = new Option<int?>("--warmup-steps") { Description = "Linear warm-up, in steps (wins over --warmup-epochs)." }.AtLeast(0);
         var batch = new Option<int>("--batch") { Description = "Clips per step.", DefaultValueFactory = _ => 16 }.AtLeast(1);
-        var lr = new Option<double?>("--lr") { Description = "Peak learning rate: classification per Umt:Optimizer:BaseBatch clips, scaled by the batch; retrieval as given (default: 5e-4 classification, 1e-4 retrieval)." };
+        var lr = new Option<double?>("--lr") { Description = "Peak learning rate: classification and detection per Umt:Optimizer:BaseBatch clips, scaled by the batch; retrieval as given (default: 5e-4 classification, 1e-4 retrieval, 2.5e-4 detection)." };
         var minLr = new Option<double>("--min-lr") { Description = "Learning rate at the end of the cosine.", DefaultValueFactory = _ => 1e-6 };
         var warmupLr = new Option<double>("--warmup-lr") { Description = "Classification: first warm-up rate, scaled as --lr (the reference's warmup_lr).", DefaultValueFactory = _ => 1e-6 };
         var layerDecay = new Option<double>("--layer-decay") { Description = "Layer-wise lr decay: block i trains at decay^(L − i) of the head's rate.", DefaultValueFactory = _ => 0.75 };
@@ -51,18 +51,20 @@ public static class FinetuneCommand
         var testClips = new Option<int>("--test-clips") { Description = "Temporal views per held-out clip (the reference's test_num_segment).", DefaultValueFactory = _ => 1 }.AtLeast(1);
         var testCrops = new Option<int>("--test-crops") { Description = "Spatial views per held-out clip (the reference's test_num_crop).", DefaultValueFactory = _ => 1 }.AtLeast(1);
         var rerank = new Option<int>("--rerank") { Description = "Retrieval: candidates per query re-scored by itm_head (0: contrastive only).", DefaultValueFactory = _ => 128 }.AtLeast(0);
+        var labelMap = new Option<string?>("--labelmap") { Description = "Detection: the actions the head predicts, an AVA label map (.pbtxt; default on synthetic data: its motions)." };
+        var untrained = new Option<bool>("--untrained") { Description = "Detection: keep the student's random initialisation (the checkpoint gives only its configuration), the baseline a pretrained student is compared with." };
         var json = new Option<bool>("--json") { Description = "Print results.json instead of the summary." };
         var finetune = new Command("finetune", "Fine-tune a pretrained student: action classification (mean pool → fc_norm → dropout → head, layer-wise lr decay, AdamW 0.9/0.999, warm-up + cosine; multi-view top-1/top-5 on the held-out split), or --task retrieval (VTC + VTM from a stage-2 checkpoint, every token visible; then retrieval on the held-out split).")
         {
             checkpoint, task, label, outDirectory, trainCount, testCount, trainManifest, testManifest, root, dataset, epochs, steps, warmupEpochs, warmupSteps,
-            batch, lr, minLr, warmupLr, layerDecay, weightDecay, dropPath, headDropout, smoothing, initScale, testClips, testCrops, rerank, json,
+            batch, lr, minLr, warmupLr, layerDecay, weightDecay, dropPath, headDropout, smoothing, initScale, testClips, testCrops, rerank, labelMap, untrained, json,
         };
         finetune.SetAction(parse => UmtCommandLine.GuardedWith(parse, error, build =>
         {
-            bool retrieval = parse.GetValue(task) == "retrieval";
+            bool retrieval = parse.GetValue(task) == "retrieval", detection = parse.GetValue(task) == "detection";
             var progress = new ProgressRenderer(error);
             var settings = new FinetuneSettings(
-                Lr: parse.GetValue(lr) ?? (retrieval ? 1e-4 : 5e-4), MinLr: parse.GetValue(minLr), WarmupLr: parse.GetValue(warmupLr),
+                Lr: parse.GetValue(lr) ?? (retrieval ? 1e-4 : detection ? 2.5e-4 : 5e-4), MinLr: parse.GetValue(minLr), WarmupLr: parse.GetValue(warmupLr),
                 Epochs: parse.GetValue(epochs), Steps: parse.GetValue(steps), WarmupEpochs: parse.GetValue(warmupEpochs), WarmupSteps: parse.GetValue(warmupSteps),
                 BatchSize: parse.GetValue(batch), WeightDecay: parse.GetValue(weightDecay), LayerDecay: parse.GetValue(layerDecay),
                 DropPath: parse.GetValue(dropPath), HeadDropout: parse.GetValue(headDropout), LabelSmoothing: parse.GetValue(smoothing),
@@ -70,6 +72,8 @@ public static class FinetuneCommand
             var reference = CheckpointReference.Resolve(parse.GetValue(checkpoint)!);
             var configured = build(reference.Under);
             string name = parse.GetValue(dataset) ?? configured.GetRequiredService<IConfiguration>()["Umt:Dataset:Use"] ?? "";
+            // Before any dataset is opened: a missing label map is a usage error, not a dataset's.
+            var actions = detection ? DetectionLabels.Resolve(parse.GetValue(labelMap), name) : null;
             var data = new FinetuneData(name, parse.GetValue(trainCount), parse.GetValue(testCount), parse.GetValue(trainManifest), parse.GetValue(testManifest), parse.GetValue(root));
             string folder = Path.GetFullPath(parse.GetValue(outDirectory) ?? Path.Combine("runs", $"finetune-{parse.GetValue(task)}"));
             if (File.Exists(Path.Combine(folder, ResultsFile)))
@@ -88,6 +92,14 @@ public static class FinetuneCommand
                 var testPlan = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. testSplit] }).GetRequiredService<RunPlan>();
                 var outcome = RetrievalFinetune.Run(fineServices.GetRequiredService<RunPlan>(), fineServices.GetRequiredService<IConfiguration>(), testPlan, parse.GetValue(rerank), CliJson.Human(parse.GetValue(json), output, error), progress, cancel);
                 report = new FinetuneReport("retrieval", reference.ModelFile, name, settings, null, outcome);
+            }
+            else if (detection)
+            {
+                var testPlan = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. testSplit] }).GetRequiredService<RunPlan>();
+                Directory.CreateDirectory(folder);
+                using var log = SerilogSetup.Create(trainServices.GetRequiredService<IConfiguration>(), folder, metricsOnConsole: true);
+                var outcome = new DetectionFinetune(settings, log, progress).Run(trainPlan, testPlan, reference.ModelFile, PretrainedGrid.Of(reference), actions!, !parse.GetValue(untrained), folder, cancel);
+                report = new FinetuneReport("detection", reference.ModelFile, name, settings, null, null, outcome);
             }
             else
             {

@@ -26,6 +26,7 @@ internal sealed class ContractMediaCorpus
         "webvid" => SyntheticMediaExport.WebVidJson,
         "cc3m" => SyntheticMediaExport.Cc3mTsv,
         "ssv2" => "ssv2_train.txt",
+        "ava" => Path.Combine(SyntheticMediaExport.AvaFolder, SyntheticMediaExport.AvaTrain),
         _ => throw new ArgumentException($"No contract manifest for dataset '{dataset}'; add one here."),
     });
 }

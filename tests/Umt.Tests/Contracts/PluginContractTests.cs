@@ -1,5 +1,6 @@
 using Umt.Abstractions.Composition;
 using Umt.Plugin.Testing;
+using Umt.Plugins.Datasets.Ava;
 using Umt.Plugins.Datasets.MediaDatasets;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
@@ -63,9 +64,14 @@ public sealed class PluginContractTests
     /// <summary>A dataset of files has no usable default manifest: point it at real files of its format.</summary>
     private static object PointMediaDatasetsAtFiles(PluginExport plugin, object options)
     {
-        if (options is MediaDatasetOptions media)
+        if (options is MediaFileOptions media)
         {
             (media.Manifest, media.Root) = (MediaCorpus.Value.Manifest(plugin.Name), MediaCorpus.Value.Root);
+        }
+        if (options is AvaOptions ava)
+        {
+            // The export's AVA form: videos under videos/, written at 8 fps from second 0.
+            (ava.Root, ava.FrameRate, ava.TimeOffset) = (Path.Combine(MediaCorpus.Value.Root, "videos"), 8, 0);
         }
         return options;
     }

@@ -2,12 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Serilog;
 using TorchSharp;
-using TorchSharp.Modules;
 using Umt.Abstractions.Datasets;
 using Umt.Abstractions.Geometry;
 using Umt.Abstractions.Randomness;
-using Umt.Models.Weights;
-using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Engine.Data;
@@ -29,9 +26,6 @@ namespace Umt.Runner.Workflows.Finetuning;
 /// </summary>
 public sealed class ClassificationFinetune(FinetuneSettings settings, ILogger log, ProgressRenderer progress)
 {
-    /// <summary>The fine-tuned model's file in the output folder (the checkpoints' name, so <c>--checkpoint</c> takes the folder).</summary>
-    public const string ModelFile = CheckpointStore.ModelFile;
-
     /// <param name="train">The plan whose dataset is the training split (training mode).</param>
     /// <param name="views">One plan per test view, each reading the held-out split at that view.</param>
     /// <param name="checkpoint">The pretrained <c>model.safetensors</c>.</param>
@@ -43,7 +37,7 @@ public sealed class ClassificationFinetune(FinetuneSettings settings, ILogger lo
         TorchThreads.Configure(train.Run.Threads, processesOnMachine: 1);
         torch.manual_seed(train.Run.Seed);
         using var classifier = VideoClassifier.FromCheckpoint(train.StudentConfig, checkpoint, classes, settings.HeadDropout, settings.InitScale, train.Device, pretrainedGrid);
-        LogPositionTable(train.Student.Grid, pretrainedGrid);
+        LogPositionTable(log, train.Student.Grid, pretrainedGrid);
         var schedule = settings.Schedule(train.DatasetInfo.Count, train.Optimizer.BaseBatch);
         log.Information("Fine-tuning {Checkpoint} for {Label} ({Classes} classes): {Steps} steps of {Batch} clips ({Warmup} warm-up), peak lr {Lr:G3}, layer decay {Decay}, drop-path {DropPath}, {Views} test views",
             checkpoint, labelSet, classes, schedule.TotalSteps, schedule.EffectiveBatch, schedule.WarmupSteps, schedule.PeakLr, settings.LayerDecay, train.StudentConfig.DropPath, views.Count);
@@ -52,21 +46,14 @@ public sealed class ClassificationFinetune(FinetuneSettings settings, ILogger lo
         var losses = Train(classifier, train, schedule, labelSet, outputDirectory, cancel);
         (double trainSeconds, double trainCpuSeconds) = (training.WallSeconds, training.CpuSeconds);
 
-        Directory.CreateDirectory(outputDirectory);
-        string modelPath = Path.Combine(outputDirectory, ModelFile);
-        using (var scope = NewDisposeScope())
-        {
-            var weights = classifier.StateDict();
-            FiniteValues.Require(weights, "the fine-tuned model");
-            SafetensorsFile.WriteAtomic(modelPath, weights.ToDictionary(kv => kv.Key, kv => kv.Value.cpu()));
-        }
+        string modelPath = FinetunedModelFile.Write(outputDirectory, classifier.StateDict);
 
         var testing = Stopwatch.StartNew();
         var test = Test(classifier, views, labelSet, classes, cancel);
         return new ClassificationOutcome(labelSet, classes, (int)train.DatasetInfo.Count, schedule.TotalSteps, losses, trainSeconds, trainCpuSeconds, testing.Elapsed.TotalSeconds, test, modelPath);
     }
 
-    private void LogPositionTable(TokenGrid grid, TokenGrid? pretrainedGrid)
+    internal static void LogPositionTable(ILogger log, TokenGrid grid, TokenGrid? pretrainedGrid)
     {
         if (pretrainedGrid is null)
         {
@@ -100,59 +87,23 @@ public sealed class ClassificationFinetune(FinetuneSettings settings, ILogger lo
 
     private List<double> Train(VideoClassifier classifier, RunPlan plan, TrainingSchedule schedule, string labelSet, string outputDirectory, CancellationToken cancel)
     {
-        int depth = plan.Student.Depth;
-        var groups = LayerDecay.Groups(classifier.NamedParameters(), depth, settings.LayerDecay, settings.WeightDecay);
-        double beta1 = FinetuneSettings.Betas[0], beta2 = FinetuneSettings.Betas[1], eps = plan.Optimizer.Eps;
-        using var optimizer = optim.AdamW(
-            [.. groups.Select(g => new AdamW.ParamGroup(g.Parameters, schedule.LearningRate(0) * g.LrScale, beta1, beta2, eps, g.WeightDecay, false, false))],
-            schedule.LearningRate(0), beta1, beta2, eps, settings.WeightDecay, false, false);
-
-        using var dataset = plan.CreateDataset(log);
-        var failures = new SampleFailures(log, dataset.Info.Count, plan.Run.MaxFailureFraction);
-        using var pipeline = new BatchPipeline(dataset, plan.Run.Seed, schedule.EffectiveBatch, new DataCursor(0, 0), plan.Run.DataWorkers, failures, plan.Run.PrefetchBatches);
-        using var reporter = new TrainingReporter(log, outputDirectory, plan.Run.LogEvery, schedule.TotalSteps, progress, "finetune");
         classifier.Train(true);
-        var losses = new List<double>();
-        for (long step = 0; step < schedule.TotalSteps && !cancel.IsCancellationRequested; step++)
+        var losses = new FinetuneTraining(settings, log, progress).Run(classifier.NamedParameters(), plan, schedule, outputDirectory, "cross-entropy", (host, step) =>
         {
-            var stepClock = Stopwatch.StartNew();
-            double lr = schedule.LearningRate(step);
-            var batch = pipeline.Next();
-            var dataWait = stepClock.Elapsed;
-            losses.Add(Step(classifier, optimizer, groups, plan, batch, step, lr, labelSet));
-            NativeGarbage.CollectAfterStep();
-            reporter.Report(step + 1, losses[^1], new Dictionary<string, double> { ["cross-entropy"] = losses[^1] }, lr, stepClock.Elapsed.TotalSeconds, dataWait, failures.Count);
-        }
+            var video = new EvaluationBatch(host.Indices, host.Samples).Video(plan);                                  // [B, 3, T, H, W]
+            var labels = tensor(host.Samples.Select(s => (long)s.Labels[labelSet]).ToArray(), device: plan.Device);   // [B]
+            var logits = classifier.Logits(video, DropPath(plan, host, step));                                        // [B, C]
+            return nn.functional.cross_entropy(logits, labels, label_smoothing: settings.LabelSmoothing);             // []
+        }, cancel);
         classifier.Train(false);
         return losses;
     }
 
-    /// <summary>One optimizer step, inside its own dispose scope: the module and optimizer live outside it.</summary>
-    private double Step(VideoClassifier classifier, AdamW optimizer, IReadOnlyList<LayerDecayGroup> groups, RunPlan plan, HostBatch host, long step, double lr, string labelSet)
-    {
-        using var scope = NewDisposeScope();
-        for (int g = 0; g < groups.Count; g++)
-        {
-            optimizer.ParamGroups.ElementAt(g).LearningRate = lr * groups[g].LrScale;
-        }
-        var video = new EvaluationBatch(host.Indices, host.Samples).Video(plan);                                  // [B, 3, T, H, W]
-        var labels = tensor(host.Samples.Select(s => (long)s.Labels[labelSet]).ToArray(), device: plan.Device);   // [B]
-        // Drop-path per sample from its key, as the pretraining step draws it.
-        var dropPath = plan.StudentConfig.DropPath > 0
+    /// <summary>Drop-path draws per sample from its key, as the pretraining step draws them; null without drop-path.</summary>
+    internal static Tensor? DropPath(RunPlan plan, HostBatch host, long step) =>
+        plan.StudentConfig.DropPath > 0
             ? new SampleKeys(plan.Run.Seed, step, host.Indices).Uniform(TrainingStep.DropPathPurpose, [plan.Student.Depth, 2], plan.Device) // [B, depth, 2]
             : null;
-        var logits = classifier.Logits(video, dropPath);                                                           // [B, C]
-        var loss = nn.functional.cross_entropy(logits, labels, label_smoothing: settings.LabelSmoothing);          // []
-        double value = loss.item<float>();
-        if (!double.IsFinite(value))
-        {
-            throw new TrainingDivergedException($"The fine-tuning loss became non-finite ({value}) at step {step + 1}; lower --lr.");
-        }
-        loss.backward();
-        optimizer.step();
-        optimizer.zero_grad();
-        return value;
-    }
 
     private MultiViewAccuracy Test(VideoClassifier classifier, IReadOnlyList<RunPlan> views, string labelSet, int classes, CancellationToken cancel)
     {

@@ -1,4 +1,5 @@
 using Umt.Runner.Workflows.Evaluation;
+using Umt.Runner.Workflows.Evaluation.Detection;
 using Umt.Runner.Workflows.Evaluation.Retrieval;
 
 namespace Umt.Runner.Workflows.Finetuning;
@@ -21,5 +22,18 @@ public sealed record ClassificationOutcome(string LabelSet, int Classes, int Tra
 /// <param name="ModelFile">The fine-tuned checkpoint's <c>model.safetensors</c>.</param>
 public sealed record RetrievalOutcome(long Steps, IReadOnlyList<double> Losses, double TrainSeconds, double TestSeconds, RetrievalResult Test, string RunDirectory, string ModelFile);
 
+/// <summary>What a detection fine-tune did and scored.</summary>
+/// <param name="Classes">Actions of the label map (the head's outputs).</param>
+/// <param name="TrainKeyFrames">Key frames (clips) of the training split.</param>
+/// <param name="Pretrained">False where the student kept its random initialisation (the untrained baseline).</param>
+/// <param name="TestKeyFrames">Held-out key frames read.</param>
+/// <param name="Unreadable">Held-out key frames whose clip could not be read (their ground truth is missing from the evaluation too).</param>
+/// <param name="Boxes">What the held-out boxes were: <c>detected</c> (a detections file's) or <c>ground truth</c> (score 1).</param>
+/// <param name="Test">The AVA frame-level evaluation of <paramref name="DetectionsFile"/> against <paramref name="GroundTruthFile"/>.</param>
+public sealed record DetectionOutcome(int Classes, int TrainKeyFrames, long Steps, IReadOnlyList<double> Losses, bool Pretrained,
+    double TrainSeconds, double TrainCpuSeconds, double TestSeconds, int TestKeyFrames, int Unreadable, string Boxes, DetectionResult Test,
+    string GroundTruthFile, string DetectionsFile, string LabelMapFile, string ModelFile);
+
 /// <summary><c>results.json</c> of <c>umt finetune</c>: the task, its inputs and settings, and one of the outcomes.</summary>
-public sealed record FinetuneReport(string Task, string Checkpoint, string Dataset, FinetuneSettings Settings, ClassificationOutcome? Classification, RetrievalOutcome? Retrieval);
+public sealed record FinetuneReport(string Task, string Checkpoint, string Dataset, FinetuneSettings Settings, ClassificationOutcome? Classification, RetrievalOutcome? Retrieval,
+    DetectionOutcome? Detection = null);

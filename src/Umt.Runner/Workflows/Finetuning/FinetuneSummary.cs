@@ -29,6 +29,15 @@ public static class FinetuneSummary
             }
             text.WriteLine($"  model    {r.ModelFile}");
         }
+        if (report.Detection is { } d)
+        {
+            text.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"detection fine-tune of {(d.Pretrained ? report.Checkpoint : "an untrained student")} on {report.Dataset} ({d.Classes} actions): {d.Steps} steps on {d.TrainKeyFrames} key frames in {d.TrainSeconds:F0} s, loss {Mean(d.Losses, first: true):F3} → {Mean(d.Losses, first: false):F3}"));
+            text.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  held-out, {d.Boxes} boxes: frame mAP@0.5 {(d.Test.MeanAp is { } map ? map.ToString("F4", CultureInfo.InvariantCulture) : "-")} over {d.Test.Classes.Count(c => c.Ap is not null)} actions with ground truth; {d.TestKeyFrames} key frames{(d.Unreadable > 0 ? $", {d.Unreadable} unreadable" : "")}, {d.TestSeconds:F0} s"));
+            text.WriteLine($"  detections {d.DetectionsFile} (ground truth {d.GroundTruthFile}, label map {d.LabelMapFile})");
+            text.WriteLine($"  model    {d.ModelFile}");
+        }
         text.Write($"  results  {resultsFile}");
         return text.ToString();
     }

@@ -1,10 +1,7 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using Umt.Abstractions.Geometry;
 using Umt.Models.Layers;
 using Umt.Models.Student;
-using Umt.Models.Weights;
-using Umt.Runner.Engine.Model;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Workflows.Finetuning;
@@ -23,22 +20,16 @@ namespace Umt.Runner.Workflows.Finetuning;
 /// so the classifier runs the student's embedding and blocks itself and leaves that norm out;
 /// the norm's pretrained weights stay in the file untouched (frozen), for the frozen-feature tools.
 /// </remarks>
-public sealed class VideoClassifier : IDisposable
+public sealed class VideoClassifier : StudentWithHead<ClassificationHead>
 {
     private const string StudentNormPrefix = "norm.";
 
     private readonly ModuleList<Block> blocks;
 
-    private VideoClassifier(VideoVisionTransformer student, ClassificationHead head)
+    private VideoClassifier(VideoVisionTransformer student, ClassificationHead head, Device device) : base(student, head, device)
     {
-        Student = student;
-        Head = head;
         blocks = (ModuleList<Block>)student.named_children().Single(c => c.name == "blocks").module;
     }
-
-    public VideoVisionTransformer Student { get; }
-
-    public ClassificationHead Head { get; }
 
     /// <summary>A student of <paramref name="config"/> with the checkpoint's <c>encoder.*</c> weights, and a fresh head, on <paramref name="device"/>.</summary>
     /// <param name="pretrainedGrid">
@@ -50,20 +41,13 @@ public sealed class VideoClassifier : IDisposable
     /// </param>
     public static VideoClassifier FromCheckpoint(StudentConfig config, string modelFile, int classes, double headDropout, double initScale, Device device, TokenGrid? pretrainedGrid = null)
     {
-        var student = new VideoVisionTransformer(config, pretrainedGrid);
-        using (var scope = NewDisposeScope())
-        {
-            StateDictLoader.Load(student, SafetensorsFile.Read(modelFile), TrainingModel.StudentPrefix);
-        }
+        var student = PretrainedStudent.Load(config, modelFile, pretrainedGrid);
         foreach (var (name, parameter) in student.named_parameters())
         {
             // The final norm is not on the fine-tuning path (see remarks): no gradient, no optimizer state.
             parameter.requires_grad = !name.StartsWith(StudentNormPrefix, StringComparison.Ordinal);
         }
-        var head = new ClassificationHead(config.Width, classes, headDropout, initScale);
-        student.to(device);
-        head.to(device);
-        return new VideoClassifier(student, head);
+        return new VideoClassifier(student, new ClassificationHead(config.Width, classes, headDropout, initScale), device);
     }
 
     /// <param name="video">Clips <c>[B, 3, T, H, W]</c>.</param>
@@ -77,30 +61,5 @@ public sealed class VideoClassifier : IDisposable
             x = blocks[i].call(x, dropPathNoise?.select(1, i));    // [B, N, D]
         }
         return Head.call(x.mean([1]));                             // [B, classes]
-    }
-
-    /// <summary>Trainable parameters under their checkpoint names.</summary>
-    public IEnumerable<(string Name, Parameter Parameter)> NamedParameters() =>
-        Student.named_parameters().Select(p => (TrainingModel.StudentPrefix + p.name, p.parameter))
-            .Concat(Head.named_parameters().Select(p => (p.name, p.parameter)))
-            .Where(p => p.Item2.requires_grad);
-
-    /// <summary>Every tensor of the model under its checkpoint key.</summary>
-    public Dictionary<string, Tensor> StateDict() =>
-        Student.state_dict().Select(kv => (Key: TrainingModel.StudentPrefix + kv.Key, kv.Value))
-            .Concat(Head.state_dict().Select(kv => (kv.Key, kv.Value)))
-            .ToDictionary(kv => kv.Key, kv => kv.Value);
-
-    /// <summary>Training mode (drop-path and head dropout on) or evaluation mode.</summary>
-    public void Train(bool on)
-    {
-        Student.train(on);
-        Head.train(on);
-    }
-
-    public void Dispose()
-    {
-        Head.Dispose();
-        Student.Dispose();
     }
 }
