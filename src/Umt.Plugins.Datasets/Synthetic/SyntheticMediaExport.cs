@@ -20,7 +20,8 @@ namespace Umt.Plugins.Datasets.Synthetic;
 public sealed record SyntheticExportOptions(string Output, int Clips, int Images, int Size = 64, int Frames = 16, int Fps = 8, long Seed = 0, int Workers = 2);
 
 /// <summary>Where the written manifests and overlays are.</summary>
-public sealed record SyntheticExportResult(string Output, int Clips, int Images, string? KineticsList, string? WebVidJson, string? Cc3mTsv, IReadOnlyList<string> Overlays);
+/// <param name="Qa">The clips' questions in the reference's QA forms (null without clips).</param>
+public sealed record SyntheticExportResult(string Output, int Clips, int Images, string? KineticsList, string? WebVidJson, string? Cc3mTsv, IReadOnlyList<string> Overlays, SyntheticQaFiles? Qa = null);
 
 /// <summary>
 /// Writes SyntheticActions as real files (synthetic-benchmark.md, with issue 4's layout): clips as
@@ -52,6 +53,7 @@ public static class SyntheticMediaExport
         Directory.CreateDirectory(output);
         var overlays = new List<string>();
         string? kinetics = null, webvid = null, cc3m = null;
+        SyntheticQaFiles? qa = null;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Workers), CancellationToken = cancel };
         int files = 0;
         void Written() => written?.Invoke(Interlocked.Increment(ref files));
@@ -73,6 +75,7 @@ public static class SyntheticMediaExport
             webvid = WriteText(output, WebVidJson, new JsonArray([.. rows.Select(r => new JsonObject { ["video"] = r.Path, ["caption"] = r.Caption })]).ToJsonString(Indented));
             overlays.Add(WriteOverlay(output, "kinetics", kinetics, frames: null));
             overlays.Add(WriteOverlay(output, "webvid", webvid, frames: null));
+            qa = SyntheticQaExport.Write(output, [.. rows.Select(r => r.Path)], new SyntheticOptions { Seed = options.Seed });
         }
         if (options.Images > 0)
         {
@@ -90,7 +93,7 @@ public static class SyntheticMediaExport
             cc3m = WriteText(output, Cc3mTsv, string.Concat(rows.Select(r => $"{r.Caption}\t{r.Path}\n")));
             overlays.Add(WriteOverlay(output, "cc3m", cc3m, frames: 1));
         }
-        return new SyntheticExportResult(output, options.Clips, options.Images, kinetics, webvid, cc3m, overlays);
+        return new SyntheticExportResult(output, options.Clips, options.Images, kinetics, webvid, cc3m, overlays, qa);
     }
 
     /// <summary>ImageNet-normalised <c>[3, T, S, S]</c> back to RGB24 <c>[T, S, S, 3]</c>.</summary>

@@ -50,7 +50,7 @@ internal sealed class SyntheticVideoDataset : IVideoDataset
             options.CameraJitter, (float)options.Noise, options.Images);
         // Disjoint key spaces: the split and the mode are part of every clip's key, so test clips,
         // train clips and images are unrelated draws.
-        datasetKey = SplitMix64.Key(Domain, unchecked((ulong)options.Seed), options.Split == "test" ? 1UL : 0UL, options.Images ? 1UL : 0UL);
+        datasetKey = DatasetKey(options);
     }
 
     public DatasetInfo Info { get; }
@@ -96,6 +96,17 @@ internal sealed class SyntheticVideoDataset : IVideoDataset
             : new VideoSample(pixels, VideoLabels[appearance * SyntheticVocabulary.MotionCount + (int)scene.Motion],
                 SyntheticCaption.Video(scene.Size, scene.Colour, scene.Shape, scene.Motion), boxes);
     }
+
+    /// <summary>
+    /// The attributes of sample <paramref name="index"/> (shape, colour, size, motion) without
+    /// rendering it: they are the first draws of its key, whatever the geometry.
+    /// </summary>
+    internal static SyntheticScene Latent(SyntheticOptions options, long index) =>
+        SyntheticScene.Sample(SplitMix64.Key(DatasetKey(options), (ulong)index),
+            new SceneSettings(1, MinimumImageSize, Clutter: false, CameraJitter: false, Noise: 0, options.Images));
+
+    private static ulong DatasetKey(SyntheticOptions options) =>
+        SplitMix64.Key(Domain, unchecked((ulong)options.Seed), options.Split == "test" ? 1UL : 0UL, options.Images ? 1UL : 0UL);
 
     public void Dispose()
     {
