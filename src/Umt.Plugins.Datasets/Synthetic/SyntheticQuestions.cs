@@ -24,6 +24,8 @@ public sealed record SyntheticQuestion(SyntheticQuestionKind Kind, string Questi
 /// size or direction, the object named by its other attributes ("what colour is the small
 /// triangle?"), so a distractor of another shape and colour is never the one asked about. Clip
 /// <c>i</c> of a split gets one question, drawn from its own key: the same on every machine.
+/// Questions carry no question mark: the reference's <c>pre_text</c> drops it before tokenising,
+/// and the in-memory texts then equal what a QA file's reader hands on.
 /// </summary>
 public static class SyntheticQuestions
 {
@@ -53,10 +55,10 @@ public static class SyntheticQuestions
         string size = SyntheticVocabulary.Name(scene.Size), colour = SyntheticVocabulary.Name(scene.Colour), shape = SyntheticVocabulary.Name(scene.Shape);
         var (question, answer, choices) = kind switch
         {
-            SyntheticQuestionKind.Colour => ($"what colour is the {size} {shape}?", colour, Names<SyntheticColour>(SyntheticVocabulary.Name)),
-            SyntheticQuestionKind.Shape => ($"what shape is the {size} {colour} object?", shape, Names<SyntheticShape>(SyntheticVocabulary.Name)),
-            SyntheticQuestionKind.Size => ($"what size is the {colour} {shape}?", size, Names<SyntheticSize>(SyntheticVocabulary.Name)),
-            _ => ($"how is the {size} {colour} {shape} moving?", SyntheticVocabulary.Phrase(scene.Motion), Names<SyntheticMotion>(SyntheticVocabulary.Phrase)),
+            SyntheticQuestionKind.Colour => ($"what colour is the {size} {shape}", colour, Names<SyntheticColour>(SyntheticVocabulary.Name)),
+            SyntheticQuestionKind.Shape => ($"what shape is the {size} {colour} object", shape, Names<SyntheticShape>(SyntheticVocabulary.Name)),
+            SyntheticQuestionKind.Size => ($"what size is the {colour} {shape}", size, Names<SyntheticSize>(SyntheticVocabulary.Name)),
+            _ => ($"how is the {size} {colour} {shape} moving", SyntheticVocabulary.Phrase(scene.Motion), Names<SyntheticMotion>(SyntheticVocabulary.Phrase)),
         };
         var picked = Draw(choices, answer, Math.Min(Candidates, choices.Count), ref rng);
         return new SyntheticQuestion(kind, question, answer, [.. picked.Select(a => $"{question} {a}")], picked.IndexOf(answer));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Umt.Runner.Workflows.Evaluation.Qa;
 using Umt.Runner.Workflows.Evaluation.Retrieval;
 
 namespace Umt.Runner.Workflows.Finetuning;
@@ -28,6 +29,13 @@ public static class FinetuneSummary
                 Directions(text, $"re-ranked (top {r.Test.RerankK} by itm_head)", reranked);
             }
             text.WriteLine($"  model    {r.ModelFile}");
+        }
+        if (report.Qa is { } q)
+        {
+            text.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"multiple-choice QA fine-tune of {report.Checkpoint} (vtc + vtm on the training captions, every token visible): {q.Steps} steps in {q.TrainSeconds:F0} s, loss {Mean(q.Losses, first: true):F3} → {Mean(q.Losses, first: false):F3}; held-out questions, {q.TestSeconds:F0} s"));
+            text.WriteLine(MultipleChoiceSummary.Text(q.Test));
+            text.WriteLine($"  model    {q.ModelFile}");
         }
         text.Write($"  results  {resultsFile}");
         return text.ToString();
