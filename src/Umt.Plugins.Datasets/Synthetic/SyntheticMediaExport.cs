@@ -22,7 +22,8 @@ public sealed record SyntheticExportOptions(string Output, int Clips, int Images
 
 /// <summary>Where the written manifests and overlays are.</summary>
 /// <param name="AvaAnnotations">Folder of the AVA-form training and validation CSVs and label map (null without clips).</param>
-public sealed record SyntheticExportResult(string Output, int Clips, int Images, string? KineticsList, string? WebVidJson, string? Cc3mTsv, string? AvaAnnotations, IReadOnlyList<string> Overlays);
+/// <param name="Qa">The clips' questions in the reference's QA forms (null without clips).</param>
+public sealed record SyntheticExportResult(string Output, int Clips, int Images, string? KineticsList, string? WebVidJson, string? Cc3mTsv, string? AvaAnnotations, IReadOnlyList<string> Overlays, SyntheticQaFiles? Qa = null);
 
 /// <summary>
 /// Writes SyntheticActions as real files (synthetic-benchmark.md, with issue 4's layout): clips as
@@ -63,6 +64,7 @@ public static class SyntheticMediaExport
         Directory.CreateDirectory(output);
         var overlays = new List<string>();
         string? kinetics = null, webvid = null, cc3m = null, ava = null;
+        SyntheticQaFiles? qa = null;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Workers), CancellationToken = cancel };
         int files = 0;
         void Written() => written?.Invoke(Interlocked.Increment(ref files));
@@ -95,6 +97,7 @@ public static class SyntheticMediaExport
                 ["TimeOffset"] = 0,
                 ["SamplingRate"] = Math.Max(1, options.Frames / StudentFrames),
             }));
+            qa = SyntheticQaExport.Write(output, [.. rows.Select(r => r.Path)], new SyntheticOptions { Seed = options.Seed });
         }
         if (options.Images > 0)
         {
@@ -112,7 +115,7 @@ public static class SyntheticMediaExport
             cc3m = WriteText(output, Cc3mTsv, string.Concat(rows.Select(r => $"{r.Caption}\t{r.Path}\n")));
             overlays.Add(WriteOverlay(output, "cc3m", cc3m, frames: 1));
         }
-        return new SyntheticExportResult(output, options.Clips, options.Images, kinetics, webvid, cc3m, ava, overlays);
+        return new SyntheticExportResult(output, options.Clips, options.Images, kinetics, webvid, cc3m, ava, overlays, qa);
     }
 
     /// <summary>ImageNet-normalised <c>[3, T, S, S]</c> back to RGB24 <c>[T, S, S, 3]</c>.</summary>

@@ -50,7 +50,7 @@ internal sealed class SyntheticVideoDataset : IVideoDataset
             options.CameraJitter, (float)options.Noise, options.Images);
         // Disjoint key spaces: the split and the mode are part of every clip's key, so test clips,
         // train clips and images are unrelated draws.
-        datasetKey = SplitMix64.Key(Domain, unchecked((ulong)options.Seed), options.Split == "test" ? 1UL : 0UL, options.Images ? 1UL : 0UL);
+        datasetKey = DatasetKey(options);
     }
 
     public DatasetInfo Info { get; }
@@ -108,6 +108,17 @@ internal sealed class SyntheticVideoDataset : IVideoDataset
     internal static KeyFrameActors KeyFrame(long index, float[] boxes, int frame, SyntheticMotion motion, int timestamp = 0) =>
         new(VideoId(index), timestamp,
             [new ActorBox(boxes[4 * frame], boxes[4 * frame + 1], boxes[4 * frame + 2], boxes[4 * frame + 3], 1f, [SyntheticVocabulary.ActionId(motion)])]);
+
+    /// <summary>
+    /// The attributes of sample <paramref name="index"/> (shape, colour, size, motion) without
+    /// rendering it: they are the first draws of its key, whatever the geometry.
+    /// </summary>
+    internal static SyntheticScene Latent(SyntheticOptions options, long index) =>
+        SyntheticScene.Sample(SplitMix64.Key(DatasetKey(options), (ulong)index),
+            new SceneSettings(1, MinimumImageSize, Clutter: false, CameraJitter: false, Noise: 0, options.Images));
+
+    private static ulong DatasetKey(SyntheticOptions options) =>
+        SplitMix64.Key(Domain, unchecked((ulong)options.Seed), options.Split == "test" ? 1UL : 0UL, options.Images ? 1UL : 0UL);
 
     public void Dispose()
     {

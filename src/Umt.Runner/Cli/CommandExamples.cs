@@ -35,6 +35,7 @@ public static class CommandExamples
         ["eval"] = "umt eval probe --checkpoint runs/default",
         ["eval probe"] = "umt eval probe --checkpoint runs/default --train 256 --test 128 --json",
         ["eval retrieval"] = "umt eval retrieval --checkpoint runs/stage2 --test 256 --rerank 16",
+        ["eval qa"] = "umt eval qa --checkpoint runs/stage2 --test 256",
         ["eval detection"] = "umt eval detection --groundtruth ava_val_v2.2.csv --detections detections.csv --labelmap ava_action_list_v2.2_for_activitynet_2019.pbtxt --exclusions ava_val_excluded_timestamps_v2.2.csv --json",
         ["compare"] = "umt compare --quick --out runs/compare",
         ["finetune"] = "umt finetune --checkpoint runs/default --label motion --steps 100 --out runs/finetune",

@@ -66,6 +66,10 @@ public static class DataCommand
             {
                 output.WriteLine($"  train on it: ./umt train --config {overlay}");
             }
+            if (result.Qa is { } qa)
+            {
+                output.WriteLine($"  QA        {qa.MultipleChoice} (multiple-choice), {qa.OpenEnded} (open-ended), {qa.AnswerList} (answer list)");
+            }
             return ExitCodes.Success;
         }));
         return synth;

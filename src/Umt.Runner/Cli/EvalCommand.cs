@@ -25,6 +25,7 @@ public static class EvalCommand
         eval.Subcommands.Add(Probe(output, error, cancel));
         eval.Subcommands.Add(Retrieval(output, error, cancel));
         eval.Subcommands.Add(Detection(output, error));
+        eval.Subcommands.Add(QaEvalCommand.Create(output, error, cancel));
         return eval;
     }
 
@@ -179,7 +180,7 @@ public static class EvalCommand
     };
 
     /// <summary>Configuration that points the run's dataset at a held-out split: synthetic's own split, or a manifest of files in eval mode.</summary>
-    private static IReadOnlyList<string> SplitDataset(ServiceProvider configured, string name, string split, int clips, string? manifest, string manifestOption, string? root) =>
+    internal static IReadOnlyList<string> SplitDataset(ServiceProvider configured, string name, string split, int clips, string? manifest, string manifestOption, string? root) =>
         (name == "synthetic"
             ? new RunOverrides().SyntheticSplit(split, clips)
             : DatasetOverrides.FromManifest(configured, manifest ?? throw new ArgumentException($"{manifestOption} is required for the '{name}' dataset."), root, name)).Sets;

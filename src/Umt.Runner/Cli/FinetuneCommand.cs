@@ -8,6 +8,9 @@ using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Configuration;
 using Umt.Runner.Engine.Logging;
 using Umt.Runner.Engine.Progress;
+using Umt.Plugins.Datasets.Qa;
+using Umt.Runner.Workflows.Data;
+using Umt.Runner.Workflows.Evaluation.Qa;
 using Umt.Runner.Workflows.Finetuning;
 
 namespace Umt.Runner.Cli;
@@ -24,8 +27,8 @@ public static class FinetuneCommand
     public static Command Create(TextWriter output, TextWriter error, CancellationToken cancel)
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "A run folder (its latest checkpoint), a checkpoint folder, or a model.safetensors.", Required = true };
-        var task = new Option<string>("--task") { Description = "classification (a stage-1 or stage-2 student), retrieval (a stage-2 checkpoint) or detection (AVA-style actor boxes).", DefaultValueFactory = _ => "classification" };
-        task.AcceptOnlyFromAmong("classification", "retrieval", "detection");
+        var task = new Option<string>("--task") { Description = "classification (a stage-1 or stage-2 student), retrieval or qa (multiple-choice; a stage-2 checkpoint), or detection (AVA-style actor boxes).", DefaultValueFactory = _ => "classification" };
+        task.AcceptOnlyFromAmong("classification", "retrieval", "qa", "detection");
         var label = new Option<string?>("--label") { Description = "Label set to classify (synthetic: motion or appearance; default: the dataset's only one)." };
         var outDirectory = new Option<string?>("--out") { Description = "Output folder: model.safetensors (or the retrieval run), results.json, log.jsonl (default: runs/finetune-<task>)." };
         var trainCount = new Option<int>("--train") { Description = "Training clips, synthetic dataset.", DefaultValueFactory = _ => 1024 }.AtLeast(1);
@@ -61,7 +64,8 @@ public static class FinetuneCommand
         };
         finetune.SetAction(parse => UmtCommandLine.GuardedWith(parse, error, build =>
         {
-            bool retrieval = parse.GetValue(task) == "retrieval", detection = parse.GetValue(task) == "detection";
+            bool qa = parse.GetValue(task) == "qa", detection = parse.GetValue(task) == "detection";
+            bool retrieval = qa || parse.GetValue(task) == "retrieval";
             var progress = new ProgressRenderer(error);
             var settings = new FinetuneSettings(
                 Lr: parse.GetValue(lr) ?? (retrieval ? 1e-4 : detection ? 2.5e-4 : 5e-4), MinLr: parse.GetValue(minLr), WarmupLr: parse.GetValue(warmupLr),
@@ -84,14 +88,33 @@ public static class FinetuneCommand
             var trainServices = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. common] });
             var trainPlan = trainServices.GetRequiredService<RunPlan>();
             var schedule = settings.Schedule(trainPlan.DatasetInfo.Count, trainPlan.Optimizer.BaseBatch);
-            var testSplit = data.TestSplit(configured).Sets;
+            IReadOnlyList<string> testSplit = qa && name != "synthetic" ? [] : data.TestSplit(configured).Sets;
             FinetuneReport report;
             if (retrieval)
             {
                 var fineServices = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. common, .. RetrievalFinetune.Overlays(settings, schedule, reference.ModelFile, folder)] });
-                var testPlan = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. testSplit] }).GetRequiredService<RunPlan>();
-                var outcome = RetrievalFinetune.Run(fineServices.GetRequiredService<RunPlan>(), fineServices.GetRequiredService<IConfiguration>(), testPlan, parse.GetValue(rerank), CliJson.Human(parse.GetValue(json), output, error), progress, cancel);
-                report = new FinetuneReport("retrieval", reference.ModelFile, name, settings, null, outcome);
+                if (qa)
+                {
+                    // Files: --test-manifest is the MSRVTT-MC JSON, its videos read through a caption list beside the results.
+                    var questions = name == "synthetic" ? null : QaJson.ReadMultipleChoice(parse.GetValue(testManifest) ?? throw new ConfigurationException($"--test-manifest (the multiple-choice QA JSON) is required for the '{name}' dataset."));
+                    if (questions is not null)
+                    {
+                        Directory.CreateDirectory(folder);
+                        string videoList = Path.Combine(folder, "qa-videos.json");
+                        QaQuestionSet.WriteVideoList(videoList, questions);
+                        testSplit = DatasetOverrides.FromManifest(configured, videoList, parse.GetValue(root), name).Sets;
+                    }
+                    var qaPlan = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. testSplit] }).GetRequiredService<RunPlan>();
+                    var qaOutcome = QaFinetune.Run(fineServices.GetRequiredService<RunPlan>(), fineServices.GetRequiredService<IConfiguration>(), qaPlan,
+                        questions is null ? null : QaQuestionSet.Of(questions), CliJson.Human(parse.GetValue(json), output, error), progress, cancel);
+                    report = new FinetuneReport("qa", reference.ModelFile, name, settings, null, null, qaOutcome);
+                }
+                else
+                {
+                    var testPlan = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. testSplit] }).GetRequiredService<RunPlan>();
+                    var outcome = RetrievalFinetune.Run(fineServices.GetRequiredService<RunPlan>(), fineServices.GetRequiredService<IConfiguration>(), testPlan, parse.GetValue(rerank), CliJson.Human(parse.GetValue(json), output, error), progress, cancel);
+                    report = new FinetuneReport("retrieval", reference.ModelFile, name, settings, null, outcome);
+                }
             }
             else if (detection)
             {
@@ -99,7 +122,7 @@ public static class FinetuneCommand
                 Directory.CreateDirectory(folder);
                 using var log = SerilogSetup.Create(trainServices.GetRequiredService<IConfiguration>(), folder, metricsOnConsole: true);
                 var outcome = new DetectionFinetune(settings, log, progress).Run(trainPlan, testPlan, reference.ModelFile, PretrainedGrid.Of(reference), actions!, !parse.GetValue(untrained), folder, cancel);
-                report = new FinetuneReport("detection", reference.ModelFile, name, settings, null, null, outcome);
+                report = new FinetuneReport("detection", reference.ModelFile, name, settings, null, null, Detection: outcome);
             }
             else
             {

@@ -93,12 +93,36 @@ public sealed class FrozenVisionLanguage : IDisposable
     /// <param name="attentionMask"><c>[p, L]</c>.</param>
     /// <param name="visionTokens">The paired clips' tokens <c>[p, N, D]</c>.</param>
     /// <returns><c>[p]</c>.</returns>
-    public Tensor MatchScores(Tensor textHidden, Tensor attentionMask, Tensor visionTokens)
+    public Tensor MatchScores(Tensor textHidden, Tensor attentionMask, Tensor visionTokens) =>
+        MatchLogits(textHidden, attentionMask, visionTokens).select(1, 1);                 // [p]
+
+    /// <summary>
+    /// Probability that each caption/clip pair matches: the softmax of <c>itm_head</c>'s two
+    /// logits, "match" taken, as retrieval_mc.py scores multiple-choice candidates.
+    /// </summary>
+    /// <inheritdoc cref="MatchScores"/>
+    public Tensor MatchProbabilities(Tensor textHidden, Tensor attentionMask, Tensor visionTokens) =>
+        nn.functional.softmax(MatchLogits(textHidden, attentionMask, visionTokens), 1).select(1, 1); // [p]
+
+    /// <summary>
+    /// Contrastive logits of clips against texts with the checkpoint's temperature: per-frame
+    /// cosines averaged over frames, divided by <c>temp</c> (retrieval_mc.py <c>get_sim_for_each_question</c>).
+    /// </summary>
+    /// <param name="perFrame">Clip embeddings <c>[b, T, E]</c> from <see cref="EncodeVision"/>.</param>
+    /// <param name="text">Text embeddings <c>[k, E]</c> from <see cref="EncodeText"/>.</param>
+    /// <returns><c>[b, k]</c>.</returns>
+    public Tensor Similarity(Tensor perFrame, Tensor text)
     {
-        var head = itmHead ?? throw new InvalidOperationException("The checkpoint has no itm_head (its run did not train vtm); re-ranking needs one.");
+        using var noGrad = no_grad();
+        return VisionLanguageHeads.Similarity(perFrame, text, heads.Temperature);          // [b, k]
+    }
+
+    private Tensor MatchLogits(Tensor textHidden, Tensor attentionMask, Tensor visionTokens)
+    {
+        var head = itmHead ?? throw new InvalidOperationException("The checkpoint has no itm_head (its run did not train vtm); matching needs one.");
         using var noGrad = no_grad();
         var fused = TextEncoder.Fuse(textHidden, attentionMask, visionTokens);   // [p, L, W]
-        return head.call(fused.select(1, 0)).select(1, 1);                      // [p]
+        return head.call(fused.select(1, 0));                                   // [p, 2]
     }
 
     public void Dispose()

@@ -1,5 +1,6 @@
 using Umt.Runner.Workflows.Evaluation;
 using Umt.Runner.Workflows.Evaluation.Detection;
+using Umt.Runner.Workflows.Evaluation.Qa;
 using Umt.Runner.Workflows.Evaluation.Retrieval;
 
 namespace Umt.Runner.Workflows.Finetuning;
@@ -17,10 +18,11 @@ public sealed record MultiViewAccuracy(int Views, int Clips, ProbeAccuracy Multi
 public sealed record ClassificationOutcome(string LabelSet, int Classes, int TrainClips, long Steps, IReadOnlyList<double> Losses,
     double TrainSeconds, double TrainCpuSeconds, double TestSeconds, MultiViewAccuracy Test, string ModelFile);
 
-/// <summary>What a retrieval fine-tune did and scored.</summary>
+/// <summary>What a fine-tune of a stage-2 checkpoint (retrieval, multiple-choice QA) did and scored.</summary>
+/// <param name="Test">The held-out scores of the task.</param>
 /// <param name="RunDirectory">The stage-2 run folder the fine-tune trained into (its checkpoints).</param>
 /// <param name="ModelFile">The fine-tuned checkpoint's <c>model.safetensors</c>.</param>
-public sealed record RetrievalOutcome(long Steps, IReadOnlyList<double> Losses, double TrainSeconds, double TestSeconds, RetrievalResult Test, string RunDirectory, string ModelFile);
+public sealed record VisionLanguageOutcome<TTest>(long Steps, IReadOnlyList<double> Losses, double TrainSeconds, double TestSeconds, TTest Test, string RunDirectory, string ModelFile);
 
 /// <summary>What a detection fine-tune did and scored.</summary>
 /// <param name="Classes">Actions of the label map (the head's outputs).</param>
@@ -35,5 +37,5 @@ public sealed record DetectionOutcome(int Classes, int TrainKeyFrames, long Step
     string GroundTruthFile, string DetectionsFile, string LabelMapFile, string ModelFile);
 
 /// <summary><c>results.json</c> of <c>umt finetune</c>: the task, its inputs and settings, and one of the outcomes.</summary>
-public sealed record FinetuneReport(string Task, string Checkpoint, string Dataset, FinetuneSettings Settings, ClassificationOutcome? Classification, RetrievalOutcome? Retrieval,
-    DetectionOutcome? Detection = null);
+public sealed record FinetuneReport(string Task, string Checkpoint, string Dataset, FinetuneSettings Settings, ClassificationOutcome? Classification,
+    VisionLanguageOutcome<RetrievalResult>? Retrieval, VisionLanguageOutcome<MultipleChoiceResult>? Qa = null, DetectionOutcome? Detection = null);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Umt.Runner.Workflows.Evaluation.Qa;
 using Umt.Runner.Workflows.Evaluation.Retrieval;
 
 namespace Umt.Runner.Workflows.Finetuning;
@@ -37,6 +38,13 @@ public static class FinetuneSummary
                 $"  held-out, {d.Boxes} boxes: frame mAP@0.5 {(d.Test.MeanAp is { } map ? map.ToString("F4", CultureInfo.InvariantCulture) : "-")} over {d.Test.Classes.Count(c => c.Ap is not null)} actions with ground truth; {d.TestKeyFrames} key frames{(d.Unreadable > 0 ? $", {d.Unreadable} unreadable" : "")}, {d.TestSeconds:F0} s"));
             text.WriteLine($"  detections {d.DetectionsFile} (ground truth {d.GroundTruthFile}, label map {d.LabelMapFile})");
             text.WriteLine($"  model    {d.ModelFile}");
+        }
+        if (report.Qa is { } q)
+        {
+            text.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"multiple-choice QA fine-tune of {report.Checkpoint} (vtc + vtm on the training captions, every token visible): {q.Steps} steps in {q.TrainSeconds:F0} s, loss {Mean(q.Losses, first: true):F3} → {Mean(q.Losses, first: false):F3}; held-out questions, {q.TestSeconds:F0} s"));
+            text.WriteLine(MultipleChoiceSummary.Text(q.Test));
+            text.WriteLine($"  model    {q.ModelFile}");
         }
         text.Write($"  results  {resultsFile}");
         return text.ToString();

@@ -45,14 +45,14 @@ public static class RetrievalFinetune
             .AdamW(FinetuneSettings.Betas[0], FinetuneSettings.Betas[1], settings.WeightDecay)
             .Sets;
 
+    /// <summary>Trains the fine-tune (the stage-2 trainer on <paramref name="train"/>) and returns what it did and the model it wrote.</summary>
     /// <param name="train">The stage-2 plan with <see cref="Overlays"/> applied.</param>
-    /// <param name="test">A plan of the same model whose dataset is the held-out split.</param>
-    /// <param name="rerankK">Candidates re-ranked by <c>itm_head</c> (0: contrastive only).</param>
-    public static RetrievalOutcome Run(RunPlan train, IConfiguration configuration, RunPlan test, int rerankK, TextWriter output, ProgressRenderer progress, CancellationToken cancel)
+    /// <param name="task">The task, for the refusal of a checkpoint without a text encoder.</param>
+    public static (TrainingResult Trained, string ModelFile) Train(RunPlan train, IConfiguration configuration, string task, TextWriter output, ProgressRenderer progress, CancellationToken cancel)
     {
         if (train.TextEncoder is null)
         {
-            throw new ConfigurationException("--task retrieval: the checkpoint's run has no text encoder (Umt:TextEncoder:Use), so it is not a stage-2 checkpoint; retrieval fine-tuning starts from one.");
+            throw new ConfigurationException($"--task {task}: the checkpoint's run has no text encoder (Umt:TextEncoder:Use), so it is not a stage-2 checkpoint; {task} fine-tuning starts from one.");
         }
         TrainingResult trained;
         using (var log = SerilogSetup.Create(configuration, train.OutputDirectory, metricsOnConsole: true))
@@ -60,12 +60,19 @@ public static class RetrievalFinetune
             trained = new Trainer(train, log).Run(resume: null, progress, stopAfter: null, cancel);
         }
         output.WriteLine(TrainingSummary.Format(trained));
-        string modelFile = CheckpointReference.Resolve(train.OutputDirectory).ModelFile;
+        return (trained, CheckpointReference.Resolve(train.OutputDirectory).ModelFile);
+    }
 
+    /// <param name="train">The stage-2 plan with <see cref="Overlays"/> applied.</param>
+    /// <param name="test">A plan of the same model whose dataset is the held-out split.</param>
+    /// <param name="rerankK">Candidates re-ranked by <c>itm_head</c> (0: contrastive only).</param>
+    public static VisionLanguageOutcome<RetrievalResult> Run(RunPlan train, IConfiguration configuration, RunPlan test, int rerankK, TextWriter output, ProgressRenderer progress, CancellationToken cancel)
+    {
+        var (trained, modelFile) = Train(train, configuration, "retrieval", output, progress, cancel);
         var clock = Stopwatch.StartNew();
         using var testLog = SerilogSetup.Create(configuration);
         using var model = FrozenVisionLanguage.Load(test, modelFile, testLog);
         var result = new RetrievalEvaluation(model, testLog, progress).Run(test, rerankK, cancel);
-        return new RetrievalOutcome(trained.EndStep, trained.Losses, trained.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds, result, train.OutputDirectory, modelFile);
+        return new(trained.EndStep, trained.Losses, trained.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds, result, train.OutputDirectory, modelFile);
     }
 }

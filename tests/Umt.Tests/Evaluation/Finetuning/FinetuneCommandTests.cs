@@ -112,5 +112,21 @@ public sealed class FinetuneCommandTests(TinyPretrainedRun pretrained, ITestOutp
             scores.R10.Should().BeInRange(scores.R5, 1);
         }
         File.Exists(r.ModelFile).Should().BeTrue();
+
+        string qaOutput = pretrained.Temp.Combine("qa");
+        var qa = TestSupport.Umt.Run(log, "finetune", "--checkpoint", stage2, "--task", "qa", "--train", "16", "--test", "24",
+            "--steps", "8", "--warmup-steps", "1", "--batch", "8", "--lr", "0.001", "--out", qaOutput, "--set", "Umt:Run:DataWorkers=1", "--json");
+
+        qa.ExitCode.Should().Be(0, qa.All);
+        var q = JsonSerializer.Deserialize<FinetuneReport>(qa.Output, CliJson.Options)!.Qa!;
+        q.Steps.Should().Be(8);
+        q.Losses.Should().HaveCount(8).And.OnlyContain(l => double.IsFinite(l));
+        q.Losses.Skip(6).Average().Should().BeLessThan(q.Losses.Take(2).Average(), "four passes of VTC + VTM over 16 training clips lower the loss");
+        q.Test.Overall.Questions.Should().Be(24);
+        q.Test.Overall.Accuracy.Should().BeInRange(0, 1);
+        q.Test.Overall.Chance.Should().BeInRange(0.2, 0.5, "5 candidates, 2 for a size question");
+        q.Test.Acc.Should().Be(Math.Round(100 * q.Test.Overall.Accuracy, 2));
+        q.Test.MatchOnly.Should().NotBeNull("the fine-tune trains vtm, so the checkpoint has itm_head");
+        q.Test.ByKind.Keys.Should().BeSubsetOf(["colour", "shape", "size", "direction"]);
     }
 }
