@@ -39,7 +39,7 @@ public sealed class CompletionCommandTests(ITestOutputHelper log)
             + "COMP_WORDS=(umt mask --vi); COMP_CWORD=2; _umt; echo \"${COMPREPLY[*]}\"\n"
             + "COMP_WORDS=(umt finetune --task ''); COMP_CWORD=3; COMPREPLY=(); _umt; echo \"${COMPREPLY[*]}\"",
             new Dictionary<string, string?> { ["SCRIPT"] = script });
-        narrowed.Output.Split('\n').Should().StartWith(["--video", "classification detection retrieval"]);
+        narrowed.Output.Split('\n').Should().StartWith(["--video", "classification detection qa retrieval"]);
         log.WriteLine($"{expected.Count} verb paths checked");
     }
 
