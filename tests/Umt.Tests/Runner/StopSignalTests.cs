@@ -94,11 +94,11 @@ public sealed class StopSignalTests(ITestOutputHelper log)
         WaitFor(() => !ChildrenDecoding(temp.Path).Any(), "no ffmpeg left after a graceful stop");
 
         // Immediate: a second signal while ffmpeg runs ends the process at once, and its children with it.
-        using (var process = Start([.. train, "--resume"]))
+        var resumedOutput = new StringBuilder();
+        using (var process = Start([.. train, "--resume"], resumedOutput))
         {
             WaitFor(() => ChildrenDecoding(temp.Path).Any(p => p.Parent == process.Id) || process.HasExited, "an ffmpeg child of the resumed run");
-            Signals.Send(process.Id, Signals.Hangup);
-            Signals.Send(process.Id, Signals.Hangup);
+            HangUpTwice(process, resumedOutput);
             process.WaitForExit(60_000).Should().BeTrue();
             process.ExitCode.Should().Be(129);
         }
@@ -107,12 +107,12 @@ public sealed class StopSignalTests(ITestOutputHelper log)
 
         // Immediate, with the default decoder: the long-lived decode workers end with the trainer.
         string[] withWorkers = [.. train[..^2], "--set", $"Umt:Run:OutputDir={temp.Combine("run-workers")}"];
-        using (var process = Start(withWorkers))
+        var workersOutput = new StringBuilder();
+        using (var process = Start(withWorkers, workersOutput))
         {
             WaitFor(() => DecodeWorkers().Any(p => p.Parent == process.Id) || process.HasExited, "a decode worker of the trainer");
             var workers = DecodeWorkers().Where(p => p.Parent == process.Id).Select(p => p.Id).ToList();
-            Signals.Send(process.Id, Signals.Hangup);
-            Signals.Send(process.Id, Signals.Hangup);
+            HangUpTwice(process, workersOutput);
             process.WaitForExit(60_000).Should().BeTrue();
             process.ExitCode.Should().Be(129);
             workers.Should().NotBeEmpty();
@@ -195,6 +195,18 @@ public sealed class StopSignalTests(ITestOutputHelper log)
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    /// <summary>
+    /// The immediate stop: a second SIGHUP once the first is acknowledged. Two sent back to back can
+    /// both be pending before the trainer runs on a loaded machine, and a standard signal pending
+    /// twice is delivered once: the stop was then the graceful one, bounded by the step, not at once.
+    /// </summary>
+    private static void HangUpTwice(Process process, StringBuilder output)
+    {
+        Signals.Send(process.Id, Signals.Hangup);
+        WaitFor(() => Contains(output, "SIGHUP received") || process.HasExited, "the first SIGHUP acknowledged");
+        Signals.Send(process.Id, Signals.Hangup);
     }
 
     private static bool Contains(StringBuilder output, string text)
