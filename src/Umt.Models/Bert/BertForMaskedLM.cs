@@ -1,4 +1,3 @@
-using TorchSharp.Modules;
 using Umt.Models.Weights;
 using static TorchSharp.torch;
 
@@ -38,7 +37,7 @@ public sealed class BertForMaskedLM : nn.Module
         bert = new BertModel(config);
         cls = new BertOnlyMlmHead(config);
         RegisterComponents();
-        InitializeWeights();
+        BertInit.Apply(this);
     }
 
     /// <summary>The architecture.</summary>
@@ -227,25 +226,5 @@ public sealed class BertForMaskedLM : nn.Module
         {
             throw new ArgumentException($"The mask must be [{batch}, {length}], got [{string.Join(", ", mask.shape)}].", parameter);
         }
-    }
-
-    /// <summary>HF <c>BertPreTrainedModel._init_weights</c> as in xbert.py (which draws every embedding row, [PAD]'s included).</summary>
-    private void InitializeWeights()
-    {
-        using var noGrad = no_grad();
-        foreach (var module in modules())
-        {
-            switch (module)
-            {
-                case Linear linear:
-                    nn.init.normal_(linear.weight!, 0, BertConfig.InitializerRange);
-                    nn.init.zeros_(linear.bias!);
-                    break;
-                case Embedding embedding:
-                    nn.init.normal_(embedding.weight!, 0, BertConfig.InitializerRange);
-                    break;
-            }
-        }
-        // LayerNorm weights start at 1 and biases at 0, cls.predictions.bias at 0: their constructors' values.
     }
 }

@@ -27,8 +27,11 @@ public static class FinetuneCommand
     public static Command Create(TextWriter output, TextWriter error, CancellationToken cancel)
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "A run folder (its latest checkpoint), a checkpoint folder, or a model.safetensors.", Required = true };
-        var task = new Option<string>("--task") { Description = "classification (a stage-1 or stage-2 student), retrieval or qa (multiple-choice; a stage-2 checkpoint), or detection (AVA-style actor boxes).", DefaultValueFactory = _ => "classification" };
+        var task = new Option<string>("--task") { Description = "classification (a stage-1 or stage-2 student), retrieval or qa (a stage-2 checkpoint), or detection (AVA-style actor boxes).", DefaultValueFactory = _ => "classification" };
         task.AcceptOnlyFromAmong("classification", "retrieval", "qa", "detection");
+        var qaForm = new Option<string>("--qa-form") { Description = "QA: multiple-choice (the retrieval fine-tune, then candidates scored as retrieval_mc.py) or open-ended (an answer decoder ranking an answer list, as umt_qa.py).", DefaultValueFactory = _ => QaForms.MultipleChoice };
+        qaForm.AcceptOnlyFromAmong(QaForms.MultipleChoice, QaForms.OpenEnded);
+        var answers = new Option<string?>("--answers") { Description = "Open-ended QA on files: the answer list JSON (the reference's answer_list); --train-manifest and --test-manifest are then open-ended QA JSONs." };
         var label = new Option<string?>("--label") { Description = "Label set to classify (synthetic: motion or appearance; default: the dataset's only one)." };
         var outDirectory = new Option<string?>("--out") { Description = "Output folder: model.safetensors (or the retrieval run), results.json, log.jsonl (default: runs/finetune-<task>)." };
         var trainCount = new Option<int>("--train") { Description = "Training clips, synthetic dataset.", DefaultValueFactory = _ => 1024 }.AtLeast(1);
@@ -45,7 +48,7 @@ public static class FinetuneCommand
         var lr = new Option<double?>("--lr") { Description = "Peak learning rate: classification and detection per Umt:Optimizer:BaseBatch clips, scaled by the batch; retrieval as given (default: 5e-4 classification, 1e-4 retrieval, 2.5e-4 detection)." };
         var minLr = new Option<double>("--min-lr") { Description = "Learning rate at the end of the cosine.", DefaultValueFactory = _ => 1e-6 };
         var warmupLr = new Option<double>("--warmup-lr") { Description = "Classification: first warm-up rate, scaled as --lr (the reference's warmup_lr).", DefaultValueFactory = _ => 1e-6 };
-        var layerDecay = new Option<double>("--layer-decay") { Description = "Layer-wise lr decay: block i trains at decay^(L − i) of the head's rate.", DefaultValueFactory = _ => 0.75 };
+        var layerDecay = new Option<double?>("--layer-decay") { Description = "Layer-wise lr decay: block i trains at decay^(L − i) of the head's rate (default: 0.75; open-ended QA 1, as multi_modality)." };
         var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay (none on biases, norms, position tables).", DefaultValueFactory = _ => 0.05 };
         var dropPath = new Option<double>("--drop-path") { Description = "Drop-path rate of the last block (linear over depth).", DefaultValueFactory = _ => 0.1 };
         var headDropout = new Option<double>("--head-dropout") { Description = "Dropout before the linear head (the reference's fc_drop_rate).", DefaultValueFactory = _ => 0.0 };
@@ -55,22 +58,23 @@ public static class FinetuneCommand
         var testCrops = new Option<int>("--test-crops") { Description = "Spatial views per held-out clip (the reference's test_num_crop).", DefaultValueFactory = _ => 1 }.AtLeast(1);
         var rerank = new Option<int>("--rerank") { Description = "Retrieval: candidates per query re-scored by itm_head (0: contrastive only).", DefaultValueFactory = _ => 128 }.AtLeast(0);
         var labelMap = new Option<string?>("--labelmap") { Description = "Detection: the actions the head predicts, an AVA label map (.pbtxt; default on synthetic data: its motions)." };
-        var untrained = new Option<bool>("--untrained") { Description = "Detection: keep the student's random initialisation (the checkpoint gives only its configuration), the baseline a pretrained student is compared with." };
+        var untrained = new Option<bool>("--untrained") { Description = "Detection and open-ended QA: keep the student's random initialisation (the checkpoint gives only its configuration; QA's text encoder keeps its plugin's), the baseline a pretrained one is compared with." };
         var json = new Option<bool>("--json") { Description = "Print results.json instead of the summary." };
         var finetune = new Command("finetune", "Fine-tune a pretrained student: action classification (mean pool → fc_norm → dropout → head, layer-wise lr decay, AdamW 0.9/0.999, warm-up + cosine; multi-view top-1/top-5 on the held-out split), or --task retrieval (VTC + VTM from a stage-2 checkpoint, every token visible; then retrieval on the held-out split).")
         {
-            checkpoint, task, label, outDirectory, trainCount, testCount, trainManifest, testManifest, root, dataset, epochs, steps, warmupEpochs, warmupSteps,
+            checkpoint, task, qaForm, answers, label, outDirectory, trainCount, testCount, trainManifest, testManifest, root, dataset, epochs, steps, warmupEpochs, warmupSteps,
             batch, lr, minLr, warmupLr, layerDecay, weightDecay, dropPath, headDropout, smoothing, initScale, testClips, testCrops, rerank, labelMap, untrained, json,
         };
         finetune.SetAction(parse => UmtCommandLine.GuardedWith(parse, error, build =>
         {
-            bool qa = parse.GetValue(task) == "qa", detection = parse.GetValue(task) == "detection";
+            bool openEnded = parse.GetValue(task) == "qa" && parse.GetValue(qaForm) == QaForms.OpenEnded;
+            bool qa = parse.GetValue(task) == "qa" && !openEnded, detection = parse.GetValue(task) == "detection";
             bool retrieval = qa || parse.GetValue(task) == "retrieval";
             var progress = new ProgressRenderer(error);
             var settings = new FinetuneSettings(
-                Lr: parse.GetValue(lr) ?? (retrieval ? 1e-4 : detection ? 2.5e-4 : 5e-4), MinLr: parse.GetValue(minLr), WarmupLr: parse.GetValue(warmupLr),
+                Lr: parse.GetValue(lr) ?? (retrieval || openEnded ? 1e-4 : detection ? 2.5e-4 : 5e-4), MinLr: parse.GetValue(minLr), WarmupLr: parse.GetValue(warmupLr),
                 Epochs: parse.GetValue(epochs), Steps: parse.GetValue(steps), WarmupEpochs: parse.GetValue(warmupEpochs), WarmupSteps: parse.GetValue(warmupSteps),
-                BatchSize: parse.GetValue(batch), WeightDecay: parse.GetValue(weightDecay), LayerDecay: parse.GetValue(layerDecay),
+                BatchSize: parse.GetValue(batch), WeightDecay: parse.GetValue(weightDecay), LayerDecay: parse.GetValue(layerDecay) ?? (openEnded ? 1.0 : 0.75),
                 DropPath: parse.GetValue(dropPath), HeadDropout: parse.GetValue(headDropout), LabelSmoothing: parse.GetValue(smoothing),
                 InitScale: parse.GetValue(initScale), TestClips: parse.GetValue(testClips), TestCrops: parse.GetValue(testCrops));
             var reference = CheckpointReference.Resolve(parse.GetValue(checkpoint)!);
@@ -83,6 +87,11 @@ public static class FinetuneCommand
             if (File.Exists(Path.Combine(folder, ResultsFile)))
             {
                 throw new ConfigurationException($"--out {folder} already holds a fine-tune ({ResultsFile}); choose another --out.");
+            }
+            var openQuestions = openEnded ? OpenEndedQaFiles.Read(data, parse.GetValue(answers), folder) : null;
+            if (openQuestions?.Data is { } videoLists)
+            {
+                data = videoLists;
             }
             var common = data.TrainSplit(configured).DropPath(settings.DropPath).Sets;
             var trainServices = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. common] });
@@ -101,7 +110,7 @@ public static class FinetuneCommand
                     {
                         Directory.CreateDirectory(folder);
                         string videoList = Path.Combine(folder, "qa-videos.json");
-                        QaQuestionSet.WriteVideoList(videoList, questions);
+                        QaQuestionSet.WriteVideoList(videoList, questions.Select(q => q.Video));
                         testSplit = DatasetOverrides.FromManifest(configured, videoList, parse.GetValue(root), name).Sets;
                     }
                     var qaPlan = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. testSplit] }).GetRequiredService<RunPlan>();
@@ -115,6 +124,17 @@ public static class FinetuneCommand
                     var outcome = RetrievalFinetune.Run(fineServices.GetRequiredService<RunPlan>(), fineServices.GetRequiredService<IConfiguration>(), testPlan, parse.GetValue(rerank), CliJson.Human(parse.GetValue(json), output, error), progress, cancel);
                     report = new FinetuneReport("retrieval", reference.ModelFile, name, settings, null, outcome);
                 }
+            }
+            else if (openQuestions is { } open)
+            {
+                var trainQuestions = open.Train ?? QaData.SyntheticQuestions(trainPlan);
+                var testPlan = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. testSplit] }).GetRequiredService<RunPlan>();
+                var testQuestions = open.Test ?? QaData.SyntheticQuestions(testPlan);
+                Directory.CreateDirectory(folder);
+                using var log = SerilogSetup.Create(trainServices.GetRequiredService<IConfiguration>(), folder, metricsOnConsole: true);
+                var outcome = new OpenEndedQaFinetune(settings, log, progress).Run(trainPlan, testPlan, reference.ModelFile, trainQuestions, testQuestions, open.Answers,
+                    !parse.GetValue(untrained), folder, cancel);
+                report = new FinetuneReport("qa", reference.ModelFile, name, settings, null, null, OpenEndedQa: outcome);
             }
             else if (detection)
             {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Umt.Plugins.Datasets.Qa;
+using Umt.Plugins.Datasets.Synthetic;
 using Umt.Runner.Engine;
 using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
@@ -20,13 +21,17 @@ public static class QaEvalCommand
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "A stage-2 run folder (its latest checkpoint), a checkpoint folder, or a model.safetensors.", Required = true };
         var testCount = new Option<int>("--test") { Description = "Held-out clips, synthetic dataset (one generated question each).", DefaultValueFactory = _ => 256 }.AtLeast(1);
-        var annotations = new Option<string?>("--annotations") { Description = "A multiple-choice QA JSON in the reference's MSRVTT-MC form: [{\"video\", \"caption\": [candidates], \"answer\": index}]." };
+        var form = new Option<string>("--form") { Description = "multiple-choice (retrieval_mc.py's candidate scores) or open-ended (umt_qa.py's answer decoder ranking an answer list).", DefaultValueFactory = _ => QaForms.MultipleChoice };
+        form.AcceptOnlyFromAmong(QaForms.MultipleChoice, QaForms.OpenEnded);
+        var annotations = new Option<string?>("--annotations") { Description = "A QA JSON of the reference's: multiple-choice [{\"video\", \"caption\": [candidates], \"answer\": index}] (MSRVTT-MC), open-ended [{\"video\", \"question\", \"answer\", \"question_id\"}] (MSRVTT-QA, ActivityNet-QA)." };
+        var answers = new Option<string?>("--answers") { Description = "Open-ended, with --annotations: the answer list JSON (the reference's answer_list)." };
+        var k = new Option<int>("--k") { Description = "Open-ended: answers re-scored per question by their whole sequence (the reference's k_test).", DefaultValueFactory = _ => OpenEndedEvaluation.DefaultK }.AtLeast(1);
         var root = new Option<string?>("--root") { Description = "Media root of the annotations' videos." };
         var dataset = new Option<string?>("--dataset") { Description = "Video loader of the annotations' videos (a caption-list reader).", DefaultValueFactory = _ => "webvid" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (README: JSON output)." };
-        var qa = new Command("qa", "Multiple-choice video QA (MSRVTT-MC style) of a stage-2 checkpoint: each (video, question + candidate) pair scored as the reference's retrieval_mc.py, 0.7 × the matching head's P(match) + 0.3 × the candidates' contrastive softmax; accuracy over the questions (synthetic: one generated question per held-out clip; files: --annotations with --root).")
+        var qa = new Command("qa", "Video QA of a stage-2 (or QA fine-tuned) checkpoint. Multiple-choice (MSRVTT-MC style): each (video, question + candidate) pair scored as the reference's retrieval_mc.py, 0.7 × the matching head's P(match) + 0.3 × the candidates' contrastive softmax. Open-ended (--form open-ended, MSRVTT-QA style): the answer decoder ranks the answer list as umt_qa.py. Accuracy over the questions (synthetic: one generated question per held-out clip; files: --annotations with --root).")
         {
-            checkpoint, testCount, annotations, root, dataset, json,
+            checkpoint, form, testCount, annotations, answers, k, root, dataset, json,
         };
         qa.SetAction(parse => UmtCommandLine.GuardedWith(parse, error, build =>
         {
@@ -36,25 +41,48 @@ public static class QaEvalCommand
             {
                 throw new ConfigurationException($"--annotations: no file '{file}'.");
             }
-            var questions = file is null ? null : QaJson.ReadMultipleChoice(file);
+            bool openEnded = parse.GetValue(form) == QaForms.OpenEnded;
+            if (!openEnded && parse.GetValue(answers) is not null)
+            {
+                throw new ConfigurationException("--answers goes with --form open-ended.");
+            }
+            var multipleChoice = file is null || openEnded ? null : QaJson.ReadMultipleChoice(file);
+            var open = file is null || !openEnded ? null : QaJson.ReadOpenEnded(file);
+            var answerList = !openEnded ? null
+                : file is null ? (parse.GetValue(answers) is null ? SyntheticQuestions.AnswerList : throw new ConfigurationException("--answers goes with --annotations; the synthetic questions answer from their own list."))
+                : QaJson.ReadAnswerList(parse.GetValue(answers) is { } list && File.Exists(list) ? list : throw new ConfigurationException($"--answers: {(parse.GetValue(answers) is { } missing ? $"no file '{missing}'" : "the answer list JSON is required with --form open-ended --annotations")}."));
+            var videos = multipleChoice?.Select(q => q.Video) ?? open?.Select(q => q.Video);
             string? videoList = null;
             try
             {
                 IReadOnlyList<string> sets;
-                if (questions is null)
+                if (videos is null)
                 {
                     sets = new RunOverrides().SyntheticSplit("test", parse.GetValue(testCount)).Sets;
                 }
                 else
                 {
                     videoList = Path.Combine(Path.GetTempPath(), $"umt-qa-videos-{Guid.NewGuid():N}.json");
-                    QaQuestionSet.WriteVideoList(videoList, questions);
+                    QaQuestionSet.WriteVideoList(videoList, videos);
                     sets = DatasetOverrides.FromManifest(build(reference.Under), videoList, parse.GetValue(root) ?? throw new ConfigurationException("--root is required with --annotations."), parse.GetValue(dataset)).Sets;
                 }
                 var services = build(a => reference.Under(a) with { Sets = [.. a.Sets, .. sets] });
                 var plan = services.GetRequiredService<RunPlan>();
-                var set = questions is null ? QaData.SyntheticQuestions(plan) : QaQuestionSet.Of(questions);
+                var set = multipleChoice is not null ? QaQuestionSet.Of(multipleChoice) : open is not null ? QaQuestionSet.Of(open) : QaData.SyntheticQuestions(plan);
                 var log = services.GetRequiredService<ILogger>();
+                if (openEnded)
+                {
+                    using var qaModel = VideoQaModel.Load(plan, reference.ModelFile, pretrained: true, log);
+                    var answered = new OpenEndedEvaluation(qaModel, log, new ProgressRenderer(error)).Run(plan, set, answerList!, parse.GetValue(k), cancel);
+                    if (parse.GetValue(json))
+                    {
+                        CliJson.Write(output, answered);
+                        return ExitCodes.Success;
+                    }
+                    output.WriteLine($"open-ended QA of {reference.ModelFile} on {file ?? "synthetic held-out clips"}:");
+                    output.WriteLine(OpenEndedSummary.Text(answered));
+                    return ExitCodes.Success;
+                }
                 using var model = FrozenVisionLanguage.Load(plan, reference.ModelFile, log);
                 var result = new MultipleChoiceEvaluation(model, log, new ProgressRenderer(error)).Run(plan, set, cancel);
                 if (parse.GetValue(json))

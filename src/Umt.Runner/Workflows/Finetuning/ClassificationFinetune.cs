@@ -46,7 +46,7 @@ public sealed class ClassificationFinetune(FinetuneSettings settings, ILogger lo
         var losses = Train(classifier, train, schedule, labelSet, outputDirectory, cancel);
         (double trainSeconds, double trainCpuSeconds) = (training.WallSeconds, training.CpuSeconds);
 
-        string modelPath = FinetunedModelFile.Write(outputDirectory, classifier.StateDict);
+        string modelPath = FinetunedModelFile.Write(outputDirectory, train, classifier.StateDict);
 
         var testing = Stopwatch.StartNew();
         var test = Test(classifier, views, labelSet, classes, cancel);

@@ -64,7 +64,7 @@ public sealed class DetectionFinetune(FinetuneSettings settings, ILogger log, Pr
         }, cancel);
         detector.Train(false);
         (double trainSeconds, double trainCpuSeconds) = (training.WallSeconds, training.CpuSeconds);
-        string modelPath = FinetunedModelFile.Write(outputDirectory, detector.StateDict);
+        string modelPath = FinetunedModelFile.Write(outputDirectory, train, detector.StateDict);
 
         var testing = Stopwatch.StartNew();
         var (truth, detections, keyFrames, unreadable, detected) = Test(detector, test, labels, classOf, cancel);

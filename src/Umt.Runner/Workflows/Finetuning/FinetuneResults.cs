@@ -36,6 +36,13 @@ public sealed record DetectionOutcome(int Classes, int TrainKeyFrames, long Step
     double TrainSeconds, double TrainCpuSeconds, double TestSeconds, int TestKeyFrames, int Unreadable, string Boxes, DetectionResult Test,
     string GroundTruthFile, string DetectionsFile, string LabelMapFile, string ModelFile);
 
+/// <summary>What an open-ended QA fine-tune did and scored.</summary>
+/// <param name="TrainQuestions">Questions (clips) of the training split.</param>
+/// <param name="Pretrained">False where the student and text encoder kept their initialisation (the untrained baseline).</param>
+/// <param name="Test">The held-out accuracy (its predictions are in <paramref name="PredictionsFile"/>).</param>
+public sealed record OpenEndedQaOutcome(int TrainQuestions, long Steps, IReadOnlyList<double> Losses, bool Pretrained,
+    double TrainSeconds, double TrainCpuSeconds, double TestSeconds, OpenEndedResult Test, string PredictionsFile, string ModelFile);
+
 /// <summary><c>results.json</c> of <c>umt finetune</c>: the task, its inputs and settings, and one of the outcomes.</summary>
 public sealed record FinetuneReport(string Task, string Checkpoint, string Dataset, FinetuneSettings Settings, ClassificationOutcome? Classification,
-    VisionLanguageOutcome<RetrievalResult>? Retrieval, VisionLanguageOutcome<MultipleChoiceResult>? Qa = null, DetectionOutcome? Detection = null);
+    VisionLanguageOutcome<RetrievalResult>? Retrieval, VisionLanguageOutcome<MultipleChoiceResult>? Qa = null, DetectionOutcome? Detection = null, OpenEndedQaOutcome? OpenEndedQa = null);

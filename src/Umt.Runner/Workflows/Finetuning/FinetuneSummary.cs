@@ -46,6 +46,14 @@ public static class FinetuneSummary
             text.WriteLine(MultipleChoiceSummary.Text(q.Test));
             text.WriteLine($"  model    {q.ModelFile}");
         }
+        if (report.OpenEndedQa is { } o)
+        {
+            text.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"open-ended QA fine-tune of {(o.Pretrained ? report.Checkpoint : "an untrained student")} on {report.Dataset} (answer decoder, every token visible): {o.Steps} steps on {o.TrainQuestions} questions in {o.TrainSeconds:F0} s, loss {Mean(o.Losses, first: true):F3} → {Mean(o.Losses, first: false):F3}; held-out questions, {o.TestSeconds:F0} s"));
+            text.WriteLine(OpenEndedSummary.Text(o.Test));
+            text.WriteLine($"  answers  {o.PredictionsFile}");
+            text.WriteLine($"  model    {o.ModelFile}");
+        }
         text.Write($"  results  {resultsFile}");
         return text.ToString();
     }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Umt.Models.Weights;
+using Umt.Plugins.Datasets.Synthetic;
 using Umt.Runner.Cli;
+using Umt.Runner.Workflows.Evaluation.Qa;
 using Umt.Runner.Workflows.Finetuning;
 using Umt.Tests.TestSupport;
 using Xunit.Abstractions;
@@ -128,5 +130,29 @@ public sealed class FinetuneCommandTests(TinyPretrainedRun pretrained, ITestOutp
         q.Test.Acc.Should().Be(Math.Round(100 * q.Test.Overall.Accuracy, 2));
         q.Test.MatchOnly.Should().NotBeNull("the fine-tune trains vtm, so the checkpoint has itm_head");
         q.Test.ByKind.Keys.Should().BeSubsetOf(["colour", "shape", "size", "direction"]);
+
+        string openOutput = pretrained.Temp.Combine("qa-open");
+        var open = TestSupport.Umt.Run(log, "finetune", "--checkpoint", stage2, "--task", "qa", "--qa-form", "open-ended", "--train", "16", "--test", "16",
+            "--steps", "8", "--warmup-steps", "1", "--batch", "8", "--lr", "0.002", "--out", openOutput, "--set", "Umt:Run:DataWorkers=1", "--json");
+
+        open.ExitCode.Should().Be(0, open.All);
+        var o = JsonSerializer.Deserialize<FinetuneReport>(open.Output, CliJson.Options)!.OpenEndedQa!;
+        o.Steps.Should().Be(8);
+        o.Losses.Should().HaveCount(8).And.OnlyContain(l => double.IsFinite(l));
+        o.Losses.Skip(6).Average().Should().BeLessThan(o.Losses.Take(2).Average(), "four passes over 16 questions lower the answer decoder's loss");
+        o.Test.Overall.Questions.Should().Be(16);
+        o.Test.Answers.Should().Be(SyntheticQuestions.AnswerList.Count);
+        o.Test.Overall.Chance.Should().BeApproximately(1.0 / SyntheticQuestions.AnswerList.Count, 1e-12);
+        var predictions = JsonSerializer.Deserialize<List<OpenEndedPrediction>>(File.ReadAllText(o.PredictionsFile), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!;
+        predictions.Should().HaveCount(16).And.OnlyContain(p => SyntheticQuestions.AnswerList.Contains(p.Answer));
+        File.ReadAllText(o.PredictionsFile).Should().Contain("\"question_id\"", "the reference's result form");
+
+        // The fine-tuned file holds the decoder: eval qa reads it back and answers the same held-out questions the same way.
+        var reread = TestSupport.Umt.Run(log, "eval", "qa", "--checkpoint", o.ModelFile, "--form", "open-ended", "--test", "16", "--set", "Umt:Run:DataWorkers=1", "--json");
+        reread.ExitCode.Should().Be(0, reread.All);
+        reread.Error.Should().NotContain("answer decoder starts from the text encoder", "the checkpoint's text_decoder.* weights load");
+        var again = JsonSerializer.Deserialize<OpenEndedResult>(reread.Output, CliJson.Options)!;
+        again.Predictions.Select(p => (p.QuestionId, p.Answer)).Should().Equal(predictions.Select(p => (p.QuestionId, p.Answer)));
+        again.Acc.Should().Be(o.Test.Acc);
     }
 }

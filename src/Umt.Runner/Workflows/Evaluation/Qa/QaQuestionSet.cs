@@ -6,9 +6,21 @@ using Umt.Plugins.Datasets.Synthetic;
 
 namespace Umt.Runner.Workflows.Evaluation.Qa;
 
-/// <summary>One multiple-choice question as the evaluation scores it.</summary>
+/// <summary>One question as the evaluations score it, in the forms its source has.</summary>
 /// <param name="Kind">What it asks (synthetic: colour, shape, size, direction), or null for a file's questions.</param>
-public sealed record QaItem(string? Kind, IReadOnlyList<string> Candidates, int Answer);
+/// <param name="Candidates">Multiple-choice texts (empty for an open-ended file's question).</param>
+/// <param name="Answer">Index of the right candidate (−1 without candidates).</param>
+public sealed record QaItem(string? Kind, IReadOnlyList<string> Candidates, int Answer)
+{
+    /// <summary>The open-ended question (null for a multiple-choice file's, whose candidates are whole texts).</summary>
+    public string? Question { get; init; }
+
+    /// <summary>The key of its prediction: the file's <c>question_id</c>, or the position in the set.</summary>
+    public string Id { get; init; } = "";
+
+    /// <summary>The accepted open-ended answers; the first is the one trained on.</summary>
+    public IReadOnlyList<string> Answers { get; init; } = [];
+}
 
 /// <summary>
 /// The questions of a multiple-choice evaluation and the clip each belongs to. Synthetic: clip
@@ -32,17 +44,26 @@ public sealed class QaQuestionSet
     /// <summary>The generated questions of the synthetic dataset <paramref name="options"/> describes.</summary>
     public static QaQuestionSet Synthetic(SyntheticOptions options) =>
         new([.. Enumerable.Range(0, options.Clips).Select(i => SyntheticQuestions.For(options, i))
-            .Select(q => new QaItem(q.Kind.ToString().ToLowerInvariant(), q.Candidates, q.AnswerIndex))], tagged: false);
+            .Select((q, i) => new QaItem(q.Kind.ToString().ToLowerInvariant(), q.Candidates, q.AnswerIndex)
+                { Question = q.Question, Answers = [q.Answer], Id = i.ToString(CultureInfo.InvariantCulture) })], tagged: false);
 
     /// <summary>The questions of a multiple-choice QA file.</summary>
     public static QaQuestionSet Of(IReadOnlyList<MultipleChoiceQuestion> questions) =>
-        new([.. questions.Select(q => new QaItem(null, q.Candidates, q.Answer))], tagged: true);
+        new([.. questions.Select(q => new QaItem(null, q.Candidates, q.Answer) { Id = q.Entry.ToString(CultureInfo.InvariantCulture) })], tagged: true);
+
+    /// <summary>The questions of an open-ended QA file.</summary>
+    public static QaQuestionSet Of(IReadOnlyList<OpenEndedQuestion> questions) =>
+        new([.. questions.Select(q => new QaItem(null, [], -1) { Question = q.Question, Answers = q.Answers, Id = q.QuestionId })], tagged: true);
+
+    /// <summary>Whether every question has an open-ended form.</summary>
+    public bool OpenEnded => items.All(item => item.Question is not null && item.Answers.Count > 0);
 
     /// <summary>Writes the caption list (<c>video</c>, <c>caption</c> = the question's position) a caption-list video loader reads.</summary>
-    public static void WriteVideoList(string path, IReadOnlyList<MultipleChoiceQuestion> questions) =>
-        File.WriteAllText(path, new JsonArray([.. questions.Select((q, i) => new JsonObject
+    /// <param name="videos">Each question's video, in the file's order.</param>
+    public static void WriteVideoList(string path, IEnumerable<string> videos) =>
+        File.WriteAllText(path, new JsonArray([.. videos.Select((video, i) => new JsonObject
         {
-            ["video"] = q.Video,
+            ["video"] = video,
             ["caption"] = i.ToString(CultureInfo.InvariantCulture),
         })]).ToJsonString());
 
