@@ -21,9 +21,6 @@ namespace Umt.Models.Bert;
 /// </remarks>
 public sealed class BertForMaskedLM : nn.Module
 {
-    /// <summary>Added to the scores of padded text keys (xbert.py <c>get_extended_attention_mask</c>).</summary>
-    private const double TextMaskValue = -10000.0;
-
     private readonly BertModel bert;
     private readonly BertOnlyMlmHead cls;
 
@@ -90,8 +87,8 @@ public sealed class BertForMaskedLM : nn.Module
         }
 
         var dtype = textHidden.dtype;
-        var textMask = ExtendedTextMask(attentionMask, dtype);                          // [B, 1, 1, L]
-        var crossMask = visionMask is null ? null : ExtendedVisionMask(visionMask, dtype); // [B, 1, 1, N]
+        var textMask = BertAttentionMasks.Text(attentionMask, dtype);                          // [B, 1, 1, L]
+        var crossMask = visionMask is null ? null : BertAttentionMasks.Encoder(visionMask, dtype); // [B, 1, 1, N]
         return bert.Encode(textHidden, textMask, Config.FusionLayer, Config.Layers, vision.to(dtype), crossMask); // [B, L, H]
     }
 
@@ -197,26 +194,8 @@ public sealed class BertForMaskedLM : nn.Module
         CheckMask(attentionMask, inputIds.shape[0], inputIds.shape[1], nameof(attentionMask));
 
         var x = bert.Embed(inputIds);                                                    // [B, L, H]
-        var textMask = ExtendedTextMask(attentionMask, x.dtype);                         // [B, 1, 1, L]
+        var textMask = BertAttentionMasks.Text(attentionMask, x.dtype);                         // [B, 1, 1, L]
         return bert.Encode(x, textMask, 0, layers, vision: null, visionMask: null);      // [B, L, H]
-    }
-
-    /// <summary>xbert's extended mask: 0 where a key is a token, −10000 where it is padding, broadcast over heads and queries.</summary>
-    private static Tensor ExtendedTextMask(Tensor mask, ScalarType dtype)
-    {
-        var keep = mask.to(dtype);                                                       // [B, L]
-        return ((1.0 - keep) * TextMaskValue).view(mask.shape[0], 1, 1, mask.shape[1]); // [B, 1, 1, L]
-    }
-
-    /// <summary>
-    /// transformers' <c>invert_attention_mask</c> for the vision keys, as UMT's pinned 4.21.2 has it:
-    /// the dtype's most negative finite value where masked (huggingface/transformers PR #17306,
-    /// mid-2022, replaced the earlier −1e4 / −1e9 constants).
-    /// </summary>
-    private static Tensor ExtendedVisionMask(Tensor mask, ScalarType dtype)
-    {
-        var keep = mask.to(dtype);                                                       // [B, N]
-        return ((1.0 - keep) * finfo(dtype).min).view(mask.shape[0], 1, 1, mask.shape[1]); // [B, 1, 1, N]
     }
 
     private static void CheckMask(Tensor mask, long batch, long length, string parameter)

@@ -19,8 +19,6 @@ namespace Umt.Models.Bert;
 /// </remarks>
 public sealed class BertLmHeadModel : nn.Module
 {
-    private const double TextMaskValue = -10000.0;
-
     private readonly BertModel bert;
     private readonly BertOnlyMlmHead cls;
 
@@ -95,19 +93,15 @@ public sealed class BertLmHeadModel : nn.Module
     {
         ArgumentNullException.ThrowIfNull(answerIds);
         ArgumentNullException.ThrowIfNull(questionStates);
-        long batch = answerIds.shape[0], length = answerIds.shape[1];
+        long batch = answerIds.shape[0];
         if (questionStates.shape[0] != batch || questionStates.shape[2] != Config.EncoderWidth)
         {
             throw new ArgumentException($"Question states must be [{batch}, Lq, {Config.EncoderWidth}], got [{string.Join(", ", questionStates.shape)}].", nameof(questionStates));
         }
         var x = bert.Embed(answerIds);                                                             // [B, La, H]
-        var dtype = x.dtype;
-        var causal = ones([length, length], dtype, x.device).tril();                              // [La, La], 1 where key ≤ query
-        var keep = causal.unsqueeze(0) * answerMask.to(dtype).unsqueeze(1);                       // [B, La, La]
-        var selfMask = ((1.0 - keep) * TextMaskValue).unsqueeze(1);                               // [B, 1, La, La]
-        var crossKeep = questionMask.to(dtype).view(batch, 1, 1, questionMask.shape[1]);          // [B, 1, 1, Lq]
-        var crossMask = (1.0 - crossKeep) * finfo(dtype).min;                                      // [B, 1, 1, Lq]
-        var hidden = bert.Encode(x, selfMask, 0, Config.Layers, questionStates.to(dtype), crossMask); // [B, La, H]
+        var selfMask = BertAttentionMasks.CausalText(answerMask, x.dtype);                        // [B, 1, La, La]
+        var crossMask = BertAttentionMasks.Encoder(questionMask, x.dtype);                        // [B, 1, 1, Lq]
+        var hidden = bert.Encode(x, selfMask, 0, Config.Layers, questionStates.to(x.dtype), crossMask); // [B, La, H]
         return cls.Forward(hidden, bert.WordEmbeddings);                                           // [B, La, V]
     }
 

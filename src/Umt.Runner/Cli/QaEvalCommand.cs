@@ -70,29 +70,24 @@ public static class QaEvalCommand
                 var plan = services.GetRequiredService<RunPlan>();
                 var set = multipleChoice is not null ? QaQuestionSet.Of(multipleChoice) : open is not null ? QaQuestionSet.Of(open) : QaData.SyntheticQuestions(plan);
                 var log = services.GetRequiredService<ILogger>();
+                int Report<T>(string form, T result, Func<T, string> summary)
+                {
+                    if (parse.GetValue(json))
+                    {
+                        CliJson.Write(output, result);
+                        return ExitCodes.Success;
+                    }
+                    output.WriteLine($"{form} QA of {reference.ModelFile} on {file ?? "synthetic held-out clips"}:");
+                    output.WriteLine(summary(result));
+                    return ExitCodes.Success;
+                }
                 if (openEnded)
                 {
                     using var qaModel = VideoQaModel.Load(plan, reference.ModelFile, pretrained: true, log);
-                    var answered = new OpenEndedEvaluation(qaModel, log, new ProgressRenderer(error)).Run(plan, set, answerList!, parse.GetValue(k), cancel);
-                    if (parse.GetValue(json))
-                    {
-                        CliJson.Write(output, answered);
-                        return ExitCodes.Success;
-                    }
-                    output.WriteLine($"open-ended QA of {reference.ModelFile} on {file ?? "synthetic held-out clips"}:");
-                    output.WriteLine(OpenEndedSummary.Text(answered));
-                    return ExitCodes.Success;
+                    return Report(QaForms.OpenEnded, new OpenEndedEvaluation(qaModel, log, new ProgressRenderer(error)).Run(plan, set, answerList!, parse.GetValue(k), cancel), OpenEndedSummary.Text);
                 }
                 using var model = FrozenVisionLanguage.Load(plan, reference.ModelFile, log);
-                var result = new MultipleChoiceEvaluation(model, log, new ProgressRenderer(error)).Run(plan, set, cancel);
-                if (parse.GetValue(json))
-                {
-                    CliJson.Write(output, result);
-                    return ExitCodes.Success;
-                }
-                output.WriteLine($"multiple-choice QA of {reference.ModelFile} on {file ?? "synthetic held-out clips"}:");
-                output.WriteLine(MultipleChoiceSummary.Text(result));
-                return ExitCodes.Success;
+                return Report(QaForms.MultipleChoice, new MultipleChoiceEvaluation(model, log, new ProgressRenderer(error)).Run(plan, set, cancel), MultipleChoiceSummary.Text);
             }
             finally
             {

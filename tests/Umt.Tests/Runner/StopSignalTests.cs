@@ -202,11 +202,24 @@ public sealed class StopSignalTests(ITestOutputHelper log)
     /// both be pending before the trainer runs on a loaded machine, and a standard signal pending
     /// twice is delivered once: the stop was then the graceful one, bounded by the step, not at once.
     /// </summary>
+    /// <remarks>
+    /// A first SIGHUP not acknowledged within a while is sent again (seen once in a full-suite run on
+    /// a machine loaded to 8 by other jobs: no acknowledgement in 120 s). Resending is safe either
+    /// way: were the first one only late, the resent one is the second, and the stop is the immediate one.
+    /// </remarks>
     private static void HangUpTwice(Process process, StringBuilder output)
     {
-        Signals.Send(process.Id, Signals.Hangup);
-        WaitFor(() => Contains(output, "SIGHUP received") || process.HasExited, "the first SIGHUP acknowledged");
-        Signals.Send(process.Id, Signals.Hangup);
+        bool acknowledged = false;
+        for (int attempt = 0; attempt < 8 && !acknowledged; attempt++)
+        {
+            Signals.Send(process.Id, Signals.Hangup);
+            acknowledged = SpinWait.SpinUntil(() => { Thread.Sleep(5); return Contains(output, "SIGHUP received") || process.HasExited; }, TimeSpan.FromSeconds(15));
+        }
+        acknowledged.Should().BeTrue("the first SIGHUP is acknowledged (or ends the process)");
+        if (!process.HasExited)
+        {
+            Signals.Send(process.Id, Signals.Hangup);
+        }
     }
 
     private static bool Contains(StringBuilder output, string text)
