@@ -50,6 +50,8 @@ internal static class ChildProcess
         {
             start.ArgumentList.Add(argument);
         }
+        // A call already cancelled starts nothing: spawning ffmpeg only to kill it costs a process start and a reap.
+        cancel.ThrowIfCancellationRequested();
         using var process = new Process { StartInfo = start };
         try
         {

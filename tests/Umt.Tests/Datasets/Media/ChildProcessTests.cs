@@ -38,6 +38,20 @@ public sealed class ChildProcessTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void A_token_cancelled_before_the_call_starts_no_child()
+    {
+        using var temp = new TemporaryDirectory();
+        string marker = temp.Combine("started");
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+
+        var run = () => ChildProcess.Run("sh", ["-c", $"touch '{marker}'"], TimeSpan.FromSeconds(10), cancel.Token);
+
+        run.Should().Throw<OperationCanceledException>();
+        File.Exists(marker).Should().BeFalse("a read cancelled before it began (a pipeline disposed mid-epoch) must not spawn ffmpeg only to kill it");
+    }
+
+    [Fact]
     public void Stdout_bytes_and_the_exit_code_come_back_and_stdin_is_fed()
     {
         var output = ChildProcess.Run("sh", ["-c", "printf abc; exit 3"], TimeSpan.FromSeconds(10), CancellationToken.None);
