@@ -215,11 +215,20 @@ public sealed class StopSignalTests(ITestOutputHelper log)
             Signals.Send(process.Id, Signals.Hangup);
             acknowledged = SpinWait.SpinUntil(() => { Thread.Sleep(5); return Contains(output, "SIGHUP received") || process.HasExited; }, TimeSpan.FromSeconds(15));
         }
-        acknowledged.Should().BeTrue("the first SIGHUP is acknowledged (or ends the process)");
+        acknowledged.Should().BeTrue($"the first SIGHUP is acknowledged (or ends the process); the trainer: {SignalState(process.Id)}");
         if (!process.HasExited)
         {
             Signals.Send(process.Id, Signals.Hangup);
         }
+    }
+
+    /// <summary>The process's state and signal masks from /proc (blocked, ignored, caught, pending), for a failure message.</summary>
+    private static string SignalState(int pid)
+    {
+        string status = $"/proc/{pid}/status";
+        return File.Exists(status)
+            ? string.Join("; ", File.ReadLines(status).Where(l => l.StartsWith("State:", StringComparison.Ordinal) || l.StartsWith("Threads:", StringComparison.Ordinal) || l.StartsWith("Sig", StringComparison.Ordinal) || l.StartsWith("ShdPnd:", StringComparison.Ordinal)).Select(l => l.Replace('\t', ' ')))
+            : "gone";
     }
 
     private static bool Contains(StringBuilder output, string text)
