@@ -1,9 +1,6 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Umt.Runner.Engine.Composition;
-using Umt.Runner.Engine.Logging;
 using Umt.Runner.Engine.Progress;
-using Umt.Runner.Workflows.Evaluation;
 using Umt.Runner.Workflows.Evaluation.Qa;
 
 namespace Umt.Runner.Workflows.Finetuning;
@@ -19,13 +16,7 @@ public static class QaFinetune
     /// <param name="train">The stage-2 plan with <see cref="RetrievalFinetune.Overlays"/> applied.</param>
     /// <param name="test">A plan of the same model whose dataset holds the questions' clips.</param>
     /// <param name="questions">The held-out questions; null: the synthetic test split's generated ones.</param>
-    public static VisionLanguageOutcome<MultipleChoiceResult> Run(RunPlan train, IConfiguration configuration, RunPlan test, QaQuestionSet? questions, TextWriter output, ProgressRenderer progress, CancellationToken cancel)
-    {
-        var (trained, modelFile) = RetrievalFinetune.Train(train, configuration, "qa", output, progress, cancel);
-        var clock = Stopwatch.StartNew();
-        using var testLog = SerilogSetup.Create(configuration);
-        using var model = FrozenVisionLanguage.Load(test, modelFile, testLog);
-        var result = new MultipleChoiceEvaluation(model, testLog, progress).Run(test, questions ?? QaData.SyntheticQuestions(test), cancel);
-        return new(trained.EndStep, trained.Losses, trained.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds, result, train.OutputDirectory, modelFile);
-    }
+    public static VisionLanguageOutcome<MultipleChoiceResult> Run(RunPlan train, IConfiguration configuration, RunPlan test, QaQuestionSet? questions, TextWriter output, ProgressRenderer progress, CancellationToken cancel) =>
+        RetrievalFinetune.TrainThenTest(train, configuration, "qa",
+            (model, log) => new MultipleChoiceEvaluation(model, log, progress).Run(test, questions ?? QaData.SyntheticQuestions(test), cancel), test, output, progress, cancel);
 }

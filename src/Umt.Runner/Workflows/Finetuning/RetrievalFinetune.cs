@@ -66,13 +66,19 @@ public static class RetrievalFinetune
     /// <param name="train">The stage-2 plan with <see cref="Overlays"/> applied.</param>
     /// <param name="test">A plan of the same model whose dataset is the held-out split.</param>
     /// <param name="rerankK">Candidates re-ranked by <c>itm_head</c> (0: contrastive only).</param>
-    public static VisionLanguageOutcome<RetrievalResult> Run(RunPlan train, IConfiguration configuration, RunPlan test, int rerankK, TextWriter output, ProgressRenderer progress, CancellationToken cancel)
+    public static VisionLanguageOutcome<RetrievalResult> Run(RunPlan train, IConfiguration configuration, RunPlan test, int rerankK, TextWriter output, ProgressRenderer progress, CancellationToken cancel) =>
+        TrainThenTest(train, configuration, "retrieval", (model, log) => new RetrievalEvaluation(model, log, progress).Run(test, rerankK, cancel), test, output, progress, cancel);
+
+    /// <summary>The fine-tune (<see cref="Train"/>), then the fine-tuned checkpoint read back on <paramref name="test"/>'s model and scored by <paramref name="evaluate"/>.</summary>
+    /// <param name="task">The task, for the refusal of a checkpoint without a text encoder.</param>
+    public static VisionLanguageOutcome<T> TrainThenTest<T>(RunPlan train, IConfiguration configuration, string task, Func<FrozenVisionLanguage, Serilog.ILogger, T> evaluate,
+        RunPlan test, TextWriter output, ProgressRenderer progress, CancellationToken cancel)
     {
-        var (trained, modelFile) = Train(train, configuration, "retrieval", output, progress, cancel);
+        var (trained, modelFile) = Train(train, configuration, task, output, progress, cancel);
         var clock = Stopwatch.StartNew();
         using var testLog = SerilogSetup.Create(configuration);
         using var model = FrozenVisionLanguage.Load(test, modelFile, testLog);
-        var result = new RetrievalEvaluation(model, testLog, progress).Run(test, rerankK, cancel);
+        var result = evaluate(model, testLog);
         return new(trained.EndStep, trained.Losses, trained.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds, result, train.OutputDirectory, modelFile);
     }
 }
