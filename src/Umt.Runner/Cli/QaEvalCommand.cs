@@ -2,7 +2,6 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Umt.Plugins.Datasets.Qa;
-using Umt.Plugins.Datasets.Synthetic;
 using Umt.Runner.Engine;
 using Umt.Runner.Engine.Checkpoints;
 using Umt.Runner.Engine.Composition;
@@ -11,6 +10,7 @@ using Umt.Runner.Engine.Progress;
 using Umt.Runner.Workflows.Data;
 using Umt.Runner.Workflows.Evaluation;
 using Umt.Runner.Workflows.Evaluation.Qa;
+using Umt.Runner.Workflows.Finetuning;
 
 namespace Umt.Runner.Cli;
 
@@ -48,9 +48,7 @@ public static class QaEvalCommand
             }
             var multipleChoice = file is null || openEnded ? null : QaJson.ReadMultipleChoice(file);
             var open = file is null || !openEnded ? null : QaJson.ReadOpenEnded(file);
-            var answerList = !openEnded ? null
-                : file is null ? (parse.GetValue(answers) is null ? SyntheticQuestions.AnswerList : throw new ConfigurationException("--answers goes with --annotations; the synthetic questions answer from their own list."))
-                : QaJson.ReadAnswerList(parse.GetValue(answers) is { } list && File.Exists(list) ? list : throw new ConfigurationException($"--answers: {(parse.GetValue(answers) is { } missing ? $"no file '{missing}'" : "the answer list JSON is required with --form open-ended --annotations")}."));
+            var answerList = openEnded ? OpenEndedQaFiles.AnswerList(parse.GetValue(answers), file is null ? null : parse.GetValue(dataset)) : null;
             var videos = multipleChoice?.Select(q => q.Video) ?? open?.Select(q => q.Video);
             string? videoList = null;
             try

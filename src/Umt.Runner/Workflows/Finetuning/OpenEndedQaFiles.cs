@@ -26,20 +26,29 @@ public sealed record OpenEndedQaFiles(QaQuestionSet? Train, QaQuestionSet? Test,
         ArgumentNullException.ThrowIfNull(data);
         if (data.Name == "synthetic")
         {
-            return answerList is null
-                ? new(null, null, SyntheticQuestions.AnswerList, null)
-                : throw new ConfigurationException("--answers: the synthetic dataset answers from its own list (colours, shapes, sizes, motions); --answers goes with a dataset of files.");
+            return new(null, null, AnswerList(answerList, files: null), null);
         }
-        string Existing(string? path, string option) =>
-            path is null ? throw new ConfigurationException($"{option} is required for open-ended QA on the '{data.Name}' dataset.")
-            : File.Exists(path) ? path : throw new ConfigurationException($"{option}: no file '{path}'.");
-        var train = QaJson.ReadOpenEnded(Existing(data.TrainManifest, "--train-manifest (an open-ended QA JSON)"));
-        var test = QaJson.ReadOpenEnded(Existing(data.TestManifest, "--test-manifest (an open-ended QA JSON)"));
-        var answers = QaJson.ReadAnswerList(Existing(answerList, "--answers (the answer list JSON)"));
+        var train = QaJson.ReadOpenEnded(Existing(data.TrainManifest, "--train-manifest (an open-ended QA JSON)", data.Name));
+        var test = QaJson.ReadOpenEnded(Existing(data.TestManifest, "--test-manifest (an open-ended QA JSON)", data.Name));
+        var answers = AnswerList(answerList, data.Name);
         Directory.CreateDirectory(folder);
         string trainVideos = Path.Combine(folder, TrainVideos), testVideos = Path.Combine(folder, TestVideos);
         QaQuestionSet.WriteVideoList(trainVideos, train.Select(q => q.Video));
         QaQuestionSet.WriteVideoList(testVideos, test.Select(q => q.Video));
         return new(QaQuestionSet.Of(train), QaQuestionSet.Of(test), answers, data with { TrainManifest = trainVideos, TestManifest = testVideos });
     }
+
+    /// <summary>The answer list of open-ended QA: the synthetic questions' own, or the <c>--answers</c> file that questions from files need.</summary>
+    /// <param name="answerList">The <c>--answers</c> file, if given.</param>
+    /// <param name="files">The dataset the questions' videos come from, or null for the synthetic questions.</param>
+    /// <exception cref="ConfigurationException">An answer file beside the synthetic questions, or none (or a missing one) beside files.</exception>
+    public static IReadOnlyList<string> AnswerList(string? answerList, string? files) =>
+        files is null
+            ? answerList is null ? SyntheticQuestions.AnswerList
+                : throw new ConfigurationException("--answers: the synthetic dataset answers from its own list (colours, shapes, sizes, motions); --answers goes with a dataset of files.")
+            : QaJson.ReadAnswerList(Existing(answerList, "--answers (the answer list JSON)", files));
+
+    private static string Existing(string? path, string option, string dataset) =>
+        path is null ? throw new ConfigurationException($"{option} is required for open-ended QA on the '{dataset}' dataset.")
+        : File.Exists(path) ? path : throw new ConfigurationException($"{option}: no file '{path}'.");
 }
