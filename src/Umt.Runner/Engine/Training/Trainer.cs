@@ -100,6 +100,7 @@ public sealed class Trainer(RunPlan plan, ILogger log, ICollectives? collectives
         var clock = Stopwatch.StartNew();
         string? lastCheckpoint = checkpoint?.Directory;
         bool interrupted = false;
+        using var finalizers = NativeGarbage.HoldFinalizers(); // run at each step's end only (OptimizationStep.Run)
         while (state.Step < schedule.TotalSteps)
         {
             var stepClock = Stopwatch.StartNew();

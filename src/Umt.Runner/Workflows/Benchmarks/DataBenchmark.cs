@@ -150,6 +150,7 @@ public sealed class DataBenchmark(RunPlan plan, PluginCatalog catalog, ILogger l
         using var model = TrainingModel.Create(plan, log);
         model.Train();
         using var optimization = new OptimizationStep(model, plan);
+        using var finalizers = NativeGarbage.HoldFinalizers(); // as the trainer holds them
         var times = new List<double>();
         for (int step = 0; step < WarmupSteps + steps; step++)
         {

@@ -55,6 +55,7 @@ public sealed class PipelineBenchmark(RunPlan plan, ILogger log, ICollectives? c
         using var video = tensor(batch.Pixels, [batch.Indices.Length, 3, plan.Student.Frames, plan.Student.ImageSize, plan.Student.ImageSize]).to(plan.Device);
         double lr = plan.Schedule.PeakLr;
         long step = 0;
+        using var finalizers = NativeGarbage.HoldFinalizers(); // as the trainer holds them; the bare step's garbage is freed at the configured step's end
         double Configured()
         {
             var clock = Stopwatch.StartNew();

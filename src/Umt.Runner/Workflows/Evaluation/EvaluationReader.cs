@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Umt.Abstractions.Datasets;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Progress;
+using Umt.Runner.Engine.Step;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Workflows.Evaluation;
@@ -26,11 +27,17 @@ public sealed record EvaluationBatch(IReadOnlyList<long> Indices, IReadOnlyList<
 /// Reads a whole dataset in order for evaluation, <c>DataWorkers</c> samples at a time, with the
 /// fixed key 0 (eval-mode datasets draw nothing from it). Unreadable samples are collected, never
 /// thrown: an evaluation reports what it could not read. Each chunk read is reported to
-/// <c>progress</c> (samples read of the dataset, unreadable so far).
+/// <c>progress</c> (samples read of the dataset, unreadable so far). The finalizers are held while
+/// the caller works on a batch and run between batches (<see cref="NativeGarbage.Stepwise"/>), so a
+/// whole evaluation is safe from TorchSharp's scalar race.
 /// </summary>
 public static class EvaluationReader
 {
     public static IEnumerable<EvaluationBatch> Batches(IVideoDataset dataset, int batchSize, int workers,
+        ConcurrentBag<(long Index, UnreadableMediaException Failure)> unreadable, IProgressCounter progress, CancellationToken cancel) =>
+        NativeGarbage.Stepwise(Read(dataset, batchSize, workers, unreadable, progress, cancel));
+
+    private static IEnumerable<EvaluationBatch> Read(IVideoDataset dataset, int batchSize, int workers,
         ConcurrentBag<(long Index, UnreadableMediaException Failure)> unreadable, IProgressCounter progress, CancellationToken cancel)
     {
         long count = dataset.Info.Count;

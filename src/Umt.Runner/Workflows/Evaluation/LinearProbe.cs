@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using Umt.Runner.Engine.Step;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Workflows.Evaluation;
@@ -19,6 +20,7 @@ public static class LinearProbe
     public static ProbeAccuracy Linear(Tensor trainX, long[] trainY, Tensor testX, long[] testY, int classes,
         int steps = 500, double lr = 0.05, double weightDecay = 1e-4)
     {
+        using var finalizers = NativeGarbage.HoldFinalizers(); // its 500 small steps run until the end without them
         using var scope = NewDisposeScope();
         var mean = trainX.mean([0], keepdim: true);                                   // [1, D]
         var std = trainX.std([0], keepdim: true) + 1e-6;                              // [1, D]

@@ -40,6 +40,7 @@ public sealed class FinetuneTraining(FinetuneSettings settings, ILogger log, Pro
         using var pipeline = new BatchPipeline(dataset, plan.Run.Seed, schedule.EffectiveBatch, new DataCursor(0, 0), plan.Run.DataWorkers, failures, plan.Run.PrefetchBatches);
         using var reporter = new TrainingReporter(log, outputDirectory, plan.Run.LogEvery, schedule.TotalSteps, progress, "finetune");
         var losses = new List<double>();
+        using var finalizers = NativeGarbage.HoldFinalizers(); // run at each step's end only
         for (long step = 0; step < schedule.TotalSteps && !cancel.IsCancellationRequested; step++)
         {
             var stepClock = Stopwatch.StartNew();

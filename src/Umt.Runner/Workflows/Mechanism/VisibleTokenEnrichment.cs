@@ -43,10 +43,9 @@ public static class VisibleTokenEnrichment
             }
         }
         var values = new List<double>();
-        foreach (var chunk in selected.Chunk(batchSize))
+        foreach (var chunk in NativeGarbage.Stepwise(selected.Chunk(batchSize)))
         {
             using var scope = NewDisposeScope();
-            using var pause = new CollectionPause();
             var video = tensor(chunk.SelectMany(c => c.Sample.Pixels).ToArray(), [chunk.Length, 3, frames, side, side]).to(device); // [B, 3, T, H, W]
             var attention = teacher?.Encode(video, [teacherDepth - 1], withAttention: true).Attention;                           // [B·T, P]
             var keys = new SampleKeys(seed, 0, chunk.Select(c => c.Index).ToArray());

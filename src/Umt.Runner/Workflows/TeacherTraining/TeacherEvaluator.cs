@@ -47,27 +47,22 @@ public static class TeacherEvaluator
 
         int correct = 0;
         var enrichments = new List<double>();
-        for (long start = 0; start < count; start += batchSize)
+        var starts = Enumerable.Range(0, (int)((count + batchSize - 1) / batchSize)).Select(b => b * (long)batchSize);
+        foreach (long start in NativeGarbage.Stepwise(starts))
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var samples = Enumerable.Range(0, (int)Math.Min(batchSize, count - start)).Select(i => heldOut.Read(start + i, 0)).ToArray();
             var pixels = samples.SelectMany(s => s.Pixels).ToArray();
-            long[] predicted;
-            float[] rows;
-            int patches;
-            using (new CollectionPause())
-            {
-                var images = tensor(pixels, [samples.Length, 3, side, side]);          // [B, 3, H, W]
+            var images = tensor(pixels, [samples.Length, 3, side, side]);          // [B, 3, H, W]
 
-                // 1. zero-shot: the most similar of the 72 captions
-                predicted = classifier.Predict(images);                                  // [B]
+            // 1. zero-shot: the most similar of the 72 captions
+            long[] predicted = classifier.Predict(images);                           // [B]
 
-                // 2. the last block's CLS→patch attention
-                var attention = model.Visual.Encode(images, [lastBlock], withAttention: true).ClsAttention!; // [B, P]
-                rows = attention.contiguous().data<float>().ToArray();                   // [B·P]
-                patches = (int)attention.shape[1];
-            }
+            // 2. the last block's CLS→patch attention
+            var attention = model.Visual.Encode(images, [lastBlock], withAttention: true).ClsAttention!; // [B, P]
+            float[] rows = attention.contiguous().data<float>().ToArray();           // [B·P]
+            int patches = (int)attention.shape[1];
 
             // zero-shot top-1: is the predicted caption the image's own?
             correct += samples.Where((s, i) => captions[(int)predicted[i]] == s.Caption).Count();

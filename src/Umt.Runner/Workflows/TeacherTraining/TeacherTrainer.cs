@@ -32,10 +32,9 @@ public sealed record TeacherTrainingResult(string? Output, string Vocab, int Ste
 /// loss with soft targets over equal captions and a learnable temperature, AdamW with linear
 /// warm-up and cosine decay. Seeded and deterministic: initialisation from <c>Seed</c>, the sample
 /// order a pure function of (seed, epoch), images a pure function of their index. Each step runs
-/// inside its own dispose scope, with garbage collection held off (see <see cref="CollectionPause"/>);
-/// the model and the optimizer live outside it. Batches are read between steps, not ahead of
-/// them (a <see cref="BatchAssembler"/> called on this thread): 64 rendered images per step would
-/// outgrow the no-GC budget if a producer allocated them while the step runs.
+/// inside its own dispose scope, with finalizers held until its end (see <see cref="NativeGarbage"/>);
+/// the model and the optimizer live outside it. Batches are read between steps on this thread
+/// (a <see cref="BatchAssembler"/>).
 /// </summary>
 /// <param name="progress">Where the steps are shown.</param>
 public sealed class TeacherTrainer(TeacherTrainingOptions options, PluginCatalog catalog, string baseDirectory, ILogger log, ProgressRenderer progress)
@@ -90,15 +89,12 @@ public sealed class TeacherTrainer(TeacherTrainingOptions options, PluginCatalog
         var window = new List<(double Loss, double Accuracy)>();
         var last = (Loss: double.NaN, Accuracy: double.NaN);
         int step = 0;
+        using var finalizers = NativeGarbage.HoldFinalizers();
         while (step < options.Steps && !cancel.IsCancellationRequested)
         {
             double lr = schedule.LearningRate(step);
             var batch = batches.Next();
-            double loss, accuracy;
-            using (new CollectionPause())
-            {
-                (loss, accuracy) = Step(model, optimizer, parameters, batch, tokenizer, captionTokens, lr, step);
-            }
+            var (loss, accuracy) = Step(model, optimizer, parameters, batch, tokenizer, captionTokens, lr, step);
             NativeGarbage.CollectAfterStep();
             step++;
             counter.Report(step, string.Create(CultureInfo.InvariantCulture, $"loss {loss:F4}"));

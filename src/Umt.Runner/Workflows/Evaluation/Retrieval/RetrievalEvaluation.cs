@@ -4,6 +4,7 @@ using Umt.Abstractions.Datasets;
 using Umt.Models.VisionLanguage;
 using Umt.Runner.Engine.Composition;
 using Umt.Runner.Engine.Progress;
+using Umt.Runner.Engine.Step;
 using static TorchSharp.torch;
 
 namespace Umt.Runner.Workflows.Evaluation.Retrieval;
@@ -108,6 +109,7 @@ public sealed class RetrievalEvaluation(FrozenVisionLanguage model, ILogger log,
     private float[] Match(Tensor textHidden, Tensor attentionMask, Tensor videoTokens, int[] texts, int[] videos)
     {
         var scores = new float[texts.Length];
+        using var finalizers = NativeGarbage.HoldFinalizers();
         for (int start = 0; start < texts.Length; start += MatchBatch)
         {
             using var chunkScope = NewDisposeScope();
