@@ -38,12 +38,13 @@ public static class CompareCommand
         var probeTrain = new Option<int?>("--probe-train") { Description = "Clips the probes are fitted on (overrides the preset)." };
         var probeTest = new Option<int?>("--probe-test") { Description = "Held-out clips the probes are scored on (overrides the preset)." };
         var mechanismClips = new Option<int?>("--mechanism-clips") { Description = "Clips with small objects for the mechanism check (overrides the preset)." };
+        var supervisedSeeds = new Option<int?>("--supervised-seeds") { Description = "Train the supervised references for seeds 0 … N−1 only (overrides the preset; the long preset trains them for seed 0)." };
         var reportOnly = new Option<bool>("--report-only") { Description = $"Train nothing: recompute the tables and answers from the raw numbers of the {ResultsFile} in --out (a finished or a partial study), and rewrite it, report.md and the figures." };
         var resume = new Option<bool>("--resume") { Description = "Continue the study in --out with its own settings: finished runs, probes and references are kept, a killed run resumes from its checkpoint. Re-running the same line does the same." };
         var outDir = new Option<string>("--out") { Description = "Output folder: report.md, its figures, results.json, and the runs under runs/.", DefaultValueFactory = _ => "runs/compare" };
         var compare = new Command("compare", "The baseline-vs-UMT study (synthetic-benchmark.md): train VideoMAE and UMT with semantic, random and tube masking on the same data and budget, probe them over time on both label sets against an untrained floor and the frozen teacher, check the masking mechanism; report.md, PNG figures and results.json.")
         {
-            preset, quick, seeds, steps, probeEvery, batch, probeTrain, probeTest, mechanismClips, reportOnly, resume, outDir,
+            preset, quick, seeds, steps, probeEvery, batch, probeTrain, probeTest, mechanismClips, supervisedSeeds, reportOnly, resume, outDir,
         };
         compare.SetAction(parse => UmtCommandLine.GuardedWith(parse, error, build =>
         {
@@ -74,6 +75,7 @@ public static class CompareCommand
                 ProbeTrain = parse.GetValue(probeTrain) ?? start.ProbeTrain,
                 ProbeTest = parse.GetValue(probeTest) ?? start.ProbeTest,
                 MechanismClips = parse.GetValue(mechanismClips) ?? start.MechanismClips,
+                SupervisedSeeds = parse.GetValue(supervisedSeeds) ?? start.SupervisedSeeds,
             }).Validated();
             if (saved is not null && settings.DifferencesFrom(saved.Settings) is { Count: > 0 } differences)
             {

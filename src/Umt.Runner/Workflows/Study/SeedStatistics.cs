@@ -20,10 +20,24 @@ public static class SeedStatistics
     }
 
     /// <summary>
-    /// Whether <c>a − b</c> exceeds the seed spread: |mean difference| &gt; spread(a) + spread(b), a
-    /// deliberately plain rule (the two one-sigma bands do not touch); null when either side has one
-    /// seed and so no spread to compare with.
+    /// spread(a) + spread(b). A side with one seed is given the other side's spread (a single run is
+    /// taken to vary across seeds as much as the runs it is compared with: the study's supervised
+    /// references run for fewer seeds than the methods); null when neither side has two seeds.
+    /// </summary>
+    public static double? SpreadSum(MeanSpread a, MeanSpread b) => (a.Spread ?? b.Spread) + (b.Spread ?? a.Spread);
+
+    /// <summary>Whether one side's spread in <see cref="SpreadSum"/> is the other's.</summary>
+    public static bool SpreadBorrowed(MeanSpread a, MeanSpread b) => (a.Spread is null) != (b.Spread is null);
+
+    /// <summary>
+    /// Whether <c>a − b</c> exceeds the seed spread: |mean difference| &gt; <see cref="SpreadSum"/>,
+    /// a deliberately plain rule (the two one-sigma bands do not touch); null when neither side has
+    /// a spread to compare with.
     /// </summary>
     public static bool? ExceedsSpread(MeanSpread a, MeanSpread b) =>
-        a.Spread is { } sa && b.Spread is { } sb ? Math.Abs(a.Mean - b.Mean) > sa + sb : null;
+        SpreadSum(a, b) is { } sum ? Math.Abs(a.Mean - b.Mean) > sum : null;
+
+    /// <summary>The difference <c>a − b</c> of one label set's linear top-1, judged against the spread.</summary>
+    public static Difference Compare(string run, MeanSpread a, string other, MeanSpread b, string labelSet) =>
+        new(run, other, labelSet, a.Mean - b.Mean, SpreadSum(a, b), ExceedsSpread(a, b), SpreadBorrowed(a, b));
 }

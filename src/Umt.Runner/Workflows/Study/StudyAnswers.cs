@@ -131,8 +131,7 @@ public static class StudyAnswers
             + string.Join("; ", pairs.Select(p => Describe(Find(differences, p.Item1, p.Item2, Motion)))) + ".";
         if (StudyTable.Row(rows, StudyRuns.Supervised(Motion), Motion) is { } supervised && chance is not null)
         {
-            var learnable = new Difference(supervised.Run, StudyRuns.Floor, Motion, supervised.LinearTop1.Mean - chance.LinearTop1.Mean,
-                supervised.LinearTop1.Spread + chance.LinearTop1.Spread, SeedStatistics.ExceedsSpread(supervised.LinearTop1, chance.LinearTop1));
+            var learnable = SeedStatistics.Compare(supervised.Run, supervised.LinearTop1, StudyRuns.Floor, chance.LinearTop1, Motion);
             string verdict = learnable.ExceedsSpread switch
             {
                 true when learnable.Delta > 0 => "motion is learnable at this size and budget with labels",
@@ -181,9 +180,11 @@ public static class StudyAnswers
     public static string Describe(Difference d) => F($"{d.Run} − {d.Other} = {d.Delta:+0.000;−0.000;0.000} ") + d.ExceedsSpread switch
     {
         null => "(one seed: no spread to compare with)",
-        true => F($"(seed spreads add to {d.SpreadSum:F3}: exceeds the spread)"),
-        false => F($"(seed spreads add to {d.SpreadSum:F3}: within the spread)"),
+        true => F($"(seed spreads add to {d.SpreadSum:F3}{Borrowed(d)}: exceeds the spread)"),
+        false => F($"(seed spreads add to {d.SpreadSum:F3}{Borrowed(d)}: within the spread)"),
     };
+
+    private static string Borrowed(Difference d) => d.SpreadBorrowed ? ", the one-seed side's taken as the other's" : "";
 
     private static string Ratio(TableRow student, TableRow teacher) =>
         teacher.LinearTop1.Mean > 0 ? F($"{student.LinearTop1.Mean / teacher.LinearTop1.Mean:P0}") : "n/a";

@@ -63,7 +63,7 @@ public static class StudyReport
         text.AppendLine("|---|---|---|---|---|");
         foreach (var d in results.Differences)
         {
-            text.AppendLine(F($"| {d.Run} − {d.Other} | {d.LabelSet} | {d.Delta:+0.000;−0.000;0.000} | {(d.SpreadSum is { } sum ? sum.ToString("F3", CultureInfo.InvariantCulture) : "—")} | {d.ExceedsSpread switch { true => "yes", false => "no", null => "one seed" }} |"));
+            text.AppendLine(F($"| {d.Run} − {d.Other} | {d.LabelSet} | {d.Delta:+0.000;−0.000;0.000} | {(d.SpreadSum is { } sum ? sum.ToString("F3", CultureInfo.InvariantCulture) : "—")} | {d.ExceedsSpread switch { true => "yes", false => "no", null => "one seed" }}{(d.SpreadBorrowed ? " (one side one seed, given the other's spread)" : "")} |"));
         }
         text.AppendLine();
         text.AppendLine("## Mechanism check").AppendLine();
@@ -91,7 +91,9 @@ public static class StudyReport
         text.AppendLine($"- **{StudyRuns.Floor}**: the student as the seed initialises it, untrained (the step-0 student of every UMT run of that seed).");
         text.AppendLine($"- **{StudyRuns.Ceiling}**: the frozen tiny-clip teacher's last-block patch tokens averaged over patches and frames.");
         text.AppendLine($"- **{StudyRuns.Supervised("<label set>")}**: the floor's student with a linear head trained with cross-entropy on that label set for the same steps, batch and learning rates (`umt finetune`'s classification, no layer decay), then probed frozen like the methods"
-            + (s.Supervised ? "." : "; not trained in this preset."));
+            + (s.SupervisedSeedCount == 0 ? "; not trained in this preset."
+                : s.SupervisedSeedCount < s.Seeds ? $"; in this preset trained for seed{(s.SupervisedSeedCount == 1 ? " 0" : $"s 0–{s.SupervisedSeedCount - 1}")} only of the {s.Seeds} (it costs the most per step, see the costs), so its spread is {(s.SupervisedSeedCount == 1 ? "not measured" : "over those seeds")}."
+                : "."));
         text.AppendLine().AppendLine("Raw numbers (every probed checkpoint, every loss, every seed): `results.json`.");
         return text.ToString();
     }

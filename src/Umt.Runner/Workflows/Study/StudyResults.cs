@@ -46,8 +46,9 @@ public sealed record TableRow(string Run, string LabelSet, MeanSpread LinearTop1
 public sealed record MechanismRow(string Run, string Masking, MeanSpread Enrichment, int ClipsPerSeed);
 
 /// <summary>A difference of final linear-probe accuracy between two methods, and whether it exceeds the seed spread.</summary>
-/// <param name="ExceedsSpread">See <see cref="SeedStatistics.ExceedsSpread"/>; null with one seed.</param>
-public sealed record Difference(string Run, string Other, string LabelSet, double Delta, double? SpreadSum, bool? ExceedsSpread);
+/// <param name="ExceedsSpread">See <see cref="SeedStatistics.ExceedsSpread"/>; null with one seed on each side.</param>
+/// <param name="SpreadBorrowed">One side has one seed and was given the other's spread (<see cref="SeedStatistics.SpreadSum"/>).</param>
+public sealed record Difference(string Run, string Other, string LabelSet, double Delta, double? SpreadSum, bool? ExceedsSpread, bool SpreadBorrowed = false);
 
 /// <summary>One acceptance question and the sentence the numbers answer it with.</summary>
 public sealed record StudyAnswer(string Question, string Answer);

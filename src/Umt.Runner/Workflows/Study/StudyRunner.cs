@@ -21,7 +21,7 @@ namespace Umt.Runner.Workflows.Study;
 /// <summary>
 /// Runs the study: per seed, every method trained with the same data and budget and probed at
 /// every probe checkpoint, the untrained floor probed, the supervised references trained and
-/// probed, and the mechanism check measured; the frozen teacher (the ceiling) probed once. Seed 0
+/// probed (for the first <see cref="StudySettings.SupervisedSeedCount"/> seeds), and the mechanism check measured; the frozen teacher (the ceiling) probed once. Seed 0
 /// finishes completely before seed 1 starts. Every outcome is handed to <c>recorded</c> as soon as
 /// it exists, and an outcome already in the earlier results is not measured again: a study cut
 /// short continues where it stopped, a killed training run from its latest checkpoint.
@@ -43,7 +43,7 @@ public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, s
     {
         clock.Restart();
         IReadOnlyList<string> labelSets = settings.Supervised ? LabelSets() : [];
-        long parts = 2 + settings.Seeds * (StudyRuns.All.Count + 1 + labelSets.Count + StudyRuns.Distillations.Count);
+        long parts = 2 + settings.Seeds * (StudyRuns.All.Count + 1 + StudyRuns.Distillations.Count) + settings.SupervisedSeedCount * labelSets.Count;
         using var counter = study = progress.Start("compare", parts, "parts");
         var runs = earlier.Runs.ToList();
         var references = earlier.References.ToList();
@@ -77,7 +77,7 @@ public sealed class StudyRunner(ServicesBuilder build, StudySettings settings, s
                 Measure(runs.Any(r => r.Run == run.Name && r.Seed == seed), () => runs.Add(TrainAndProbe(run, seed, cancel)));
             }
             Measure(references.Any(r => r.Row == StudyRuns.Floor && r.Seed == seed), () => references.Add(Floor(seed, cancel)));
-            foreach (string labelSet in labelSets)
+            foreach (string labelSet in seed < settings.SupervisedSeedCount ? labelSets : [])
             {
                 Measure(supervised.Any(s => s.LabelSet == labelSet && s.Seed == seed), () => supervised.Add(Supervised(labelSet, seed, cancel)));
             }

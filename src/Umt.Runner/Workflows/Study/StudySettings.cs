@@ -1,3 +1,4 @@
+using System.Globalization;
 using Umt.Runner.Engine.Configuration;
 
 namespace Umt.Runner.Workflows.Study;
@@ -16,13 +17,18 @@ namespace Umt.Runner.Workflows.Study;
 /// <param name="MechanismClips">Clips with a small object the mechanism check measures, per masking and seed.</param>
 /// <param name="Neighbours">k of the k-NN probe.</param>
 /// <param name="Supervised">Whether the supervised references are trained (one run per label set, each costing more per step than the baseline).</param>
+/// <param name="SupervisedSeeds">
+/// The seeds the supervised references are trained for (seed 0 … n−1); null: every seed. A
+/// reference row says what the student can learn at all; at the <c>long</c> budget one seed of it
+/// costs as much as two seeds of the baseline (docs/DECISIONS.md, 2026-12-07).
+/// </param>
 /// <param name="BaselineNormalizedTarget">
 /// The baseline's pixel target: per-cube normalised as the VideoMAE reference (<c>normlize_target</c>),
 /// or raw pixels (docs/DECISIONS.md, issue 20: on SyntheticActions the normalised target of a flat
 /// cube is its noise).
 /// </param>
 public sealed record StudySettings(string Preset, int Seeds, int Steps, int ProbeEvery, int BatchSize, int ProbeTrain, int ProbeTest, int MechanismClips, int Neighbours,
-    bool Supervised = true, bool BaselineNormalizedTarget = true)
+    bool Supervised = true, bool BaselineNormalizedTarget = true, int? SupervisedSeeds = null)
 {
     /// <summary>
     /// The default study: two seeds of the embedded run's own budget (plugins.json: 200 steps of 16
@@ -44,10 +50,11 @@ public sealed record StudySettings(string Preset, int Seeds, int Steps, int Prob
     /// <summary>
     /// Issue 20's study: three seeds of five times the embedded budget (1000 steps of 16 clips, a
     /// probe every 100), the baseline on raw pixels (see <see cref="BaselineNormalizedTarget"/>),
-    /// the supervised references. About 2 hours per seed on two idle cores (README, "The study").
+    /// the supervised references of seed 0. About 1.5 hours per seed on two idle cores, and 1.2 more
+    /// for the supervised references (README, "The study").
     /// </summary>
     public static readonly StudySettings Long = new("long", Seeds: 3, Steps: 1000, ProbeEvery: 100, BatchSize: 16, ProbeTrain: 512, ProbeTest: 256, MechanismClips: 128, Neighbours: 20,
-        BaselineNormalizedTarget: false);
+        BaselineNormalizedTarget: false, SupervisedSeeds: 1);
 
     public static IReadOnlyList<StudySettings> Presets { get; } = [Full, Long, Quick, Smoke];
 
@@ -60,6 +67,7 @@ public sealed record StudySettings(string Preset, int Seeds, int Steps, int Prob
             (nameof(ProbeEvery), ProbeEvery, other.ProbeEvery), (nameof(BatchSize), BatchSize, other.BatchSize), (nameof(ProbeTrain), ProbeTrain, other.ProbeTrain),
             (nameof(ProbeTest), ProbeTest, other.ProbeTest), (nameof(MechanismClips), MechanismClips, other.MechanismClips), (nameof(Neighbours), Neighbours, other.Neighbours),
             (nameof(Supervised), Supervised, other.Supervised), (nameof(BaselineNormalizedTarget), BaselineNormalizedTarget, other.BaselineNormalizedTarget),
+            (nameof(SupervisedSeeds), SupervisedSeeds?.ToString(CultureInfo.InvariantCulture) ?? "every seed", other.SupervisedSeeds?.ToString(CultureInfo.InvariantCulture) ?? "every seed"),
         }.Where(d => !Equals(d.Here, d.There)).Select(d => $"{d.Name}: {d.Here} here, {d.There} in the folder's study"),
     ];
 
@@ -72,13 +80,16 @@ public sealed record StudySettings(string Preset, int Seeds, int Steps, int Prob
     /// </summary>
     public int KeptCheckpoints => ProbePoints + 1;
 
+    /// <summary>How many seeds (0 … n−1) the supervised references are trained for: none without them.</summary>
+    public int SupervisedSeedCount => Supervised ? Math.Min(SupervisedSeeds ?? Seeds, Seeds) : 0;
+
     /// <summary>Warm-up steps of every run: the embedded run's 10 %.</summary>
     public int WarmupSteps => Math.Max(1, Steps / 10);
 
     /// <summary>Throws when the settings cannot describe a study.</summary>
     public StudySettings Validated()
     {
-        if (Seeds < 1 || Steps < 1 || ProbeEvery < 1 || BatchSize < 1 || ProbeTrain < 2 || ProbeTest < 1 || MechanismClips < 1 || Neighbours < 1)
+        if (Seeds < 1 || Steps < 1 || ProbeEvery < 1 || BatchSize < 1 || ProbeTrain < 2 || ProbeTest < 1 || MechanismClips < 1 || Neighbours < 1 || SupervisedSeeds < 1)
         {
             throw new ArgumentException($"Every study setting must be positive (and --probe-train at least 2): {this}.");
         }

@@ -69,9 +69,7 @@ public static class StudyTable
                 {
                     continue;
                 }
-                double? spreadSum = a.LinearTop1.Spread + b.LinearTop1.Spread;
-                differences.Add(new Difference(run, other, labelSet, a.LinearTop1.Mean - b.LinearTop1.Mean, spreadSum,
-                    SeedStatistics.ExceedsSpread(a.LinearTop1, b.LinearTop1)));
+                differences.Add(SeedStatistics.Compare(run, a.LinearTop1, other, b.LinearTop1, labelSet));
             }
         }
         return differences;

@@ -33,7 +33,39 @@ public sealed class StudyStatisticsTests
         SeedStatistics.ExceedsSpread(a, new MeanSpread(0.35, 0.10, 2)).Should().BeTrue("0.25 > 0.10 + 0.10");
         SeedStatistics.ExceedsSpread(a, new MeanSpread(0.45, 0.10, 2)).Should().BeFalse("0.15 ≤ 0.20");
         SeedStatistics.ExceedsSpread(new MeanSpread(0.45, 0.10, 2), a).Should().BeFalse("the rule is symmetric");
-        SeedStatistics.ExceedsSpread(a, new MeanSpread(0.0, null, 1)).Should().BeNull("one seed has no spread to compare with");
+        SeedStatistics.ExceedsSpread(new MeanSpread(0.6, null, 1), new MeanSpread(0.0, null, 1)).Should().BeNull("one seed on each side: no spread to compare with");
+    }
+
+    [Fact]
+    public void A_side_with_one_seed_is_given_the_other_sides_spread()
+    {
+        var methods = new MeanSpread(0.30, 0.05, 3);
+        var oneSeed = new MeanSpread(0.42, null, 1);
+
+        SeedStatistics.SpreadSum(oneSeed, methods).Should().BeApproximately(0.10, 1e-12, "0.05 for each side");
+        SeedStatistics.ExceedsSpread(oneSeed, methods).Should().BeTrue("0.12 > 0.05 + 0.05");
+        SeedStatistics.ExceedsSpread(new MeanSpread(0.38, null, 1), methods).Should().BeFalse("0.08 ≤ 0.10");
+        SeedStatistics.SpreadBorrowed(oneSeed, methods).Should().BeTrue();
+        SeedStatistics.SpreadBorrowed(methods, methods).Should().BeFalse();
+
+        var difference = SeedStatistics.Compare("supervised (motion)", oneSeed, "floor", methods, "motion");
+        difference.Delta.Should().BeApproximately(0.12, 1e-12);
+        (difference.SpreadSum, difference.ExceedsSpread, difference.SpreadBorrowed).Should().Be((0.1, true, true));
+        StudyAnswers.Describe(difference).Should().Contain("the one-seed side's taken as the other's").And.Contain("exceeds the spread");
+    }
+
+    [Fact]
+    public void The_long_preset_trains_the_supervised_references_for_seed_0_only_and_says_so_when_settings_differ()
+    {
+        StudySettings.Long.SupervisedSeedCount.Should().Be(1);
+        StudySettings.Full.SupervisedSeedCount.Should().Be(StudySettings.Full.Seeds, "no limit: every seed");
+        StudySettings.Quick.SupervisedSeedCount.Should().Be(0, "quick trains no supervised reference");
+        (StudySettings.Long with { Seeds = 1, SupervisedSeeds = 2 }).SupervisedSeedCount.Should().Be(1, "never more than the study's seeds");
+
+        StudySettings.Long.DifferencesFrom(StudySettings.Long with { SupervisedSeeds = null })
+            .Should().ContainSingle().Which.Should().Be("SupervisedSeeds: 1 here, every seed in the folder's study");
+        var zero = () => (StudySettings.Long with { SupervisedSeeds = 0 }).Validated();
+        zero.Should().Throw<ArgumentException>();
     }
 
     [Fact]
