@@ -24,22 +24,15 @@ public sealed class NativeGarbageTests(ITestOutputHelper log)
     [Fact]
     public void Under_a_hold_garbage_is_finalized_at_the_safe_point_and_not_before()
     {
-        var finalized = new StrongBox<bool>();
         using (NativeGarbage.HoldFinalizers())
         {
-            DropFinalizable(finalized);
-            GC.Collect(2, GCCollectionMode.Forced, blocking: true);
-            Thread.Sleep(FinalizerGrace);
+            var finalized = DropAndCollect();
             finalized.Value.Should().BeFalse("the collector found it dead, but the finalizer thread is parked until the safe point");
 
             NativeGarbage.CollectAfterStep();
             finalized.Value.Should().BeTrue("the safe point lets the finalizers of everything found dead run before it returns");
 
-            var second = new StrongBox<bool>();
-            DropFinalizable(second);
-            GC.Collect(2, GCCollectionMode.Forced, blocking: true);
-            Thread.Sleep(FinalizerGrace);
-            second.Value.Should().BeFalse("the finalizer thread is parked again after the safe point");
+            DropAndCollect().Value.Should().BeFalse("the finalizer thread is parked again after the safe point");
         }
 
         var after = new StrongBox<bool>();
@@ -52,14 +45,9 @@ public sealed class NativeGarbageTests(ITestOutputHelper log)
     [Fact]
     public void Holds_nest_and_the_finalizer_thread_goes_free_with_the_last()
     {
-        var finalized = new StrongBox<bool>();
         var outer = NativeGarbage.HoldFinalizers();
-        using (NativeGarbage.HoldFinalizers())
-        {
-            DropFinalizable(finalized);
-        }
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true);
-        Thread.Sleep(FinalizerGrace);
+        NativeGarbage.HoldFinalizers().Dispose();
+        var finalized = DropAndCollect();
         finalized.Value.Should().BeFalse("the outer hold still parks the finalizer thread");
 
         outer.Dispose();
@@ -128,6 +116,16 @@ public sealed class NativeGarbageTests(ITestOutputHelper log)
         collections.Should().BeGreaterThan(100, "the allocating thread started collections while the additions ran");
         failed.Should().Be(0, "no scalar was freed while libtorch read it");
         wrong.Should().Be(0);
+    }
+
+    /// <summary>Drops a finalizable object, collects, and gives a finalizer thread that is not parked time to run it.</summary>
+    private static StrongBox<bool> DropAndCollect()
+    {
+        var finalized = new StrongBox<bool>();
+        DropFinalizable(finalized);
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+        Thread.Sleep(FinalizerGrace);
+        return finalized;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)] // no local of the caller keeps the object reachable

@@ -179,7 +179,7 @@ public static class StudyAnswers
     /// <summary>"a − b = +0.012 (seed spreads add to 0.020: within the spread)".</summary>
     public static string Describe(Difference d) => F($"{d.Run} − {d.Other} = {d.Delta:+0.000;−0.000;0.000} ") + d.ExceedsSpread switch
     {
-        null => "(one seed: no spread to compare with)",
+        null => "(one seed on each side: no spread to compare with)",
         true => F($"(seed spreads add to {d.SpreadSum:F3}{Borrowed(d)}: exceeds the spread)"),
         false => F($"(seed spreads add to {d.SpreadSum:F3}{Borrowed(d)}: within the spread)"),
     };
