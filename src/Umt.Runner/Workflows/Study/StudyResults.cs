@@ -89,11 +89,15 @@ public sealed record StudyResults(
     /// <summary>These results summarised again from their raw outcomes (after the report's rules changed).</summary>
     public StudyResults Resummarised() => Summarise(Settings, StudySeconds, Runs, References, Supervised, Mechanism, Costs) with { Finished = Finished };
 
-    /// <summary>Whether every method, the floor, every supervised reference and the mechanism checks of <paramref name="seed"/> are done.</summary>
+    /// <summary>
+    /// Whether every method, the floor, the mechanism checks and, for a seed that trains them
+    /// (<see cref="StudySettings.SupervisedSeedCount"/>), every supervised reference of
+    /// <paramref name="seed"/> are done.
+    /// </summary>
     private static bool SeedDone(StudySettings settings, long seed, IReadOnlyList<RunOutcome> runs, IReadOnlyList<ReferenceOutcome> references,
         IReadOnlyList<SupervisedOutcome> supervised, IReadOnlyList<MechanismOutcome> mechanism) =>
         StudyRuns.All.All(r => runs.Any(o => o.Run == r.Name && o.Seed == seed))
         && references.Any(r => r.Row == StudyRuns.Floor && r.Seed == seed)
-        && (!settings.Supervised || supervised.Where(s => s.Seed == seed).Select(s => s.LabelSet).Distinct().Count() == StudyTable.LabelSets(runs, references, supervised).Count)
+        && (seed >= settings.SupervisedSeedCount || supervised.Where(s => s.Seed == seed).Select(s => s.LabelSet).Distinct().Count() == StudyTable.LabelSets(runs, references, supervised).Count)
         && StudyRuns.Distillations.All(r => mechanism.Any(m => m.Run == r.Name && m.Seed == seed));
 }

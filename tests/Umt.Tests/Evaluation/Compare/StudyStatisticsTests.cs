@@ -69,6 +69,30 @@ public sealed class StudyStatisticsTests
     }
 
     [Fact]
+    public void A_seed_without_supervised_references_is_done_when_the_preset_trains_them_for_fewer_seeds()
+    {
+        // The long preset's 3 seeds, the supervised references trained for seed 0 only: seeds 1 and 2
+        // are done without them (the report said "Partial: 1 of 3" for a finished study before).
+        var settings = StudySettings.Long;
+        ProbeScores[] scores = [new("motion", 10, 0.2, 0.6, 0.1), new("appearance", 36, 0.4, 0.8, 0.3)];
+        var runs = (from seed in new long[] { 0, 1, 2 }
+                    from run in StudyRuns.All
+                    select new RunOutcome(run.Name, seed, 1000, 100, 150, 0.1, [1.0, 0.5], [new ProbePoint(1000, 100, 150, scores)])).ToList();
+        var floors = new long[] { 0, 1, 2 }.Select(seed => new ReferenceOutcome(StudyRuns.Floor, seed, scores)).ToList();
+        var mechanism = (from seed in new long[] { 0, 1, 2 }
+                         from run in StudyRuns.Distillations
+                         select new MechanismOutcome(run.Name, run.Name, seed, 1.0, 128)).ToList();
+        SupervisedOutcome Supervised(string labelSet) => new(labelSet, 0, 1000, 200, 400, [2.0, 1.0], 0.3, scores);
+
+        StudyResults.Summarise(settings, 1, runs, floors, [Supervised("motion"), Supervised("appearance")], mechanism, []).SeedsDone
+            .Should().Be(3);
+        StudyResults.Summarise(settings, 1, runs, floors, [Supervised("motion")], mechanism, []).SeedsDone
+            .Should().Be(0, "seed 0 trains both label sets' references and has one");
+        StudyResults.Summarise(settings with { SupervisedSeeds = null }, 1, runs, floors, [Supervised("motion"), Supervised("appearance")], mechanism, []).SeedsDone
+            .Should().Be(1, "with every seed training them, seed 1 lacks its references");
+    }
+
+    [Fact]
     public void Time_to_reach_interpolates_between_the_probes_around_the_first_crossing()
     {
         var curve = new AccuracyCurve([new(0, 0, 0, 0.1), new(100, 100, 150, 0.3), new(200, 200, 350, 0.5)]);
